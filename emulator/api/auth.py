@@ -1,0 +1,90 @@
+"""Who may call: Upload API signatures and unsigned presets (reference §3), Admin API Basic auth (§4)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+
+from emulator import signing
+from emulator.api.params import Params, with_defaults
+from emulator.config import CloudConfig
+from emulator.errors import BadRequest, Unauthorized
+from emulator.runtime import Emulator
+
+MAX_AGE = 3600  # signatures are valid for one hour
+# The Python SDK leaves notification_url / batch_id out of the signature on these endpoints only (§3.3).
+_NOTIFICATION_UNSIGNED = frozenset({"tags", "context", "metadata"})
+
+
+def upload_api(em: Emulator, cloud: CloudConfig, params: Params, operation: str,
+               authorization: str | None) -> Params:
+    """Check a signed, Basic-authenticated or unsigned-preset call; return params with preset defaults."""
+    preset_name = params.str("upload_preset")
+    if params.str("signature"):
+        _check_signature(em, cloud, params, operation)
+    elif authorization and authorization.lower().startswith("basic "):
+        admin_api(cloud, authorization)
+    elif operation == "upload":
+        if not preset_name:
+            raise BadRequest("Upload preset must be specified when using unsigned upload")
+        preset = cloud.presets.get(preset_name)
+        if preset is None:
+            raise BadRequest(f"Upload preset not found - {preset_name}")
+        if not preset.unsigned:
+            raise BadRequest("Upload preset must be whitelisted for unsigned uploads")
+        return with_defaults(params, preset.params)
+    else:
+        raise Unauthorized("Must supply api_key")
+    if preset_name:
+        preset = cloud.presets.get(preset_name)
+        if preset is None:
+            raise BadRequest(f"Upload preset not found - {preset_name}")
+        return with_defaults(params, preset.params)
+    return params
+
+
+def _check_signature(em: Emulator, cloud: CloudConfig, params: Params, operation: str) -> None:
+    api_key = params.str("api_key")
+    if not api_key:
+        raise Unauthorized("Must supply api_key")
+    if api_key != cloud.api_key:
+        raise Unauthorized(f"Unknown API key {api_key}")
+    _check_timestamp(em, params.str("timestamp"))
+    sent = params.str("signature") or ""
+    drops = ((), signing.NON_SIGNABLE_NOTIFICATION) if operation in _NOTIFICATION_UNSIGNED else ((),)
+    if signing.verify(params.raw, cloud.api_secret, sent, drops=drops):
+        return
+    message = f"Invalid Signature {sent}."
+    if em.config.debug_signatures:
+        message += f" String to sign - '{signing.string_to_sign(params.raw)}'."
+    else:
+        message += " (Start the emulator with --debug-signatures to see the expected string to sign.)"
+    raise Unauthorized(message)
+
+
+def _check_timestamp(em: Emulator, value: str | None) -> None:
+    if not value:
+        raise BadRequest("Missing required parameter - timestamp")
+    try:
+        stamp = int(value)
+    except ValueError as exc:
+        raise BadRequest(f"Invalid timestamp - {value}. Must be Unix seconds") from exc
+    if em.clock.now() - stamp > MAX_AGE:
+        reported = time.strftime("%Y-%m-%d %H:%M:%S +0000", time.gmtime(stamp))
+        raise BadRequest(f"Stale request - reported time is {reported} which is more than 1 hour ago")
+
+
+def admin_api(cloud: CloudConfig, authorization: str | None) -> None:
+    """HTTP Basic with the cloud's key and secret; every failure is a 401."""
+    if not authorization or not authorization.lower().startswith("basic "):
+        raise Unauthorized("Must supply api_key")
+    try:
+        decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise Unauthorized("Invalid Authorization header - expected Basic base64(api_key:api_secret)") from exc
+    api_key, _, secret = decoded.partition(":")
+    if api_key != cloud.api_key:
+        raise Unauthorized(f"Unknown API key {api_key}")
+    if secret != cloud.api_secret:
+        raise Unauthorized("Invalid credentials")

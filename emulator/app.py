@@ -1,0 +1,85 @@
+"""``create_app(config)``: config → storage → tagging engine → backend → blueprints → one error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from emulator.api import admin, control, upload
+from emulator.backend.service import Backend
+from emulator.clock import Clock, IdSource, SystemClock
+from emulator.config import Config, load_config
+from emulator.errors import ApiError
+from emulator.runtime import EXTENSION, Emulator, current
+from emulator.storage import Storage
+from emulator.storage.sqlite import SQLiteStorage
+from emulator.tagging.engine import TaggingEngine
+from emulator.tagging.fixtures import load_fixtures
+
+log = logging.getLogger("emulator")
+
+# Multipart overhead allowed above the file-size limit before the body is refused unread.
+_BODY_SLACK = 1024 * 1024
+
+
+def create_app(
+    config: Config | None = None,
+    *,
+    clock: Clock | None = None,
+    ids: IdSource | None = None,
+    storage: Storage | None = None,
+) -> Flask:
+    config = config or load_config()
+    fixtures = load_fixtures(config.fixtures_dirs)
+    missing = fixtures.missing_translations()
+    if missing:
+        count = sum(len(tags) for tags in missing.values())
+        log.warning("%d translation(s) missing in %d language(s) (%s); English text is used for them",
+                    count, len(missing), ", ".join(sorted(missing)))
+    clock = clock or SystemClock()
+    backend = Backend(config, storage or SQLiteStorage(config.data_dir), TaggingEngine(fixtures), clock,
+                      ids or IdSource())
+    for cloud in config.clouds.values():
+        backend.ensure_cloud(cloud)
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_file_size * 2 + _BODY_SLACK
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION] = Emulator(config, backend, clock, backend.ids)
+    for bp in (upload.bp, admin.bp, control.bp):
+        app.register_blueprint(bp)
+    _install_error_handler(app, config)
+    app.after_request(_headers)
+    return app
+
+
+def _install_error_handler(app: Flask, config: Config) -> None:
+    """Every failure, expected or not, leaves as ``{"error": {"message": ...}}``; never an HTML page."""
+
+    @app.errorhandler(Exception)
+    def render(exc: Exception) -> tuple[Response, int]:
+        if isinstance(exc, ApiError):
+            return _envelope(exc.message), exc.status
+        if isinstance(exc, RequestEntityTooLarge):
+            got = request.content_length or "more"
+            return _envelope(f"File size too large. Got {got}. Maximum is {config.max_file_size}."), 400
+        if isinstance(exc, HTTPException):
+            if exc.code in (404, 405):
+                return _envelope(f"Not found - {request.method} {request.path}"), 404
+            return _envelope(exc.description or exc.name), exc.code or 400
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return _envelope(f"Internal error - {type(exc).__name__}"), 500
+
+
+def _envelope(message: str) -> Response:
+    return jsonify(error={"message": message})
+
+
+def _headers(response: Response) -> Response:
+    if response.mimetype == "application/json":
+        response.headers["Content-Type"] = "application/json; charset=utf-8"
+    response.headers.setdefault("X-Request-Id", current().ids.hex(16))
+    return response

@@ -1,0 +1,46 @@
+"""Running categorization engines and turning their results into tags (reference §7)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from emulator.backend.models import Categorize
+from emulator.config import CloudConfig
+from emulator.errors import RateLimited
+from emulator.tagging.engine import ImageRef, TaggingEngine
+
+ADDON_NAMES = {
+    "imagga_tagging": "Imagga Auto Tagging",
+    "google_tagging": "Google Auto Tagging",
+    "aws_rek_tagging": "Amazon Rekognition Auto Tagging",
+}
+
+
+def run(engine: TaggingEngine, cloud: CloudConfig, image: ImageRef, request: Categorize) -> dict[str, Any]:
+    """``{engine: {"status": "complete", "data": [...]}}`` for each requested engine, in request order."""
+    for item in request.engines:
+        if item.engine not in cloud.addons:
+            name = ADDON_NAMES[item.engine]
+            raise RateLimited(f"You don't have an active subscription for the {name} add-on")
+    return {item.engine: {"status": "complete", "data": engine.data(image, item.engine, item.languages)}
+            for item in request.engines}
+
+
+def auto_tags(blocks: Mapping[str, Mapping[str, Any]], threshold: float) -> list[str]:
+    """Tags from every entry whose confidence is strictly greater than ``threshold``.
+
+    Engines in order, each in ``data`` order; a language-keyed tag contributes each language's text.
+    """
+    out: list[str] = []
+    for block in blocks.values():
+        for item in block["data"]:
+            if item["confidence"] > threshold:
+                label = item["tag"]
+                out.extend(label.values() if isinstance(label, dict) else [label])
+    return [t.lower() for t in out]
+
+
+def merge_tags(*groups: Iterable[str]) -> tuple[str, ...]:
+    """Concatenate, keeping the first occurrence of each tag."""
+    return tuple(dict.fromkeys(tag for group in groups for tag in group))

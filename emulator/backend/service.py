@@ -1,0 +1,164 @@
+"""The backend: one method per API operation, named after it. Raises :mod:`emulator.errors`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+from pathlib import PurePath
+from typing import Any
+
+from emulator import media
+from emulator.backend import categorization
+from emulator.backend.models import (
+    Categorize,
+    DataUri,
+    FilePart,
+    FileSource,
+    RemoteFile,
+    Resource,
+    ResourceKey,
+    UpdateRequest,
+    UploadOutcome,
+    UploadRequest,
+)
+from emulator.clock import Clock, IdSource
+from emulator.config import BUNDLED_FIXTURES, Config, CloudConfig
+from emulator.errors import NotFound
+from emulator.storage import Storage
+from emulator.tagging.engine import ImageRef, TaggingEngine
+
+SAMPLE_IMAGE = BUNDLED_FIXTURES / "images" / "sample.jpg"
+
+
+class Backend:
+    def __init__(self, config: Config, storage: Storage, engine: TaggingEngine, clock: Clock,
+                 ids: IdSource) -> None:
+        self.config = config
+        self.storage = storage
+        self.engine = engine
+        self.clock = clock
+        self.ids = ids
+
+    # -- clouds -------------------------------------------------------------------------------------------
+
+    def ensure_cloud(self, cloud: CloudConfig) -> None:
+        """A cloud starts, like a new account, with the image ``sample`` (created once, not on every start)."""
+        if self.storage.claim_cloud(cloud.name, self.clock.now()):
+            data = SAMPLE_IMAGE.read_bytes()
+            self._store_new(ResourceKey(cloud.name, "sample"), data, "sample", (), {}, {}, None)
+
+    # -- Upload API -----------------------------------------------------------------------------------------
+
+    def upload(self, cloud: CloudConfig, request: UploadRequest) -> UploadOutcome:
+        data, filename = self._read_source(request.file)
+        facts = media.inspect(data)
+        key = ResourceKey(cloud.name, self._public_id(request, filename))
+        previous = self.storage.get(key)
+        if previous is not None and not request.overwrite:
+            return UploadOutcome(previous, existing=True)
+        sha = hashlib.sha256(data).hexdigest()
+        image = ImageRef(data, sha, key.public_id, filename)
+        info = self._categorize(cloud, image, request.categorize, {})
+        tags = categorization.merge_tags(request.tags, self._auto_tags(info, request.categorize))
+        resource = self._build(key, data, sha, facts, filename, tags, request.context, info,
+                               request.notification_url, previous)
+        self.storage.put(resource, data)
+        return UploadOutcome(resource, overwritten=previous is not None)
+
+    # -- Admin API ------------------------------------------------------------------------------------------
+
+    def resource(self, key: ResourceKey) -> Resource:
+        found = self.storage.get(key)
+        if found is None:
+            raise NotFound(f"Resource not found - {key.public_id}")
+        return found
+
+    def update(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest) -> Resource:
+        current = self.resource(key)
+        tags = current.tags if request.tags is None else request.tags
+        context = current.context if request.context is None else request.context
+        info = dict(current.info)
+        if request.categorize.engines:
+            image = self._image_of(current)
+            info = self._categorize(cloud, image, request.categorize, current.info)
+        tags = categorization.merge_tags(tags, self._auto_tags(info, request.categorize))
+        updated = replace(current, tags=tags, context=dict(context), info=info)
+        self.storage.put(updated)
+        return updated
+
+    # -- helpers --------------------------------------------------------------------------------------------
+
+    def _read_source(self, source: FileSource) -> tuple[bytes, str]:
+        """The bytes and the original filename (base name without directory or extension)."""
+        limit = self.config.max_file_size
+        if isinstance(source, RemoteFile):
+            data = media.fetch(source.url, timeout=self.config.fetch_timeout, limit=limit)
+            return data, PurePath(media.url_filename(source.url)).stem
+        if isinstance(source, DataUri):
+            data, name = source.data, "file"
+        else:
+            assert isinstance(source, FilePart)
+            data, name = source.data, PurePath((source.filename or "file").replace("\\", "/")).stem or "file"
+        media.check_size(len(data), limit)
+        return data, name
+
+    def _public_id(self, request: UploadRequest, filename: str) -> str:
+        if request.public_id:
+            base = request.public_id
+        elif request.use_filename:
+            base = _sanitize(filename)
+            if request.unique_filename:
+                base = f"{base}_{self.ids.alnum(6)}"
+        else:
+            base = self.ids.alnum(20)
+        folder = (request.folder or "").strip("/")
+        return f"{folder}/{base}" if folder else base
+
+    def _categorize(self, cloud: CloudConfig, image: ImageRef, request: Categorize,
+                    previous: Any) -> dict[str, Any]:
+        """The resource's new ``info``: earlier engines' blocks kept, re-run engines replaced."""
+        if not request.engines:
+            return dict(previous)
+        blocks = categorization.run(self.engine, cloud, image, request)
+        merged = {**previous.get("categorization", {}), **blocks}
+        return {**previous, "categorization": merged}
+
+    @staticmethod
+    def _auto_tags(info: Any, request: Categorize) -> list[str]:
+        if request.auto_tagging is None:
+            return []
+        ran = {e.engine: info["categorization"][e.engine] for e in request.engines}
+        return categorization.auto_tags(ran, request.auto_tagging)
+
+    def _image_of(self, resource: Resource) -> ImageRef:
+        data = self.storage.blob(resource.sha256) or b""
+        return ImageRef(data, resource.sha256, resource.public_id, resource.original_filename)
+
+    def _build(self, key: ResourceKey, data: bytes, sha: str, facts: media.ImageFacts, filename: str,
+               tags: tuple[str, ...], context: Any, info: dict[str, Any], notification_url: str | None,
+               previous: Resource | None) -> Resource:
+        now = self.clock.now()
+        version = int(now)
+        if previous is not None and version <= previous.version:
+            version = previous.version + 1  # versions only grow, even within one second
+        return Resource(
+            key=key, asset_id=previous.asset_id if previous else self.ids.hex(32), version=version,
+            version_id=self.ids.hex(32), format=facts.format, width=facts.width, height=facts.height,
+            bytes=len(data), etag=hashlib.md5(data).hexdigest(), sha256=sha, created_at=now,  # noqa: S324
+            original_filename=filename, tags=tags, context=dict(context), info=info,
+            notification_url=notification_url,
+        )
+
+    def _store_new(self, key: ResourceKey, data: bytes, filename: str, tags: tuple[str, ...],
+                   context: dict[str, str], info: dict[str, Any], notification_url: str | None) -> Resource:
+        facts = media.inspect(data)
+        resource = self._build(key, data, hashlib.sha256(data).hexdigest(), facts, filename, tags, context,
+                               info, notification_url, None)
+        self.storage.put(resource, data)
+        return resource
+
+
+def _sanitize(filename: str) -> str:
+    """Cloudinary keeps letters, digits, ``-`` and ``_`` of a filename; anything else becomes ``_``."""
+    return re.sub(r"[^\w\-]", "_", filename) or "file"

@@ -1,0 +1,70 @@
+"""``cloudinary-emulator serve``: thin — parse options, build the config, start the server."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+from emulator.app import create_app
+from emulator.config import Config, load_config
+from emulator.errors import ConfigError
+from emulator.server import EmulatorServer
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cloudinary-emulator",
+                                     description="A local Cloudinary Upload/Admin API with the Imagga add-on.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the emulator")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=9400)
+    serve.add_argument("--data-dir", type=Path, help="persist here (default: a temporary database)")
+    serve.add_argument("--config", type=Path, help="a TOML file declaring clouds, presets and add-ons")
+    serve.add_argument("--fixtures", type=Path, action="append", default=[],
+                       help="extra fixtures directory (images, tags, translations); repeatable")
+    serve.add_argument("--debug-signatures", action="store_true",
+                       help="show the expected string to sign in 401 answers")
+    serve.add_argument("--verbose", action="store_true", help="log every request")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    values: dict[str, object] = {}
+    if args.data_dir:
+        values["data_dir"] = str(args.data_dir)
+    if args.fixtures:
+        values["fixtures"] = [str(p) for p in args.fixtures]
+    if args.debug_signatures:
+        values["debug_signatures"] = True
+    return load_config(values, config_file=args.config)
+
+
+def cloudinary_urls(config: Config, base_url: str) -> list[str]:
+    """The ``CLOUDINARY_URL`` of each cloud, prefix percent-encoded so the Node SDK reads it too."""
+    return [f"cloudinary://{c.api_key}:{c.api_secret}@{c.name}?upload_prefix={quote(base_url, safe='')}"
+            for c in config.clouds.values()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    try:
+        config = _config(args)
+        server = EmulatorServer(create_app(config), args.host, args.port, quiet=not args.verbose)
+    except ConfigError as exc:
+        print(f"cloudinary-emulator: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"cloudinary-emulator: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"cloudinary-emulator serving on {server.url}", flush=True)
+    for url in cloudinary_urls(config, server.url):
+        print(f"export CLOUDINARY_URL={url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,195 @@
+"""Settings as data: defaults ← ``EMULATOR_*`` environment ← a TOML file ← explicit values.
+
+Nothing here runs at import time; :func:`load_config` is called by the CLI, the tests and the plugin.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from emulator.errors import ConfigError
+
+DEFAULT_CLOUD = "demo"
+DEFAULT_API_KEY = "123456789012345"
+DEFAULT_API_SECRET = "emulator_secret"
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024  # Cloudinary's free-plan image limit
+ENGINES = ("imagga_tagging", "google_tagging", "aws_rek_tagging")
+BUNDLED_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@dataclass(frozen=True)
+class Preset:
+    """An upload preset: defaults merged under the request's own parameters."""
+
+    name: str
+    unsigned: bool = False
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CloudConfig:
+    name: str
+    api_key: str = DEFAULT_API_KEY
+    api_secret: str = DEFAULT_API_SECRET
+    presets: Mapping[str, Preset] = field(default_factory=dict)
+    addons: frozenset[str] = frozenset(ENGINES)
+    signature_algorithm: str = "sha1"
+
+
+@dataclass(frozen=True)
+class Config:
+    clouds: Mapping[str, CloudConfig]
+    data_dir: Path | None = None
+    fixtures_dirs: tuple[Path, ...] = (BUNDLED_FIXTURES,)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    debug_signatures: bool = False
+    fetch_timeout: float = 10.0
+
+    def cloud(self, name: str) -> CloudConfig | None:
+        return self.clouds.get(name)
+
+    def cloud_by_key(self, api_key: str) -> CloudConfig | None:
+        return next((c for c in self.clouds.values() if c.api_key == api_key), None)
+
+
+def load_config(
+    values: Mapping[str, Any] | None = None,
+    *,
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Config:
+    """Build a :class:`Config`; later layers win. Raises :class:`ConfigError` with the offending key."""
+    merged: dict[str, Any] = _from_env(os.environ if env is None else env)
+    if config_file is not None:
+        merged = _deep_merge(merged, _read_toml(config_file))
+    merged = _deep_merge(merged, dict(values or {}))
+    return _build(merged)
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    simple = {
+        "EMULATOR_DATA_DIR": "data_dir",
+        "EMULATOR_MAX_FILE_SIZE": "max_file_size",
+        "EMULATOR_DEBUG_SIGNATURES": "debug_signatures",
+    }
+    for var, key in simple.items():
+        if var in env:
+            out[key] = env[var]
+    if "EMULATOR_FIXTURES" in env:
+        out["fixtures"] = [env["EMULATOR_FIXTURES"]]
+    cloud = {k: env[v] for k, v in (("api_key", "EMULATOR_API_KEY"), ("api_secret", "EMULATOR_API_SECRET"))
+             if v in env}
+    if cloud or "EMULATOR_CLOUD" in env:
+        out["clouds"] = {env.get("EMULATOR_CLOUD", DEFAULT_CLOUD): cloud}
+    return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    flat: dict[str, Any] = dict(data.pop("emulator", {}))
+    flat.update(data)
+    return flat
+
+
+def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+_KNOWN = {"clouds", "data_dir", "fixtures", "max_file_size", "debug_signatures", "fetch_timeout"}
+
+
+def _build(raw: Mapping[str, Any]) -> Config:
+    unknown = set(raw) - _KNOWN
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KNOWN))}")
+    clouds = {name: _cloud(name, spec) for name, spec in (raw.get("clouds") or {DEFAULT_CLOUD: {}}).items()}
+    extra = tuple(Path(p) for p in raw.get("fixtures", []) if p)
+    config = Config(clouds=clouds)
+    return replace(
+        config,
+        data_dir=Path(raw["data_dir"]) if raw.get("data_dir") else None,
+        fixtures_dirs=(BUNDLED_FIXTURES, *extra),
+        max_file_size=_int(raw, "max_file_size", DEFAULT_MAX_FILE_SIZE),
+        debug_signatures=_bool(raw, "debug_signatures"),
+        fetch_timeout=float(raw.get("fetch_timeout", 10.0)),
+    )
+
+
+def _cloud(name: str, spec: Mapping[str, Any]) -> CloudConfig:
+    where = f"clouds.{name}"
+    if not isinstance(spec, Mapping):
+        raise ConfigError(f"{where}: expected a table")
+    known = {"api_key", "api_secret", "presets", "addons", "signature_algorithm"}
+    if unknown := set(spec) - known:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+    addons = frozenset(spec.get("addons", ENGINES))
+    if bad := addons - set(ENGINES):
+        raise ConfigError(f"{where}.addons: unknown add-on(s) {', '.join(sorted(bad))}; known: {', '.join(ENGINES)}")
+    algorithm = str(spec.get("signature_algorithm", "sha1"))
+    if algorithm not in ("sha1", "sha256"):
+        raise ConfigError(f"{where}.signature_algorithm: must be sha1 or sha256, not {algorithm!r}")
+    presets = {pname: _preset(f"{where}.presets.{pname}", pname, p)
+               for pname, p in (spec.get("presets") or {}).items()}
+    return CloudConfig(
+        name=name,
+        api_key=str(spec.get("api_key", DEFAULT_API_KEY)),
+        api_secret=str(spec.get("api_secret", DEFAULT_API_SECRET)),
+        presets=presets,
+        addons=addons,
+        signature_algorithm=algorithm,
+    )
+
+
+def _preset(where: str, name: str, spec: Mapping[str, Any]) -> Preset:
+    if not isinstance(spec, Mapping):
+        raise ConfigError(f"{where}: expected a table")
+    params = {k: _preset_value(v) for k, v in spec.items() if k != "unsigned"}
+    return Preset(name=name, unsigned=bool(spec.get("unsigned", False)), params=params)
+
+
+def _preset_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _int(raw: Mapping[str, Any], key: str, default: int) -> int:
+    try:
+        value = int(raw.get(key, default))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{key}: expected a whole number, got {raw.get(key)!r}") from exc
+    if value <= 0:
+        raise ConfigError(f"{key}: must be positive, got {value}")
+    return value
+
+
+def _bool(raw: Mapping[str, Any], key: str) -> bool:
+    value = raw.get(key, False)
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{key}: expected a boolean, got {value!r}")

@@ -1,0 +1,71 @@
+"""Cloudinary's signatures (reference §3): pure functions over parameters as they were sent."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping, Sequence
+
+# Never signed: the file itself, the credentials, and what lives in the URL.
+UNSIGNED_FIELDS = frozenset({"file", "api_key", "signature", "cloud_name", "resource_type"})
+# The Python SDK sends these on the tags/context/metadata endpoints without signing them (§3.3).
+NON_SIGNABLE_NOTIFICATION = ("notification_url", "batch_id")
+
+RawValue = str | Sequence[str]
+
+
+def string_to_sign(params: Mapping[str, RawValue], *, drop: Iterable[str] = (), version: int = 2) -> str:
+    """The sorted ``key=value`` string, before the secret is appended.
+
+    Arrays are signed once under the bare name with values joined by commas; empty values are left out;
+    signature version 2 escapes ``&`` inside each pair as ``%26``.
+    """
+    skipped = UNSIGNED_FIELDS | set(drop)
+    parts = []
+    for key, value in params.items():
+        text = value if isinstance(value, str) else ",".join(value)
+        if key in skipped or text == "":
+            continue
+        pair = f"{key}={text}"
+        parts.append(pair.replace("&", "%26") if version >= 2 else pair)
+    return "&".join(sorted(parts))
+
+
+def digest(payload: str | bytes, algorithm: str = "sha1") -> str:
+    data = payload.encode("utf-8") if isinstance(payload, str) else payload
+    return hashlib.new(algorithm, data).hexdigest()
+
+
+def sign(params: Mapping[str, RawValue], secret: str, *, algorithm: str = "sha1", version: int = 2) -> str:
+    """What an SDK's ``api_sign_request`` returns for these parameters."""
+    return digest(string_to_sign(params, version=version) + secret, algorithm)
+
+
+def algorithm_for(signature: str) -> str | None:
+    """Nothing in a request names the algorithm, so the length decides (§3.1 step 8)."""
+    return {40: "sha1", 64: "sha256"}.get(len(signature))
+
+
+def verify(
+    params: Mapping[str, RawValue], secret: str, signature: str, *, drops: Sequence[Sequence[str]] = ((),)
+) -> bool:
+    """True when any accepted variant (v1/v2, each optional ``drop`` set) reproduces ``signature``."""
+    algorithm = algorithm_for(signature.lower())
+    if algorithm is None:
+        return False
+    for drop in drops:
+        for version in (2, 1):
+            expected = digest(string_to_sign(params, drop=drop, version=version) + secret, algorithm)
+            if hmac.compare_digest(expected, signature.lower()):
+                return True
+    return False
+
+
+def response_signature(public_id: str, version: int, secret: str, algorithm: str = "sha1") -> str:
+    """The ``signature`` field of an upload answer (§3.6): always version 1, the account's algorithm."""
+    return digest(f"public_id={public_id}&version={version}" + secret, algorithm)
+
+
+def notification_signature(body: bytes, timestamp: int, secret: str, algorithm: str = "sha1") -> str:
+    """``X-Cld-Signature`` of a webhook: a plain digest of body + timestamp + secret (§3.6)."""
+    return digest(body + str(timestamp).encode() + secret.encode(), algorithm)

@@ -1,0 +1,1 @@
+"""The fixture engine: image → categories, translations and engines, a pure function over ``fixtures/``."""

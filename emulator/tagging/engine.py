@@ -1,0 +1,97 @@
+"""Categorization as a pure function of (image bytes, public id, filename, engine, languages) over fixtures.
+
+Matching, in order: the image's sha256 → the public id → the original filename without extension →
+a fallback derived from the image itself (its dominant colours, plus a stable pick from the vocabulary
+keyed by its hash). The same bytes give the same answer on every run and machine.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from PIL import Image
+
+from emulator.tagging.fixtures import Categories, Category, FixtureSet
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """What the engine may look at: the bytes and the names the image was given."""
+
+    data: bytes
+    sha256: str
+    public_id: str
+    filename: str
+
+
+class TaggingEngine:
+    def __init__(self, fixtures: FixtureSet) -> None:
+        self.fixtures = fixtures
+        self._fallback = lru_cache(maxsize=1024)(self._fallback_uncached)
+
+    def categorize(self, image: ImageRef, engine: str) -> Categories:
+        """English categories for one engine, highest confidence first."""
+        for kind, key in (("sha256", image.sha256), ("public_id", image.public_id), ("filename", image.filename)):
+            entry = self.fixtures.lookup(kind, key)
+            if entry is not None:
+                return _for_engine(entry.engines, engine)
+        return _for_engine({"imagga_tagging": self._fallback(image.sha256, image.data)}, engine)
+
+    def data(self, image: ImageRef, engine: str, languages: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The ``data`` list of an ``info.categorization`` block, in the requested languages."""
+        return [{"tag": self._label(c.tag, languages), "confidence": c.confidence}
+                for c in self.categorize(image, engine)]
+
+    def translate(self, tag: str, language: str) -> str:
+        """A tag's text in ``language``; the English text where a user fixture has no translation."""
+        if language == "en":
+            return tag
+        return self.fixtures.translations.get(language, {}).get(tag.lower(), tag)
+
+    def _label(self, tag: str, languages: tuple[str, ...]) -> str | dict[str, str]:
+        if not languages:
+            return tag
+        return {code: self.translate(tag, code) for code in languages}
+
+    def _fallback_uncached(self, sha256: str, data: bytes) -> Categories:
+        colours = _dominant_colours(data, self.fixtures.colors)
+        rng = random.Random(int(sha256[:16], 16))
+        picks = rng.sample(self.fixtures.vocabulary, min(5, len(self.fixtures.vocabulary)))
+        found = [Category(name, round(0.3 + 0.65 * share, 4)) for name, share in colours]
+        found += [Category(tag, round(rng.uniform(0.05, 0.55), 4)) for tag in picks]
+        return tuple(sorted(found, key=lambda c: -c.confidence))
+
+
+def _for_engine(engines: Mapping[str, Categories], engine: str) -> Categories:
+    """An engine's own fixture data, or one derived from Imagga's: Google capitalises, AWS title-cases."""
+    if engine in engines:
+        return engines[engine]
+    base = engines.get("imagga_tagging") or next(iter(engines.values()))
+    if engine == "google_tagging":
+        return tuple(Category(c.tag[:1].upper() + c.tag[1:], c.confidence) for c in base)
+    if engine == "aws_rek_tagging":
+        return tuple(Category(c.tag.title(), c.confidence) for c in base)
+    return tuple(Category(c.tag.lower(), c.confidence) for c in base)
+
+
+def _dominant_colours(data: bytes, palette: Mapping[str, tuple[int, int, int]]) -> list[tuple[str, float]]:
+    """Named colours covering at least 5% of a 32×32 thumbnail, largest share first."""
+    with Image.open(io.BytesIO(data)) as im:
+        im.draft("RGB", (64, 64))
+        thumb = im.convert("RGB")
+        thumb.thumbnail((32, 32))
+        pixels = list(thumb.getdata())
+    counts = Counter(_nearest(p, palette) for p in pixels)
+    total = sum(counts.values())
+    shares = [(name, n / total) for name, n in counts.most_common() if n / total >= 0.05]
+    return shares or [(counts.most_common(1)[0][0], 1.0)]
+
+
+def _nearest(rgb: tuple[int, int, int], palette: Mapping[str, tuple[int, int, int]]) -> str:
+    return min(palette, key=lambda name: sum((a - b) ** 2 for a, b in zip(rgb, palette[name], strict=True)))
