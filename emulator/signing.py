@@ -23,8 +23,10 @@ def string_to_sign(params: Mapping[str, RawValue], *, drop: Iterable[str] = (), 
     skipped = UNSIGNED_FIELDS | set(drop)
     parts = []
     for key, value in params.items():
+        if key in skipped:
+            continue
         text = value if isinstance(value, str) else ",".join(value)
-        if key in skipped or text == "":
+        if text == "":
             continue
         pair = f"{key}={text}"
         parts.append(pair.replace("&", "%26") if version >= 2 else pair)
