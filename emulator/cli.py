@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -63,8 +64,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cloudinary-emulator serving on {server.url}", flush=True)
     for url in cloudinary_urls(config, server.url):
         print(f"export CLOUDINARY_URL={url}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0

@@ -64,7 +64,7 @@ def fetch(url: str, *, timeout: float, limit: int) -> bytes:
     """GET a remote file, reading at most ``limit + 1`` bytes so an oversized file is refused early."""
     request = urllib.request.Request(url, headers={"User-Agent": "cloudinary-emulator"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only, checked
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             data: bytes = response.read(limit + 1)
     except urllib.error.HTTPError as exc:
         raise BadRequest(f"Error in loading {url} - {exc.code} {exc.reason}") from exc

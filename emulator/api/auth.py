@@ -20,8 +20,8 @@ _NOTIFICATION_UNSIGNED = frozenset({"tags", "context", "metadata"})
 def upload_api(em: Emulator, cloud: CloudConfig, params: Params, operation: str,
                authorization: str | None) -> Params:
     """Check a signed, Basic-authenticated or unsigned-preset call; return params with preset defaults."""
-    preset_name = params.str("upload_preset")
-    if params.str("signature"):
+    preset_name = params.text("upload_preset")
+    if params.text("signature"):
         _check_signature(em, cloud, params, operation)
     elif authorization and authorization.lower().startswith("basic "):
         admin_api(cloud, authorization)
@@ -45,13 +45,13 @@ def upload_api(em: Emulator, cloud: CloudConfig, params: Params, operation: str,
 
 
 def _check_signature(em: Emulator, cloud: CloudConfig, params: Params, operation: str) -> None:
-    api_key = params.str("api_key")
+    api_key = params.text("api_key")
     if not api_key:
         raise Unauthorized("Must supply api_key")
     if api_key != cloud.api_key:
         raise Unauthorized(f"Unknown API key {api_key}")
-    _check_timestamp(em, params.str("timestamp"))
-    sent = params.str("signature") or ""
+    _check_timestamp(em, params.text("timestamp"))
+    sent = params.text("signature") or ""
     drops = ((), signing.NON_SIGNABLE_NOTIFICATION) if operation in _NOTIFICATION_UNSIGNED else ((),)
     if signing.verify(params.raw, cloud.api_secret, sent, drops=drops):
         return

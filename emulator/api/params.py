@@ -41,13 +41,14 @@ class Params:
     raw: dict[str, RawValue] = field(default_factory=dict)
     files: dict[str, FileStorage] = field(default_factory=dict)
 
-    def str(self, name: str) -> str | None:
+    def text(self, name: str) -> str | None:
+        """The value as sent; an array is joined with commas, as it is signed."""
         value = self.raw.get(name)
         if value is None:
             return None
         return value if isinstance(value, str) else ",".join(value)
 
-    def list(self, name: str) -> list[str] | None:
+    def values(self, name: str) -> list[str] | None:
         value = self.raw.get(name)
         if value is None:
             return None
@@ -96,7 +97,7 @@ _FALSE = {"0", "false", ""}
 
 
 def boolean(params: Params, name: str, default: bool) -> bool:
-    value = params.str(name)
+    value = params.text(name)
     if value is None:
         return default
     text = value.strip().lower()
@@ -108,7 +109,7 @@ def boolean(params: Params, name: str, default: bool) -> bool:
 
 
 def tags(params: Params, name: str = "tags") -> tuple[str, ...] | None:
-    values = params.list(name)
+    values = params.values(name)
     if values is None:
         return None
     split = [t.strip() for v in values for t in v.split(",")]
@@ -116,7 +117,7 @@ def tags(params: Params, name: str = "tags") -> tuple[str, ...] | None:
 
 
 def context(params: Params, name: str = "context") -> dict[str, str] | None:
-    value = params.str(name)
+    value = params.text(name)
     if value is None:
         return None
     if value.startswith("{"):
@@ -145,9 +146,9 @@ def _unescape(text: str) -> str:
 
 def categorize(params: Params, *, illegal_prefix: bool) -> Categorize:
     """``categorization`` and ``auto_tagging``; messages differ between Upload and Admin API (§11.7)."""
-    spec = params.str("categorization")
+    spec = params.text("categorization")
     engines = _engines(spec, illegal_prefix) if spec else ()
-    threshold = _threshold(params.str("auto_tagging"))
+    threshold = _threshold(params.text("auto_tagging"))
     if threshold is not None and not engines:
         raise BadRequest("Must use categorization or detection with auto_tagging")
     return Categorize(engines=engines, auto_tagging=threshold)
@@ -187,15 +188,15 @@ def _threshold(value: str | None) -> float | None:
 def upload_request(params: Params) -> UploadRequest:
     return UploadRequest(
         file=_file(params),
-        public_id=params.str("public_id") or None,
-        folder=params.str("folder") or None,
+        public_id=params.text("public_id") or None,
+        folder=params.text("folder") or None,
         tags=tags(params) or (),
         context=context(params) or {},
         categorize=categorize(params, illegal_prefix=False),
         overwrite=boolean(params, "overwrite", True),
         unique_filename=boolean(params, "unique_filename", True),
         use_filename=boolean(params, "use_filename", False),
-        notification_url=params.str("notification_url") or None,
+        notification_url=params.text("notification_url") or None,
     )
 
 
@@ -211,7 +212,7 @@ def _file(params: Params) -> FileSource:
     part = params.files.get("file")
     if part is not None:
         return FilePart(part.read(), part.filename)
-    value = params.str("file")
+    value = params.text("file")
     if not value:
         raise BadRequest("Missing required parameter - file")
     if value.startswith("data:"):

@@ -23,7 +23,7 @@ from emulator.backend.models import (
     UploadRequest,
 )
 from emulator.clock import Clock, IdSource
-from emulator.config import BUNDLED_FIXTURES, Config, CloudConfig
+from emulator.config import BUNDLED_FIXTURES, CloudConfig, Config
 from emulator.errors import NotFound
 from emulator.storage import Storage
 from emulator.tagging.engine import ImageRef, TaggingEngine
@@ -145,7 +145,7 @@ class Backend:
         return Resource(
             key=key, asset_id=previous.asset_id if previous else self.ids.hex(32), version=version,
             version_id=self.ids.hex(32), format=facts.format, width=facts.width, height=facts.height,
-            bytes=len(data), etag=hashlib.md5(data).hexdigest(), sha256=sha, created_at=now,  # noqa: S324
+            bytes=len(data), etag=hashlib.md5(data).hexdigest(), sha256=sha, created_at=now,
             original_filename=filename, tags=tags, context=dict(context), info=info,
             notification_url=notification_url,
         )

@@ -86,8 +86,10 @@ def _dominant_colours(data: bytes, palette: Mapping[str, tuple[int, int, int]]) 
         im.draft("RGB", (64, 64))
         thumb = im.convert("RGB")
         thumb.thumbnail((32, 32))
-        pixels = list(thumb.getdata())
-    counts = Counter(_nearest(p, palette) for p in pixels)
+        colours = thumb.getcolors(maxcolors=32 * 32) or []
+    counts: Counter[str] = Counter()
+    for count, rgb in colours:
+        counts[_nearest(tuple(rgb), palette)] += count  # type: ignore[arg-type]  # RGB after convert()
     total = sum(counts.values())
     shares = [(name, n / total) for name, n in counts.most_common() if n / total >= 0.05]
     return shares or [(counts.most_common(1)[0][0], 1.0)]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 
 from emulator.config import ENGINES
 from emulator.errors import ConfigError
@@ -102,11 +103,10 @@ def _load_images(fixtures: FixtureSet, images: Path) -> None:
 
 
 def _add(fixtures: FixtureSet, raw: Any, where: str, *, sha256: str | None) -> None:
-    errors = sorted(_validator().iter_errors(raw), key=lambda e: list(e.path))
-    if errors:
-        first = errors[0]
-        path = "/".join(str(p) for p in first.path) or "(entry)"
-        raise ConfigError(f"{where}: {path}: {first.message}")
+    error = best_match(_validator().iter_errors(raw))
+    if error is not None:
+        path = "/".join(str(p) for p in error.path) or "(entry)"
+        raise ConfigError(f"{where}: {path}: {error.message}")
     match = dict(raw.get("match", {}))
     if sha256:
         match["sha256"] = sha256

@@ -35,7 +35,8 @@ def run_node(body: str, base_url: str, *, cloud: str, key: str, secret: str, tim
         "  .catch(e => process.stdout.write(JSON.stringify({rejected: e instanceof Error ? "
         "{message: e.message, name: e.name} : e})));\n"
     )
-    env = {**os.environ, "CLOUDINARY_URL": f"cloudinary://{key}:{secret}@{cloud}?upload_prefix={quote(base_url, safe='')}"}
+    prefix = quote(base_url, safe="")
+    env = {**os.environ, "CLOUDINARY_URL": f"cloudinary://{key}:{secret}@{cloud}?upload_prefix={prefix}"}
     done = subprocess.run(["node", "-e", script], cwd=NODE_DIR, env=env, capture_output=True, text=True,
                           timeout=timeout, check=False)
     if done.returncode != 0 or not done.stdout:

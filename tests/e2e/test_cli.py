@@ -1,0 +1,126 @@
+"""The `cloudinary-emulator serve` process and the `cld` CLI against it, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import TURTLES
+
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Served:
+    def __init__(self, *args: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([str(BIN / "cloudinary-emulator"), "serve", "--port", str(self.port), *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.banner = [self.proc.stdout.readline() for _ in range(2)] if self.proc.stdout else []
+        self._wait()
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/_emulator/health", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        raise AssertionError(f"server did not start: {self.proc.stderr.read() if self.proc.stderr else ''}")
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    s = Served("--data-dir", str(tmp_path / "data"))
+    yield s
+    s.stop()
+
+
+def _env(url: str, tmp_path: Path) -> dict[str, str]:
+    # A HOME with no saved `cld config`: a saved default configuration would win over CLOUDINARY_URL.
+    return {**os.environ, "HOME": str(tmp_path),
+            "CLOUDINARY_URL": f"cloudinary://123456789012345:emulator_secret@demo?upload_prefix={url}"}
+
+
+def test_serve_prints_the_cloudinary_url(served: Served) -> None:
+    assert served.banner[0].strip() == f"cloudinary-emulator serving on {served.url}"
+    assert served.banner[1].strip() == ("export CLOUDINARY_URL=cloudinary://123456789012345:emulator_secret@demo"
+                                        f"?upload_prefix=http%3A%2F%2F127.0.0.1%3A{served.port}")
+
+
+def test_cld_uploads_with_auto_tagging(served: Served, tmp_path: Path) -> None:
+    done = subprocess.run([str(BIN / "cld"), "uploader", "upload", str(TURTLES), "categorization=imagga_tagging",
+                           "auto_tagging=0.4"], env=_env(served.url, tmp_path), capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["tags"] == ["sea turtle", "loggerhead", "turtle"] and result["resource_type"] == "image"
+
+
+def test_cld_admin_ping(served: Served, tmp_path: Path) -> None:
+    done = subprocess.run([str(BIN / "cld"), "admin", "ping"], env=_env(served.url, tmp_path),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0 and json.loads(done.stdout)["status"] == "ok"
+
+
+def test_an_answered_upload_survives_kill_9(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = Served("--data-dir", str(data))
+    import cloudinary
+    import cloudinary.uploader
+
+    cloudinary.reset_config()
+    cloudinary.config(cloud_name="demo", api_key="123456789012345", api_secret="emulator_secret",
+                      upload_prefix=first.url)
+    try:
+        uploaded = cloudinary.uploader.upload(str(TURTLES), public_id="durable", categorization="imagga_tagging",
+                                              auto_tagging=0.4)
+        first.kill()
+        second = Served("--data-dir", str(data))
+        try:
+            cloudinary.config(upload_prefix=second.url)
+            import cloudinary.api
+
+            again = cloudinary.api.resource("durable")
+            assert (again["version"], again["tags"], again["info"]) == (
+                uploaded["version"], uploaded["tags"], uploaded["info"])
+            assert cloudinary.api.resource("sample")["tags"] == []
+        finally:
+            second.stop()
+    finally:
+        cloudinary.reset_config()
+
+
+def test_bad_config_file_exits_2_with_a_clear_message(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[clouds.demo]\naddons = ["imagga_tagging", "nope"]\n')
+    done = subprocess.run([str(BIN / "cloudinary-emulator"), "serve", "--config", str(bad)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("cloudinary-emulator: clouds.demo.addons: unknown add-on(s) nope; "
+                                   "known: imagga_tagging, google_tagging, aws_rek_tagging")
