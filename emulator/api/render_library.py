@@ -1,0 +1,110 @@
+"""Media-library records → the JSON the real service answers with (reference §6.5–§6.10).
+
+List and search items are cut from :func:`emulator.api.render.details`, so every shape shares one source of
+field values (URLs, dates, folders).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from emulator.api import render
+from emulator.backend.models import Resource
+from emulator.backend.queries import DeleteOutcome, ResourcePage, SearchResult, TagPage, Usage
+from emulator.config import Config
+
+# §6.5: what a list item carries (tags and context only when asked for).
+LIST_FIELDS = ("asset_id", "public_id", "format", "version", "resource_type", "type", "created_at", "bytes",
+               "width", "height", "folder", "asset_folder", "display_name", "backup", "access_mode", "url",
+               "secure_url")
+# §6.10: search items; ``fields`` narrows them, but these always stay.
+SEARCH_ALWAYS = ("asset_id", "public_id", "type", "resource_type")
+
+
+def resource_page(page: ResourcePage, host: str, *, with_tags: bool, with_context: bool) -> dict[str, Any]:
+    items = []
+    for resource in page.resources:
+        full = render.details(resource, host)
+        item = {k: full[k] for k in LIST_FIELDS if k in full}
+        if with_tags:
+            item["tags"] = full["tags"]
+        if with_context and "context" in full:
+            item["context"] = full["context"]
+        items.append(item)
+    return _paged({"resources": items}, page.next_cursor)
+
+
+def tag_page(page: TagPage) -> dict[str, Any]:
+    return _paged({"tags": page.tags}, page.next_cursor)
+
+
+def search_result(result: SearchResult, host: str, *, with_field: tuple[str, ...],
+                  fields: tuple[str, ...]) -> dict[str, Any]:
+    body: dict[str, Any] = {"total_count": result.total_count, "time": result.time,
+                            "resources": [search_item(r, host, with_field, fields) for r in result.resources]}
+    if result.aggregations:
+        body["aggregations"] = result.aggregations
+    return _paged(body, result.next_cursor)
+
+
+def search_item(resource: Resource, host: str, with_field: tuple[str, ...] = (),
+                fields: tuple[str, ...] = ()) -> dict[str, Any]:
+    full = render.details(resource, host)
+    stamp = _iso_offset(resource.created_at)
+    item: dict[str, Any] = {
+        "asset_id": full["asset_id"], "public_id": full["public_id"], "folder": full["folder"],
+        "filename": full["display_name"], "format": full["format"], "version": full["version"],
+        "resource_type": full["resource_type"], "type": full["type"], "created_at": stamp, "uploaded_at": stamp,
+        "bytes": full["bytes"], "width": full["width"], "height": full["height"],
+        "aspect_ratio": round(resource.width / resource.height, 5) if resource.height else 0,
+        "pixels": resource.width * resource.height, "status": "active", "access_mode": full["access_mode"],
+        "url": full["url"], "secure_url": full["secure_url"],
+    }
+    if "tags" in with_field or "tags" in fields:
+        item["tags"] = full["tags"]
+    if ("context" in with_field or "context" in fields) and "context" in full:
+        item["context"] = full["context"]["custom"]
+    if fields:
+        keep = set(fields) | set(SEARCH_ALWAYS)
+        item = {k: v for k, v in item.items() if k in keep}
+    return item
+
+
+def deleted(outcome: DeleteOutcome) -> dict[str, Any]:
+    counts = {pid: {"original": 1 if state == "deleted" else 0, "derived": 0}
+              for pid, state in outcome.deleted.items()}
+    return _paged({"deleted": outcome.deleted, "deleted_counts": counts, "partial": outcome.partial},
+                  outcome.next_cursor)
+
+
+def usage(found: Usage, config: Config) -> dict[str, Any]:
+    """``GET /usage``: counts and bytes from the library itself; nothing is billed, so credits stay 0."""
+    day = time.strftime("%Y-%m-%d", time.gmtime(found.at))
+    return {
+        "plan": "Emulator",
+        "last_updated": day,
+        "date_requested": render.iso(found.at),
+        "transformations": {"usage": 0, "credits_usage": 0},
+        "objects": {"usage": found.resources},
+        "bandwidth": {"usage": 0, "credits_usage": 0},
+        "storage": {"usage": found.bytes, "credits_usage": 0},
+        "credits": {"usage": 0},
+        "requests": 0,
+        "resources": found.resources,
+        "derived_resources": 0,
+        "tags": found.tags,
+        "media_limits": {"image_max_size_bytes": config.max_file_size},
+    }
+
+
+def _paged(body: dict[str, Any], next_cursor: str | None) -> dict[str, Any]:
+    """``next_cursor`` only while more results follow (§6.5)."""
+    if next_cursor:
+        body["next_cursor"] = next_cursor
+    return body
+
+
+def _iso_offset(ts: float) -> str:
+    """Search dates are written ``2023-11-14T22:13:20+00:00`` (§6.1)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(ts))

@@ -1,0 +1,94 @@
+"""Admin API rate limits (reference §6.13): an hourly budget per cloud, reset at the top of each hour."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from email.utils import formatdate
+from typing import Protocol
+
+from emulator.clock import Clock
+from emulator.config import CloudConfig
+from emulator.errors import RateLimited
+
+HOUR = 3600
+
+
+@dataclass(frozen=True)
+class RateStatus:
+    """What the ``X-FeatureRateLimit-*`` headers report after a call."""
+
+    limit: int  # 0: unlimited
+    remaining: int
+    reset_at: int  # Unix seconds: the next top of the hour
+
+    def headers(self) -> dict[str, str]:
+        if not self.limit:
+            return {}
+        return {
+            "X-FeatureRateLimit-Limit": str(self.limit),
+            "X-FeatureRateLimit-Remaining": str(self.remaining),
+            "X-FeatureRateLimit-Reset": formatdate(self.reset_at, usegmt=True),
+        }
+
+
+class CallCounter(Protocol):
+    """Where calls are counted: in memory, or in the control store so every worker process shares one count."""
+
+    def used(self, cloud: str, hour: int) -> int: ...
+
+    def take(self, cloud: str, hour: int, limit: int) -> tuple[int, bool]:
+        """Count one call unless ``limit`` (0: none) is reached; return (calls used, refused)."""
+        ...
+
+
+class MemoryCounter:
+    def __init__(self) -> None:
+        self._used: dict[str, tuple[int, int]] = {}  # cloud → (hour, calls)
+        self._lock = threading.Lock()
+
+    def used(self, cloud: str, hour: int) -> int:
+        with self._lock:
+            seen_hour, calls = self._used.get(cloud, (hour, 0))
+        return calls if seen_hour == hour else 0
+
+    def take(self, cloud: str, hour: int, limit: int) -> tuple[int, bool]:
+        with self._lock:
+            seen_hour, calls = self._used.get(cloud, (hour, 0))
+            used = calls if seen_hour == hour else 0
+            if limit and used >= limit:
+                return used, True
+            self._used[cloud] = (hour, used + 1)
+            return used + 1, False
+
+
+class AdminBudget:
+    """Counts Admin API calls per cloud and clock hour."""
+
+    def __init__(self, clock: Clock, counter: CallCounter | None = None) -> None:
+        self._clock = clock
+        self._counter: CallCounter = counter or MemoryCounter()
+
+    def peek(self, cloud: CloudConfig) -> RateStatus:
+        hour = self._hour()
+        return self._status(cloud, hour, self._counter.used(cloud.name, hour))
+
+    def consume(self, cloud: CloudConfig) -> RateStatus:
+        """Count one call; past the budget it is refused with 420 (and not counted)."""
+        hour = self._hour()
+        used, over = self._counter.take(cloud.name, hour, cloud.admin_rate_limit)
+        status = self._status(cloud, hour, used)
+        if over:
+            again = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(status.reset_at))
+            raise RateLimited(f"Rate Limit Exceeded. Limit of {cloud.admin_rate_limit} api operations reached. "
+                              f"Try again on {again}")
+        return status
+
+    def _hour(self) -> int:
+        return int(self._clock.now() // HOUR)
+
+    @staticmethod
+    def _status(cloud: CloudConfig, hour: int, used: int) -> RateStatus:
+        limit = cloud.admin_rate_limit
+        return RateStatus(limit, max(limit - used, 0), (hour + 1) * HOUR)

@@ -1,0 +1,92 @@
+"""Resource ⇄ table rows, and the index rows (tags, context, search words) derived from a resource.
+
+Index rows are a pure function of the resource, so an old resource's rows can be deleted by primary key
+without an extra index on ``id``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.backend.models import Resource, ResourceKey
+from emulator.backend.search.fields import words
+
+COLUMNS = (
+    "cloud", "resource_type", "type", "public_id", "asset_id", "version", "version_id", "format", "width",
+    "height", "bytes", "etag", "sha256", "created_at", "original_filename", "tags", "context", "info",
+    "notification_url", "folder", "filename",
+)
+SELECT = ", ".join(f"r.{c}" for c in COLUMNS)
+# The fields a bare search term (no ``field:``) is looked up in.
+BARE_TERM_FIELDS = ("public_id", "tags", "context")
+
+
+def to_row(r: Resource) -> tuple[object, ...]:
+    k = r.key
+    return (
+        k.cloud, k.resource_type, k.type, k.public_id, r.asset_id, r.version, r.version_id, r.format,
+        r.width, r.height, r.bytes, r.etag, r.sha256, r.created_at, r.original_filename,
+        json.dumps(list(r.tags)), json.dumps(dict(r.context)), json.dumps(dict(r.info)), r.notification_url,
+        r.folder, filename(r.public_id),
+    )
+
+
+def to_resource(row: tuple[Any, ...] | Any) -> Resource:
+    """A resource from the ``COLUMNS`` of a row (extra trailing columns are ignored)."""
+    (cloud, rt, typ, pid, asset_id, version, version_id, fmt, width, height, size, etag, sha, created,
+     original, tags, context, info, notification_url) = tuple(row)[:19]
+    return Resource(
+        key=ResourceKey(cloud, pid, rt, typ),
+        asset_id=asset_id, version=version, version_id=version_id, format=fmt, width=width, height=height,
+        bytes=size, etag=etag, sha256=sha, created_at=created, original_filename=original,
+        tags=tuple(json.loads(tags)), context=json.loads(context), info=json.loads(info),
+        notification_url=notification_url,
+    )
+
+
+def filename(public_id: str) -> str:
+    return public_id.rpartition("/")[2]
+
+
+@dataclass(frozen=True)
+class IndexRows:
+    tags: list[tuple[object, ...]]  # (cloud, tag, resource_type, created_at, id)
+    context: list[tuple[object, ...]]  # (cloud, key, value, resource_type, created_at, id)
+    terms: list[tuple[object, ...]]  # (cloud, field, term, id)
+    tag_names: list[tuple[str, str, str]]  # (cloud, resource_type, tag) for tag_counts
+
+
+def index_rows(rid: int, r: Resource) -> IndexRows:
+    k = r.key
+    tags = list(dict.fromkeys(r.tags))
+    return IndexRows(
+        tags=[(k.cloud, tag, k.resource_type, r.created_at, rid) for tag in tags],
+        context=[(k.cloud, key, value, k.resource_type, r.created_at, rid) for key, value in r.context.items()],
+        terms=[(k.cloud, f, term, rid) for f, term in sorted(_terms(r))],
+        tag_names=[(k.cloud, k.resource_type, tag) for tag in tags],
+    )
+
+
+def _terms(r: Resource) -> set[tuple[str, str]]:
+    """The lower-cased words a ``field:word`` search finds this resource by."""
+    out = {("public_id", w) for w in words(r.public_id)}
+    out |= {("filename", w) for w in words(filename(r.public_id))}
+    for tag in r.tags:
+        out |= {("tags", w) for w in words(tag)}
+    for key, value in r.context.items():
+        found = words(value)
+        out |= {(f"context.{key}", w) for w in found} | {("context", w) for w in found}
+    return out
+
+
+def successor(prefix: str) -> str | None:
+    """The smallest string greater than every string starting with ``prefix`` (None: no upper bound)."""
+    while prefix:
+        last = ord(prefix[-1])
+        if last < 0x10FFFF:
+            bumped = last + 1 if not 0xD800 <= last + 1 <= 0xDFFF else 0xE000
+            return prefix[:-1] + chr(bumped)
+        prefix = prefix[:-1]
+    return None

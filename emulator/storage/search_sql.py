@@ -1,0 +1,113 @@
+"""Search nodes → one parameterised SQL condition over ``resources r`` (no value is ever spliced into SQL).
+
+Text fields use the indexes: ``resources`` columns for ids, folders and keywords, ``resource_tags`` for exact
+tags, ``resource_context`` for exact context values, and ``resource_terms`` (cloud, field, word, id) for the
+word matches of ``field:value``. Numbers and dates compare columns.
+"""
+
+from __future__ import annotations
+
+from emulator.backend.search.nodes import And, Compare, Everything, Node, Not, Or, Text, TextMode
+from emulator.storage.rows import BARE_TERM_FIELDS, successor
+
+COLUMNS = {
+    "public_id": "r.public_id", "filename": "r.filename", "folder": "r.folder", "format": "r.format",
+    "resource_type": "r.resource_type", "type": "r.type", "asset_id": "r.asset_id",
+}
+NUMBERS = {
+    "bytes": "r.bytes", "width": "r.width", "height": "r.height", "pixels": "(r.width * r.height)",
+    "aspect_ratio": "(CAST(r.width AS REAL) / NULLIF(r.height, 0))", "created_at": "r.created_at",
+}
+SORTABLE = {
+    "created_at": "r.created_at", "uploaded_at": "r.created_at", "public_id": "r.public_id",
+    "filename": "r.filename", "folder": "r.folder", "format": "r.format", "bytes": "r.bytes",
+    "width": "r.width", "height": "r.height", "pixels": "(r.width * r.height)",
+    "resource_type": "r.resource_type", "type": "r.type",
+}
+AGGREGATABLE = {"format": "r.format", "resource_type": "r.resource_type", "type": "r.type"}
+
+
+class Compiler:
+    """``compile(node)`` returns SQL; the values it refers to accumulate in :attr:`params`, in order."""
+
+    def __init__(self, cloud: str) -> None:
+        self.cloud = cloud
+        self.params: list[object] = []
+
+    def compile(self, node: Node) -> str:
+        if isinstance(node, Everything):
+            return "1"
+        if isinstance(node, And):
+            return "(" + " AND ".join(self.compile(i) for i in node.items) + ")" if node.items else "1"
+        if isinstance(node, Or):
+            return "(" + " OR ".join(self.compile(i) for i in node.items) + ")" if node.items else "0"
+        if isinstance(node, Not):
+            return f"NOT {self.compile(node.item)}"
+        if isinstance(node, Compare):
+            self.params.append(node.value)
+            return f"({NUMBERS[node.field]} {node.op} ?)"
+        return self._text(node)
+
+    # -- text -----------------------------------------------------------------------------------------------
+
+    def _text(self, node: Text) -> str:
+        whole = self._whole(node)
+        if node.mode is not TextMode.TOKENS:
+            return whole
+        fields = BARE_TERM_FIELDS if node.field == "" else (node.field,)
+        return f"({whole} OR {self._words(fields, node.tokens, node.last_is_prefix)})"
+
+    def _whole(self, node: Text) -> str:
+        """The whole value equal to (or, in PREFIX mode / a prefixed last word, starting with) ``node.value``."""
+        prefix = node.mode is TextMode.PREFIX or node.last_is_prefix
+        if node.field in COLUMNS:
+            return self._match(COLUMNS[node.field], node.value, prefix)
+        if node.field.startswith("context."):
+            self.params += [self.cloud, node.field.removeprefix("context.")]
+            value = self._match("value", node.value, prefix)
+            return f"r.id IN (SELECT id FROM resource_context WHERE cloud = ? AND key = ? AND {value})"
+        # tags, and a bare term, which also finds the resources carrying it as a whole tag
+        self.params.append(self.cloud)
+        return f"r.id IN (SELECT id FROM resource_tags WHERE cloud = ? AND {self._match('tag', node.value, prefix)})"
+
+    def _match(self, column: str, value: str, prefix: bool) -> str:
+        if not prefix:
+            self.params.append(value)
+            return f"{column} = ?"
+        upper = successor(value)
+        if upper is None:
+            return f"{column} IS NOT NULL"
+        self.params += [value, upper]
+        return f"({column} >= ? AND {column} < ?)"
+
+    def _words(self, fields: tuple[str, ...], tokens: tuple[str, ...], last_is_prefix: bool) -> str:
+        """Every word present among the resource's words of ``fields`` (the last one as a prefix if asked)."""
+        slots = ", ".join("?" * len(fields))
+        parts = []
+        for i, token in enumerate(tokens):
+            self.params += [self.cloud, *fields]
+            term = self._match("term", token, last_is_prefix and i == len(tokens) - 1)
+            parts.append(f"r.id IN (SELECT id FROM resource_terms WHERE cloud = ? AND field IN ({slots}) AND {term})")
+        return "(" + " AND ".join(parts) + ")"
+
+
+def keyset(columns: list[str], descending: list[bool], count: int) -> str:
+    """The condition "after the row whose sort values are the next ``count`` params", for mixed directions.
+
+    ``(a, b, id)`` sorted ``a DESC, b ASC, id ASC`` continues after ``(x, y, z)`` where
+    ``a < x OR (a = x AND b > y) OR (a = x AND b = y AND id > z)``; the caller binds each prefix's values.
+    """
+    assert count == len(columns)
+    ors = []
+    for i, column in enumerate(columns):
+        equal = [f"{columns[j]} = ?" for j in range(i)]
+        ors.append("(" + " AND ".join([*equal, f"{column} {'<' if descending[i] else '>'} ?"]) + ")")
+    return "(" + " OR ".join(ors) + ")"
+
+
+def keyset_params(values: tuple[object, ...]) -> list[object]:
+    """The parameters :func:`keyset` expects: for the i-th disjunct, the first i+1 values."""
+    out: list[object] = []
+    for i in range(len(values)):
+        out += values[: i + 1]
+    return out
