@@ -1,0 +1,69 @@
+"""Delivery URLs: ``GET /<cloud>/<rt>/<type>/<rest>`` and the private-CDN form ``GET /<rt>/<type>/<rest>``.
+
+These are the URLs the SDKs build with ``cname="127.0.0.1:PORT"`` and ``secure=False`` (reference §2.4, §9).
+The query string (Node's ``?_a=…`` analytics token) is ignored. Failures keep the app's JSON envelope and
+carry the reason in ``X-Cld-Error``, as the real CDN does.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from flask import Blueprint, Response, request
+from werkzeug.http import parse_etags
+
+from emulator.backend.delivery import Delivered, Delivery, DeliveryRequest
+from emulator.errors import NotFound
+from emulator.runtime import current
+
+bp = Blueprint("delivery", __name__)
+
+_RT = "any(image, video, raw)"
+_TYPE = "any(upload, private, authenticated)"
+VERSIONED_CACHE = "public, max-age=2592000, immutable"  # the URL names one version: it never changes
+UNVERSIONED_CACHE = "public, no-cache"  # may change on overwrite: revalidate (cheap, thanks to the ETag)
+
+
+@bp.get(f"/<cloud_name>/<{_RT}:resource_type>/<{_TYPE}:type>/<path:rest>")
+def deliver(cloud_name: str, resource_type: str, type: str, rest: str) -> Response:
+    if current().config.cloud(cloud_name) is None:
+        raise NotFound(f"Cloud not found - {cloud_name}")
+    return _respond(Delivery(current().backend.storage).deliver(_request(cloud_name, resource_type, type, rest)))
+
+
+@bp.get(f"/<{_RT}:resource_type>/<{_TYPE}:type>/<path:rest>")
+def deliver_private_cdn(resource_type: str, type: str, rest: str) -> Response:
+    """Without the cloud segment (``private_cdn=True``): the first configured cloud."""
+    cloud_name = next(iter(current().config.clouds))
+    return _respond(Delivery(current().backend.storage).deliver(_request(cloud_name, resource_type, type, rest)))
+
+
+def _request(cloud: str, resource_type: str, type: str, rest: str) -> DeliveryRequest:
+    etags = parse_etags(request.headers.get("If-None-Match"))
+    known = set(etags.as_set(include_weak=True)) | ({"*"} if etags.star_tag else set())
+    return DeliveryRequest(cloud=cloud, resource_type=resource_type, type=type, path=rest,
+                           accepts_webp="image/webp" in request.headers.get("Accept", ""),
+                           if_none_match=frozenset(known))
+
+
+def _respond(delivered: Delivered) -> Response:
+    status = 200 if delivered.data is not None else 304
+    response = Response(delivered.data or b"", status=status, mimetype=delivered.mimetype)
+    response.set_etag(delivered.etag)
+    response.last_modified = datetime.fromtimestamp(delivered.last_modified, UTC)
+    response.headers["Cache-Control"] = VERSIONED_CACHE if delivered.versioned else UNVERSIONED_CACHE
+    if delivered.varies_on_accept:
+        response.vary.add("Accept")
+    return response
+
+
+@bp.after_request
+def _error_header(response: Response) -> Response:
+    """The real CDN puts the reason for a 4xx in ``X-Cld-Error``; the JSON body stays as everywhere else."""
+    if response.status_code >= 400 and response.is_json:
+        body = response.get_json(silent=True) or {}
+        message = str(body.get("error", {}).get("message", ""))
+        # Header values must be Latin-1 without line breaks: percent-encode anything else.
+        response.headers["X-Cld-Error"] = quote(message, safe=" !\"#$&'()*+,-./:;<=>?@[\\]^_`{|}~")
+    return response

@@ -1,0 +1,313 @@
+"""Delivery transformations: parsing URL components (``c_fill,g_north,h_200,w_300``) and rendering with Pillow.
+
+A transformation is a chain of components separated by ``/``; each component is comma-separated
+``key_value`` tokens. The subset emulated is listed in :data:`PARAMETERS`; real Cloudinary parameters the
+emulator does not render are refused with a message that says so, anything else is an invalid component.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PIL import Image, ImageColor, ImageDraw, ImageOps
+
+from emulator.errors import BadRequest
+
+# The output formats a URL extension or ``f_`` may ask for, with the Pillow format and MIME type.
+FORMATS: dict[str, tuple[str, str]] = {
+    "jpg": ("JPEG", "image/jpeg"), "png": ("PNG", "image/png"),
+    "webp": ("WEBP", "image/webp"), "gif": ("GIF", "image/gif"),
+}
+FORMAT_ALIASES = {"jpeg": "jpg", "jpe": "jpg"}
+CROPS = ("scale", "fit", "limit", "fill", "pad", "crop", "thumb")
+GRAVITIES = ("north_west", "north", "north_east", "west", "center", "east", "south_west", "south", "south_east",
+             "auto")
+PARAMETERS = {"w": "width", "h": "height", "c": "crop", "g": "gravity", "q": "quality", "f": "format",
+              "e": "effect", "r": "radius", "a": "angle", "b": "background"}
+# Real Cloudinary parameters the emulator recognises but does not render (refused with a clear message).
+NOT_EMULATED = frozenset({"ar", "bo", "co", "dl", "dn", "dpr", "du", "eo", "fl", "fn", "fps", "ki", "l", "o",
+                          "p", "pg", "so", "sp", "t", "u", "vc", "vs", "x", "y", "z", "ac", "af", "br", "cs",
+                          "d", "if", "$"})
+QUALITY_LEVELS = {"auto": 80, "auto:best": 90, "auto:good": 80, "auto:eco": 70, "auto:low": 60}
+DEFAULT_QUALITY = 80
+MAX_PIXELS = 25_000_000  # refuse outputs beyond 25 megapixels rather than exhaust memory
+_COMPONENT = re.compile(r"^[a-z$]{1,3}_[^,]*(,[a-z$]{1,3}_[^,]*)*$")
+_RGBA = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Component:
+    """One ``/``-separated part of a transformation, with typed values."""
+
+    width: float | None = None  # ints are pixels; a decimal (``0.5``) is relative to the current width
+    height: float | None = None
+    crop: str = "scale"
+    gravity: str = "center"
+    quality: int | None = None
+    format: str | None = None  # ``auto`` or a key of FORMATS
+    effect: str | None = None
+    radius: int | str | None = None  # pixels or ``max``
+    angle: int | str | None = None  # degrees clockwise, ``hflip`` or ``vflip``
+    background: _RGBA | None = None
+    source: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Transformation:
+    components: tuple[Component, ...] = ()
+
+    @property
+    def canonical(self) -> str:
+        """Components with their tokens sorted, as the SDKs write them; the cache and ETag key."""
+        return "/".join(c.source for c in self.components)
+
+    @property
+    def quality(self) -> int | None:
+        return next((c.quality for c in reversed(self.components) if c.quality is not None), None)
+
+    @property
+    def format(self) -> str | None:
+        return next((c.format for c in reversed(self.components) if c.format is not None), None)
+
+
+def looks_like_component(segment: str) -> bool:
+    """Whether a URL segment has the ``key_value[,key_value…]`` shape of a transformation component."""
+    return bool(_COMPONENT.match(segment))
+
+
+def parse(segments: list[str]) -> Transformation:
+    """Typed components from URL segments; a bad or unsupported token is a :class:`BadRequest`."""
+    return Transformation(tuple(_component(s) for s in segments if s))
+
+
+def _component(segment: str) -> Component:
+    values: dict[str, object] = {}
+    tokens = segment.split(",")
+    for token in tokens:
+        key, sep, value = token.partition("_")
+        if not sep or not value:
+            raise BadRequest(f"Invalid transformation component - {token}")
+        if key in NOT_EMULATED:
+            raise BadRequest(f"Transformation parameter {key}_ is not supported by the emulator - {token}")
+        if key not in PARAMETERS:
+            raise BadRequest(f"Invalid transformation component - {token}")
+        name = PARAMETERS[key]
+        if name in values:
+            raise BadRequest(f"Duplicate transformation parameter {key}_ in {segment}")
+        values[name] = _PARSERS[name](value)
+    return Component(**values, source=",".join(sorted(tokens)))  # type: ignore[arg-type]
+
+
+def _dimension(name: str) -> Callable[[str], float]:
+    def parse_value(value: str) -> float:
+        if re.fullmatch(r"\d+", value) and int(value) > 0:
+            return int(value)
+        if re.fullmatch(r"\d*\.\d+", value) and float(value) > 0:
+            return float(value)
+        raise BadRequest(f"Invalid {name} - {value}. Use pixels (w_300) or a ratio of the current size (w_0.5)")
+    return parse_value
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> Callable[[str], str]:
+    def parse_value(value: str) -> str:
+        if value not in allowed:
+            raise BadRequest(f"Invalid {name} - {value}. Supported: {', '.join(allowed)}")
+        return value
+    return parse_value
+
+
+def _quality(value: str) -> int:
+    if value in QUALITY_LEVELS:
+        return QUALITY_LEVELS[value]
+    if re.fullmatch(r"\d+", value) and 1 <= int(value) <= 100:
+        return int(value)
+    raise BadRequest(f"Invalid quality - {value}. Use 1 to 100 or auto[:best|good|eco|low]")
+
+
+def _format(value: str) -> str:
+    value = FORMAT_ALIASES.get(value, value)
+    if value != "auto" and value not in FORMATS:
+        raise BadRequest(f"Invalid format - {value}. Supported: auto, {', '.join(FORMATS)}")
+    return value
+
+
+def _radius(value: str) -> int | str:
+    if value == "max" or (value.isdigit() and len(value) < 6):
+        return value if value == "max" else int(value)
+    raise BadRequest(f"Invalid radius - {value}. Use pixels (r_20) or r_max")
+
+
+def _angle(value: str) -> int | str:
+    if value in ("hflip", "vflip"):
+        return value
+    if re.fullmatch(r"-?\d{1,4}", value):
+        return int(value) % 360
+    raise BadRequest(f"Invalid angle - {value}. Use degrees (a_90, a_-45), a_hflip or a_vflip")
+
+
+def parse_color(value: str) -> _RGBA:
+    """``rgb:RRGGBB``, ``rgb:RRGGBBAA``, ``rgb:RGB``, ``transparent`` or a colour name (``white``)."""
+    if value == "transparent":
+        return (0, 0, 0, 0)
+    text = "#" + value[4:] if value.startswith("rgb:") else value
+    if value.startswith("rgb:") and not re.fullmatch(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})", text):
+        raise BadRequest(f"Invalid background - {value}. Use rgb:RRGGBB, rgb:RRGGBBAA or a colour name")
+    try:
+        rgba = ImageColor.getcolor(text, "RGBA")
+    except ValueError as exc:
+        raise BadRequest(f"Invalid background - {value}. Use rgb:RRGGBB, rgb:RRGGBBAA or a colour name") from exc
+    assert isinstance(rgba, tuple)
+    return (rgba[0], rgba[1], rgba[2], rgba[3])
+
+
+_PARSERS: dict[str, Callable[[str], object]] = {
+    "width": _dimension("width"), "height": _dimension("height"),
+    "crop": _choice("crop mode", CROPS), "gravity": _choice("gravity", GRAVITIES),
+    "quality": _quality, "format": _format, "effect": _choice("effect", ("grayscale",)),
+    "radius": _radius, "angle": _angle, "background": parse_color,
+}
+
+
+# -- rendering -----------------------------------------------------------------------------------------------
+
+WHITE: _RGBA = (255, 255, 255, 255)
+
+
+def render(data: bytes, transformation: Transformation, fmt: str) -> bytes:
+    """Apply every component in order, then encode as ``fmt`` (a key of :data:`FORMATS`)."""
+    with Image.open(io.BytesIO(data)) as opened:
+        opened.seek(0)  # animated originals: the first frame
+        im = ImageOps.exif_transpose(opened).convert("RGBA")
+    for component in transformation.components:
+        im = _apply(im, component)
+    return encode(im, fmt, transformation.quality or DEFAULT_QUALITY)
+
+
+def _apply(im: Image.Image, c: Component) -> Image.Image:
+    im = _resize(im, c)
+    if c.effect == "grayscale":
+        alpha = im.getchannel("A")
+        im = ImageOps.grayscale(im).convert("RGBA")
+        im.putalpha(alpha)
+    if c.radius is not None:
+        im = _round(im, c.radius)
+    if c.angle is not None:
+        im = _rotate(im, c.angle)
+    return im
+
+
+def _target(im: Image.Image, c: Component) -> tuple[int | None, int | None]:
+    """Pixel sizes asked for, relative values resolved against the current image."""
+    def resolve(value: float | None, current: int) -> int | None:
+        if value is None:
+            return None
+        return max(1, round(current * value)) if isinstance(value, float) else int(value)
+    return resolve(c.width, im.width), resolve(c.height, im.height)
+
+
+def _resize(im: Image.Image, c: Component) -> Image.Image:
+    width, height = _target(im, c)
+    if width is None and height is None:
+        return im
+    if c.crop == "crop":  # a region of the original, never scaled
+        return _cut(im, min(width or im.width, im.width), min(height or im.height, im.height), c.gravity)
+    if width is None or height is None:  # one side given: every mode keeps the aspect ratio
+        factor = width / im.width if width is not None else (height or 0) / im.height
+        if c.crop == "limit":
+            factor = min(factor, 1.0)
+        return _scaled(im, (round(im.width * factor), round(im.height * factor)))
+    if c.crop == "scale":
+        return _scaled(im, (width, height))
+    return _two_sided(im, c, width, height)
+
+
+def _two_sided(im: Image.Image, c: Component, width: int, height: int) -> Image.Image:
+    """fit, limit, fill, thumb and pad with both sides given."""
+    fit = min(width / im.width, height / im.height)
+    if c.crop in ("fit", "limit", "pad"):
+        factor = min(fit, 1.0) if c.crop == "limit" else fit
+        scaled = _scaled(im, (round(im.width * factor), round(im.height * factor)))
+        if c.crop != "pad":
+            return scaled
+        _check_size(width, height)
+        canvas = Image.new("RGBA", (width, height), c.background or WHITE)
+        x, y = _offset(canvas.width - scaled.width, canvas.height - scaled.height, c.gravity)
+        canvas.alpha_composite(scaled, (x, y))
+        return canvas
+    factor = max(width / im.width, height / im.height)  # fill, thumb: cover, then cut at the gravity
+    scaled = _scaled(im, (math.ceil(im.width * factor), math.ceil(im.height * factor)))
+    return _cut(scaled, width, height, c.gravity)
+
+
+def _scaled(im: Image.Image, size: tuple[int, int]) -> Image.Image:
+    size = (max(1, size[0]), max(1, size[1]))
+    _check_size(*size)
+    return im if size == im.size else im.resize(size, Image.Resampling.LANCZOS)
+
+
+def _check_size(width: int, height: int) -> None:
+    if width * height > MAX_PIXELS:
+        raise BadRequest(f"Requested image size {width}x{height} exceeds the emulator's limit of "
+                         f"{MAX_PIXELS // 1_000_000} megapixels")
+
+
+def _offset(spare_x: int, spare_y: int, gravity: str) -> tuple[int, int]:
+    """Where a region goes along each axis: 0, the middle or the far end, from the compass point."""
+    x = 0 if "west" in gravity else spare_x if "east" in gravity else spare_x // 2
+    y = 0 if "north" in gravity else spare_y if "south" in gravity else spare_y // 2
+    return x, y
+
+
+def _cut(im: Image.Image, width: int, height: int, gravity: str) -> Image.Image:
+    x, y = _offset(im.width - width, im.height - height, gravity)
+    return im.crop((x, y, x + width, y + height))
+
+
+def _round(im: Image.Image, radius: int | str) -> Image.Image:
+    mask = Image.new("L", im.size, 0)
+    draw = ImageDraw.Draw(mask)
+    box = (0, 0, im.width - 1, im.height - 1)
+    if radius == "max":
+        draw.ellipse(box, fill=255)
+    else:
+        assert isinstance(radius, int)
+        draw.rounded_rectangle(box, radius=min(radius, min(im.size) // 2), fill=255)
+    out = im.copy()
+    out.putalpha(Image.composite(im.getchannel("A"), mask, mask))
+    return out
+
+
+def _rotate(im: Image.Image, angle: int | str) -> Image.Image:
+    if angle == "hflip":
+        return ImageOps.mirror(im)
+    if angle == "vflip":
+        return ImageOps.flip(im)
+    assert isinstance(angle, int)
+    if angle % 90 == 0:  # exact, no resampling
+        return im.rotate(-angle, expand=True) if angle else im
+    return im.rotate(-angle, expand=True, resample=Image.Resampling.BICUBIC, fillcolor=(0, 0, 0, 0))
+
+
+def encode(im: Image.Image, fmt: str, quality: int) -> bytes:
+    """Encode an RGBA image; formats without alpha are flattened onto white."""
+    pillow_format, _ = FORMATS[fmt]
+    out = io.BytesIO()
+    if fmt in ("jpg", "gif"):
+        flat = Image.new("RGBA", im.size, WHITE)
+        flat.alpha_composite(im)
+        rgb = flat.convert("RGB")
+        if fmt == "jpg":
+            rgb.save(out, pillow_format, quality=quality)
+        else:
+            rgb.quantize(256).save(out, pillow_format)
+    elif fmt == "png":
+        opaque = im.getchannel("A").getextrema() == (255, 255)
+        (im.convert("RGB") if opaque else im).save(out, pillow_format, optimize=False)
+    else:
+        im.save(out, pillow_format, quality=quality)
+    return out.getvalue()
+
