@@ -1,0 +1,90 @@
+"""Around every API request: injected faults before, the journal after. The control plane itself is exempt."""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from emulator.api import lint, params
+from emulator.control.faults import FAULT_HEADER, Effect, parse_header
+from emulator.control.journal import Entry
+from emulator.control.plane import ControlPlane
+from emulator.errors import DroppedConnection, error_for
+from emulator.runtime import current
+
+EXEMPT = ("/_emulator/", "/static/")
+
+
+def install(app: Flask, plane: ControlPlane) -> None:
+    @app.before_request
+    def before() -> None:
+        g.started = time.perf_counter()
+        if _exempt():
+            return
+        header = request.headers.get(FAULT_HEADER)
+        effect = parse_header(header) if header else plane.faults.match(operation(), _cloud(), _public_id())
+        if effect is not None:
+            _apply(effect)
+        em, name = current(), _cloud()
+        lint.warn(lint.problems(operation(), _params()), strict=em.strict(em.config.cloud(name) if name else None))
+
+    @app.after_request
+    def record(response: Response) -> Response:
+        if not _exempt():
+            status = "dropped" if g.get("dropped") else response.status_code
+            plane.journal.record(_entry(status, plane.clock.now()))
+        return response
+
+
+def operation() -> str:
+    """The API operation: the view's name (``upload``, ``resource``, ``update``, …); ``unknown`` off-route."""
+    return (request.endpoint or "unknown").rpartition(".")[2]
+
+
+def _exempt() -> bool:
+    return request.path.startswith(EXEMPT) or request.path == "/favicon.ico"
+
+
+def _params() -> params.Params:
+    """The request's parameters, parsed once for all the hooks."""
+    if "hook_params" not in g:
+        g.hook_params = params.collect(request)
+    parsed: params.Params = g.hook_params
+    return parsed
+
+
+def _cloud() -> str | None:
+    value = (request.view_args or {}).get("cloud_name")
+    return str(value) if value is not None else None
+
+
+def _public_id() -> str | None:
+    value = (request.view_args or {}).get("public_id") or _params().text("public_id")
+    return str(value) if value else None
+
+
+def _apply(effect: Effect) -> None:
+    if effect.latency_ms:
+        time.sleep(effect.latency_ms / 1000)  # real latency: that is what a client's timeout sees
+    if effect.drop:
+        sock = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
+        if isinstance(sock, socket.socket):
+            sock.shutdown(socket.SHUT_RDWR)
+        g.dropped = True
+        raise DroppedConnection()
+    if effect.status is not None:
+        raise error_for(effect.status, effect.message or f"Injected fault {effect.status}")
+
+
+def _entry(status: int | str, at: float) -> Entry:
+    collected = _params()
+    shown: dict[str, Any] = dict(collected.raw)
+    for name, part in collected.files.items():
+        part.stream.seek(0, 2)
+        shown[name] = f"<file {part.filename or '-'}, {part.stream.tell()} bytes>"
+    return Entry(at=at, operation=operation(), method=request.method, path=request.path, status=status,
+                 duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
+                 cloud=_cloud(), params=shown, warnings=tuple(g.get("warnings", ())))

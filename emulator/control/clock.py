@@ -1,0 +1,52 @@
+"""The emulator's clock as the control plane sets it: an offset from a base clock, or frozen at an instant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.clock import Clock
+from emulator.control.store import ControlStore
+
+
+class ControlledClock:
+    """``now()`` = frozen instant, or base time + offset. State in the control store, shared by all workers."""
+
+    def __init__(self, base: Clock, store: ControlStore) -> None:
+        self._base = base
+        self._store = store
+
+    def now(self) -> float:
+        row = self._store.one("SELECT offset, frozen_at FROM clock WHERE id = 1")
+        offset, frozen_at = row if row else (0.0, None)
+        return float(frozen_at) if frozen_at is not None else self._base.now() + float(offset)
+
+    def state(self) -> dict[str, Any]:
+        row = self._store.one("SELECT offset, frozen_at FROM clock WHERE id = 1")
+        offset, frozen_at = row if row else (0.0, None)
+        return {"now": self.now(), "frozen": frozen_at is not None, "offset": float(offset)}
+
+    def freeze(self, at: float | None = None) -> None:
+        moment = self.now() if at is None else at
+        with self._store.tx() as db:
+            db.execute("UPDATE clock SET frozen_at = ? WHERE id = 1", (moment,))
+
+    def unfreeze(self) -> None:
+        """Run again from the frozen instant (the offset absorbs the pause)."""
+        moment = self.now()
+        with self._store.tx() as db:
+            db.execute("UPDATE clock SET frozen_at = NULL, offset = ? WHERE id = 1", (moment - self._base.now(),))
+
+    def advance(self, seconds: float) -> None:
+        with self._store.tx() as db:
+            db.execute("UPDATE clock SET offset = offset + ?, frozen_at = frozen_at + ? WHERE id = 1",
+                       (seconds, seconds))
+
+    def set(self, at: float) -> None:
+        """Jump to ``at``, keeping frozen or running as it was."""
+        with self._store.tx() as db:
+            db.execute("UPDATE clock SET offset = ?, frozen_at = CASE WHEN frozen_at IS NULL THEN NULL ELSE ? END "
+                       "WHERE id = 1", (at - self._base.now(), at))
+
+    def reset(self) -> None:
+        with self._store.tx() as db:
+            db.execute("UPDATE clock SET offset = 0, frozen_at = NULL WHERE id = 1")

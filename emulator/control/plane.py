@@ -1,0 +1,129 @@
+"""The control plane as one object: what ``/_emulator/*`` and the pytest plugin call.
+
+It also implements the backend's :class:`~emulator.backend.events.Events`: uploads and completed
+categorizations become webhooks; asynchronous categorization becomes a job.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from emulator.api import render
+from emulator.backend.models import Categorize, Resource, ResourceKey, UploadOutcome
+from emulator.backend.service import Backend
+from emulator.config import CloudConfig, Config
+from emulator.control.calls import StoreCounter
+from emulator.control.clock import ControlledClock
+from emulator.control.faults import Faults
+from emulator.control.jobs import Jobs
+from emulator.control.journal import Journal
+from emulator.control.notifications import Notifier
+from emulator.control.registrations import Registrations
+from emulator.control.store import ControlStore
+from emulator.errors import BadRequest
+
+log = logging.getLogger("emulator")
+TICK = 0.02  # seconds between the worker's looks for due jobs and notifications
+
+
+class ControlPlane:
+    def __init__(self, config: Config, store: ControlStore, clock: ControlledClock) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.journal = Journal(store)
+        self.faults = Faults(store, config.fault_seed)
+        self.registrations = Registrations(store)
+        self.jobs = Jobs(store)
+        self.notifier = Notifier(store, config, clock)
+        self.calls = StoreCounter(store)
+        self.backend: Backend | None = None
+        self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
+
+    # -- Events (called by the backend) ------------------------------------------------------------------
+
+    def uploaded(self, cloud: CloudConfig, outcome: UploadOutcome, urls: tuple[str, ...], origin: str) -> None:
+        if urls:
+            body = {"notification_type": "upload", **render.upload(outcome, cloud, origin or "localhost")}
+            self.notifier.enqueue(cloud.name, urls, "upload", body)
+            self.start()
+
+    def schedule_categorization(self, cloud: CloudConfig, key: ResourceKey, request: Categorize, due_at: float,
+                                urls: tuple[str, ...], origin: str) -> None:
+        self.jobs.schedule(key, request, due_at, origin)
+        self.start()
+
+    def categorized(self, cloud: CloudConfig, resource: Resource, urls: tuple[str, ...], origin: str) -> None:
+        if urls:
+            self.notifier.enqueue(cloud.name, urls, "info", _info_notification(resource, origin))
+
+    # -- operations ------------------------------------------------------------------------------------------
+
+    def advance(self) -> dict[str, int]:
+        """Complete every pending categorization now, whatever its due time; then try due webhooks."""
+        completed = self.jobs.run_due(None, time.time(), self._complete)
+        return {"completed": completed, "notifications_attempted": self.notifier.deliver_due()}
+
+    def tick(self) -> None:
+        """One pass of the worker: due jobs (emulator clock), then due webhooks (real time)."""
+        self.jobs.run_due(self.clock.now(), time.time(), self._complete)
+        self.notifier.deliver_due()
+
+    def _complete(self, cloud_name: str, key: ResourceKey, request: Categorize, origin: str) -> None:
+        cloud = self.config.cloud(cloud_name)
+        if cloud is not None and self.backend is not None:
+            self.backend.complete_categorization(cloud, key, request, origin)
+
+    def reset(self) -> None:
+        self.store.reset()
+        self.clock.reset()
+
+    def cloud_names(self, cloud: str | None) -> list[str]:
+        if cloud is None:
+            return list(self.config.clouds)
+        if cloud not in self.config.clouds:
+            raise BadRequest(f"Unknown cloud {cloud}. Configured: {', '.join(self.config.clouds)}")
+        return [cloud]
+
+    # -- worker --------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the background worker, once: on the first job or webhook, or at start-up if some are left."""
+        if self._worker is None and not self._stop.is_set():
+            self._worker = threading.Thread(target=self._run, name="emulator-worker", daemon=True)
+            self._worker.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(TICK):
+            try:
+                self.tick()
+            except Exception:  # the worker must outlive one bad job; the error is logged
+                log.exception("background worker")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._worker is not None:
+            self._worker.join()
+            self._worker = None
+
+    def resume_leftovers(self) -> None:
+        """A persistent data directory may hold jobs or webhooks from before a restart."""
+        if self.jobs.pending() or self.notifier.listing_pending():
+            self.start()
+
+    def state(self) -> dict[str, Any]:
+        return {"clock": self.clock.state(), "pending_jobs": self.jobs.pending(),
+                "categorizations": self.registrations.listing(), "faults": self.faults.rules()}
+
+
+def _info_notification(resource: Resource, origin: str) -> dict[str, Any]:
+    """The completion webhook of asynchronous categorization (reference §11.5)."""
+    details = render.details(resource, origin or "localhost")
+    return {"notification_type": "info", "info_kind": "categorization", "info_status": "complete",
+            "public_id": resource.public_id, "asset_id": resource.asset_id, "version": resource.version,
+            "tags": list(resource.tags), "url": details["url"], "secure_url": details["secure_url"],
+            "info": {"categorization": dict(resource.info.get("categorization", {}))}}

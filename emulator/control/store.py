@@ -1,0 +1,100 @@
+"""SQLite tables of the control plane. One connection, one lock; WAL so readers never wait for writers.
+
+Durability matters less here than for the library (a lost journal line is harmless), so commits do not fsync.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS clock (id INTEGER PRIMARY KEY CHECK (id = 1), offset REAL NOT NULL, frozen_at REAL);
+INSERT OR IGNORE INTO clock (id, offset, frozen_at) VALUES (1, 0, NULL);
+CREATE TABLE IF NOT EXISTS journal (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, cloud TEXT, operation TEXT NOT NULL,
+    method TEXT NOT NULL, path TEXT NOT NULL, params TEXT NOT NULL, status TEXT NOT NULL,
+    duration_ms REAL NOT NULL, warnings TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS journal_operation ON journal (operation);
+CREATE TABLE IF NOT EXISTS faults (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, spec TEXT NOT NULL, checks INTEGER NOT NULL DEFAULT 0,
+    fired INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS registrations (kind TEXT NOT NULL, key TEXT NOT NULL, entry TEXT NOT NULL,
+    PRIMARY KEY (kind, key));
+CREATE TABLE IF NOT EXISTS queued_results (id INTEGER PRIMARY KEY AUTOINCREMENT, engine TEXT NOT NULL,
+    data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS admin_calls (cloud TEXT PRIMARY KEY, hour INTEGER NOT NULL, calls INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, cloud TEXT NOT NULL, public_id TEXT NOT NULL,
+    resource_type TEXT NOT NULL, type TEXT NOT NULL, request TEXT NOT NULL, due_at REAL NOT NULL,
+    claimed_until REAL
+);
+CREATE TABLE IF NOT EXISTS notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, created_at REAL NOT NULL, cloud TEXT NOT NULL, url TEXT NOT NULL,
+    kind TEXT NOT NULL, body TEXT NOT NULL, attempts TEXT NOT NULL DEFAULT '[]', state TEXT NOT NULL,
+    next_attempt_at REAL NOT NULL, claimed_until REAL
+);
+"""
+
+
+class ControlStore:
+    """In ``data_dir`` (shared by every worker process), or in a temporary directory removed on close."""
+
+    def __init__(self, data_dir: Path | None) -> None:
+        self._tmp = None if data_dir else Path(tempfile.mkdtemp(prefix="cloudinary-emulator-control-"))
+        directory = data_dir or self._tmp
+        assert directory is not None
+        directory.mkdir(parents=True, exist_ok=True)
+        path = self.path = directory / "control.sqlite3"
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+        self._lock = threading.RLock()
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=OFF")
+        self._conn.executescript(_SCHEMA)
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, taken immediately so concurrent workers serialise instead of deadlocking."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(args)).fetchall()
+
+    def one(self, sql: str, args: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        with self._lock:
+            row: tuple[Any, ...] | None = self._conn.execute(sql, tuple(args)).fetchone()
+            return row
+
+    def reset(self) -> None:
+        """Forget everything but the clock: journal, faults, registrations, jobs, webhooks, rate-limit counts."""
+        with self.tx() as db:
+            for table in ("journal", "faults", "registrations", "queued_results", "jobs", "notifications",
+                          "admin_calls"):
+                db.execute(f"DELETE FROM {table}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,137 @@
+"""The emulator inside test code: ``with emulate_cloudinary() as cld:`` or ``@emulate_cloudinary()``.
+
+The handle exposes the URL, the credentials, the journal, faults, the clock and registered categories in
+Python; the ``cloudinary`` SDK (when installed) and ``CLOUDINARY_URL`` (for subprocesses) point at it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+from emulator.app import create_app
+from emulator.config import Config, load_config
+from emulator.control.clock import ControlledClock
+from emulator.control.faults import parse_rule
+from emulator.runtime import EXTENSION, Emulator
+from emulator.server import EmulatorServer
+
+
+class EmulatorHandle:
+    """A running emulator and its control plane, in Python."""
+
+    def __init__(self, server: EmulatorServer, cloud: str) -> None:
+        self.server = server
+        self._emulator: Emulator = server.app.extensions[EXTENSION]
+        self.cloud_name = cloud
+        settings = self._emulator.config.clouds[cloud]
+        self.api_key, self.api_secret = settings.api_key, settings.api_secret
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def config(self) -> Config:
+        return self._emulator.config
+
+    @property
+    def cloudinary_url(self) -> str:
+        """``CLOUDINARY_URL`` with the prefix percent-encoded, so the Node SDK reads it too."""
+        return (f"cloudinary://{self.api_key}:{self.api_secret}@{self.cloud_name}"
+                f"?upload_prefix={quote(self.url, safe='')}")
+
+    @property
+    def clock(self) -> ControlledClock:
+        """``freeze()``, ``advance(seconds)``, ``set(at)``, ``unfreeze()``, ``now()``."""
+        return self._emulator.control.clock
+
+    def reset(self) -> None:
+        """Every cloud back to a fresh account; journal, faults, clock and registrations cleared."""
+        self._emulator.backend.reset(list(self.config.clouds.values()))
+        self._emulator.control.reset()
+
+    def requests(self, *, operation: str | None = None, cloud: str | None = None, status: str | None = None,
+                 limit: int = 1000) -> list[dict[str, Any]]:
+        """The journal, oldest first."""
+        return self._emulator.control.journal.entries(operation=operation, cloud=cloud, status=status, limit=limit)
+
+    def add_fault(self, **rule: Any) -> dict[str, Any]:
+        """E.g. ``add_fault(operation="resource", status=420, message="slow down", count=1)``."""
+        return self._emulator.control.faults.add(parse_rule(rule))
+
+    def faults(self) -> list[dict[str, Any]]:
+        return self._emulator.control.faults.rules()
+
+    def clear_faults(self) -> None:
+        self._emulator.control.faults.clear()
+
+    def register_categories(self, match: Mapping[str, str], **engines: Any) -> None:
+        """``register_categories({"public_id": "cat"}, imagga_tagging=[{"tag": "cat", "confidence": 0.9}])``."""
+        self._emulator.control.registrations.register({"match": dict(match), **engines})
+
+    def queue_results(self, engine: str, *results: list[dict[str, Any]]) -> int:
+        return self._emulator.control.registrations.queue(engine, list(results))
+
+    def advance(self) -> dict[str, int]:
+        """Complete pending (asynchronous) categorization now and try due webhooks."""
+        return self._emulator.control.advance()
+
+    def notifications(self) -> list[dict[str, Any]]:
+        return self._emulator.control.notifier.listing()
+
+
+class emulate_cloudinary(contextlib.ContextDecorator):
+    """Serve an emulator on a free port for the duration of a block or a decorated function."""
+
+    def __init__(self, config: Config | Mapping[str, Any] | None = None, *, cloud: str | None = None,
+                 configure_sdk: bool = True) -> None:
+        self._config = config if isinstance(config, Config) else load_config(config or {}, env={})
+        self._cloud = cloud or next(iter(self._config.clouds))
+        self._configure_sdk = configure_sdk
+        self._server: EmulatorServer | None = None
+        self._saved_env: str | None = None
+
+    def __enter__(self) -> EmulatorHandle:
+        self._server = EmulatorServer(create_app(self._config)).start()
+        handle = EmulatorHandle(self._server, self._cloud)
+        self._saved_env = os.environ.get("CLOUDINARY_URL")
+        os.environ["CLOUDINARY_URL"] = handle.cloudinary_url
+        if self._configure_sdk:
+            point_sdk_at(handle)
+        return handle
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._saved_env is None:
+            os.environ.pop("CLOUDINARY_URL", None)
+        else:
+            os.environ["CLOUDINARY_URL"] = self._saved_env
+        if self._configure_sdk:
+            restore_sdk()
+        if self._server is not None:
+            self._server.stop()
+            self._server.app.extensions[EXTENSION].close()
+            self._server = None
+
+
+def point_sdk_at(handle: EmulatorHandle) -> None:
+    """Configure the ``cloudinary`` package, when it is installed, to talk to ``handle``."""
+    try:
+        import cloudinary
+    except ImportError:
+        return
+    cloudinary.config(cloud_name=handle.cloud_name, api_key=handle.api_key, api_secret=handle.api_secret,
+                      upload_prefix=handle.url)
+
+
+def restore_sdk() -> None:
+    try:
+        import cloudinary
+    except ImportError:
+        return
+    cloudinary.reset_config()

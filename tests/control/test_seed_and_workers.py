@@ -1,0 +1,98 @@
+"""Seeding (control plane and CLI) and `serve --workers N` sharing state through the database."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+from pathlib import Path
+
+import requests
+from flask.testing import FlaskClient
+
+from tests.conftest import SAMPLE, TURTLES, basic
+from tests.e2e.test_cli import BIN, Served
+
+DETAILS = "/v1_1/demo/resources/image/upload/"
+
+
+def test_seed_a_manifest_with_paths_and_data_uris(client: FlaskClient) -> None:
+    uri = "data:image/jpeg;base64," + base64.b64encode(TURTLES.read_bytes()).decode()
+    r = client.post("/_emulator/seed", json={"resources": [
+        {"public_id": "shop/a", "file": str(SAMPLE), "tags": ["x", "y"], "context": {"alt": "flower"}},
+        {"public_id": "shop/b", "file": uri, "filename": "turtles.jpg", "categorization": "imagga_tagging",
+         "auto_tagging": 0.4},
+    ]})
+    assert (r.status_code, r.json) == (200, {"cloud": "demo", "seeded": ["shop/a", "shop/b"]})
+    a = client.get(DETAILS + "shop/a", headers=basic()).json
+    assert (a["tags"], a["context"], a["width"]) == (["x", "y"], {"custom": {"alt": "flower"}}, 864)
+    assert client.get(DETAILS + "shop/b", headers=basic()).json["tags"] == ["sea turtle", "loggerhead", "turtle"]
+
+
+def test_seed_a_folder(client: FlaskClient, tmp_path: Path) -> None:
+    (tmp_path / "animals").mkdir()
+    shutil.copy(TURTLES, tmp_path / "animals" / "turtles.jpg")
+    shutil.copy(SAMPLE, tmp_path / "flower.jpg")
+    (tmp_path / "notes.txt").write_text("not an image")
+    r = client.post("/_emulator/seed", json={"folder": str(tmp_path)})
+    assert r.json["seeded"] == ["animals/turtles", "flower"]
+
+
+def test_bad_manifests_store_nothing(client: FlaskClient, tmp_path: Path) -> None:
+    cases = [
+        ({"resources": []}, "Expected 'resources': a non-empty array"),
+        ({"resources": [{"public_id": "a"}]}, "resources[0]: expected an object with 'file'"),
+        ({"resources": [{"file": str(SAMPLE), "public_id": "ok"}, {"file": "/nope.jpg"}]},
+         "resources[1]: No such file - /nope.jpg"),
+        ({"resources": [{"file": str(SAMPLE), "auto_tagging": 0.5}]},
+         "resources[0]: Must use categorization or detection with auto_tagging"),
+        ({"folder": str(tmp_path / "missing")}, "Not a directory"),
+        ({"folder": str(tmp_path)}, "No images in"),
+        ({"cloud": "nope", "resources": [{"file": str(SAMPLE)}]}, "Unknown cloud nope"),
+    ]
+    for body, message in cases:
+        r = client.post("/_emulator/seed", json=body)
+        assert r.status_code == 400 and message in r.json["error"]["message"], (body, r.json)
+    assert client.get(DETAILS + "ok", headers=basic()).status_code == 404
+
+
+def test_seed_command_with_progress(tmp_path: Path) -> None:
+    images = tmp_path / "images"
+    (images / "a").mkdir(parents=True)
+    for i in range(3):
+        shutil.copy(TURTLES, images / "a" / f"t{i}.jpg")
+    served = Served("--data-dir", str(tmp_path / "data"))
+    try:
+        done = subprocess.run([str(BIN / "cloudinary-emulator"), "seed", str(images), "--url", served.url,
+                               "--tags", "seeded", "--batch", "2"], capture_output=True, text=True, timeout=60,
+                              check=False)
+        assert done.returncode == 0, done.stderr
+        assert "seeded 3 image(s)" in done.stdout and "3/3" in done.stderr  # tqdm draws on stderr
+        r = requests.get(f"{served.url}{DETAILS}a/t2", auth=("123456789012345", "emulator_secret"), timeout=5)
+        assert r.json()["tags"] == ["seeded"]
+    finally:
+        served.stop()
+
+
+def test_seed_command_reports_an_unreachable_emulator(tmp_path: Path) -> None:
+    shutil.copy(TURTLES, tmp_path / "t.jpg")
+    done = subprocess.run([str(BIN / "cloudinary-emulator"), "seed", str(tmp_path), "--url", "http://127.0.0.1:9"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2 and "cannot reach http://127.0.0.1:9" in done.stderr
+
+
+def test_two_workers_share_one_library(tmp_path: Path) -> None:
+    served = Served("--workers", "2")
+    try:
+        auth = ("123456789012345", "emulator_secret")
+        body = {"resources": [{"public_id": f"w{i}", "file": str(TURTLES), "tags": f"n{i}"} for i in range(12)]}
+        for i in range(12):  # a fresh connection each time, so the kernel spreads them over both workers
+            one = {"resources": [body["resources"][i]]}
+            assert requests.post(f"{served.url}/_emulator/seed", json=one, timeout=10).status_code == 200
+        for i in range(12):
+            r = requests.get(f"{served.url}{DETAILS}w{i}", auth=auth, timeout=10)
+            assert r.status_code == 200 and r.json()["tags"] == [f"n{i}"]
+        pids = subprocess.run(["pgrep", "-P", str(served.proc.pid)], capture_output=True, text=True, check=False)
+        assert len(pids.stdout.split()) == 2  # gunicorn's master with two workers
+    finally:
+        served.stop()
