@@ -1,0 +1,205 @@
+"""A small client for the Upload and Admin APIs that signs its own requests and checks every answer.
+
+Every call goes through :meth:`Client.call`, which applies the rules that hold for *every* response
+(reference §6.1, §6.12): the body is one JSON object, a success matches its schema (and has no ``error``
+key), an error is the envelope, and nothing answers 5xx. Operation-specific rules live in the properties.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from contracts import checks, signing
+from contracts.transport import Exchange, FilePart, RateLimitReached, Request, Transport, timed_send
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and as whom: ``base_url`` is the ``upload_prefix`` (e.g. ``https://api.cloudinary.com``)."""
+
+    base_url: str
+    cloud: str
+    api_key: str
+    api_secret: str
+
+
+@dataclass
+class Run:
+    """What this run creates carries ``tag`` and lives under ``folder``; ids are tracked for clean-up."""
+
+    tag: str
+    created: dict[str, None] = field(default_factory=dict)
+    counter: int = 0
+
+    def next_id(self, stem: str) -> str:
+        self.counter += 1
+        stem = stem.strip("/")
+        return f"{self.tag}/{stem}_{self.counter}" if stem else f"{self.tag}/{self.counter}"
+
+
+Fields = Mapping[str, str | Sequence[str]]
+
+
+class Client:
+    def __init__(self, transport: Transport, target: Target, run: Run) -> None:
+        self.transport = transport
+        self.target = target
+        self.run = run
+        self.last: Exchange | None = None
+        self.sent = 0
+
+    # -- plumbing -------------------------------------------------------------------------------------------
+
+    def path(self, rest: str) -> str:
+        return f"/v1_1/{self.target.cloud}/{rest}"
+
+    def send(self, request: Request) -> Exchange:
+        self.sent += 1
+        response, elapsed = timed_send(self.transport, request)
+        self.last = Exchange(request, response, self.transport.base_url, elapsed,
+                             secret=self.target.api_secret, api_key=self.target.api_key)
+        return self.last
+
+    def call(self, request: Request, schema: str | None) -> Exchange:
+        """Send, then apply the rules every response obeys; ``schema`` names the success shape."""
+        exchange = self.send(request)
+        checks.conforms(exchange, schema)
+        if exchange.response.status in (420, 429):
+            reset = exchange.response.header("X-FeatureRateLimit-Reset") or "unknown"
+            raise RateLimitReached(f"the target rate-limited the kit (HTTP {exchange.response.status}: "
+                                   f"{exchange.response.text[:200]}); budget resets at {reset}. Lower "
+                                   f"--max-examples or use --only")
+        return exchange
+
+    def basic(self, key: str | None = None, secret: str | None = None) -> tuple[tuple[str, str], ...]:
+        value = signing.basic(key or self.target.api_key,
+                              self.target.api_secret if secret is None else secret)
+        return (("Authorization", value),)
+
+    def signed_fields(self, fields: Fields, *, timestamp: int | None = None,
+                      secret: str | None = None) -> list[tuple[str, str | Sequence[str]]]:
+        """``fields`` + ``timestamp`` + ``signature`` + ``api_key``, as an SDK sends them."""
+        params: dict[str, str | Sequence[str]] = {**fields, "timestamp": str(timestamp or int(time.time()))}
+        params["signature"] = signing.sign(params, self.target.api_secret if secret is None else secret)
+        params["api_key"] = self.target.api_key
+        return list(params.items())
+
+    @staticmethod
+    def flatten(pairs: Iterable[tuple[str, str | Sequence[str]]]) -> tuple[tuple[str, str], ...]:
+        """Arrays as repeated ``name[]`` fields (reference §5.2)."""
+        out: list[tuple[str, str]] = []
+        for name, value in pairs:
+            if isinstance(value, str):
+                out.append((name, value))
+            else:
+                out += [(f"{name}[]", item) for item in value]
+        return tuple(out)
+
+    def upload_api_request(self, operation: str, fields: Fields, files: tuple[FilePart, ...] = (), *,
+                           signed: bool = True) -> Request:
+        pairs = self.signed_fields(fields) if signed else list(fields.items())
+        return Request("POST", self.path(f"image/{operation}"), form=self.flatten(pairs), files=files,
+                       multipart=True)
+
+    def upload_api(self, operation: str, fields: Fields, files: tuple[FilePart, ...] = (), *,
+                   schema: str | None, signed: bool = True) -> Exchange:
+        exchange = self.call(self.upload_api_request(operation, fields, files, signed=signed), schema)
+        if operation == "upload":
+            self.track(exchange)
+        return exchange
+
+    # -- Upload API -----------------------------------------------------------------------------------------
+
+    def upload(self, image: FilePart, fields: Fields) -> Exchange:
+        return self.upload_api("upload", fields, (image,), schema="upload")
+
+    def explicit(self, public_id: str, fields: Fields) -> Exchange:
+        return self.upload_api("explicit", {"public_id": public_id, "type": "upload", **fields}, schema="upload")
+
+    def destroy(self, public_id: str) -> Exchange:
+        return self.upload_api("destroy", {"public_id": public_id}, schema="destroy")
+
+    def tags_command(self, command: str, tag: str, public_ids: Sequence[str]) -> Exchange:
+        fields: dict[str, str | Sequence[str]] = {"command": command, "public_ids": list(public_ids)}
+        if tag:
+            fields["tag"] = tag
+        return self.upload_api("tags", fields, schema="tags-command")
+
+    # -- Admin API ------------------------------------------------------------------------------------------
+
+    def admin_request(self, method: str, rest: str, *, query: Iterable[tuple[str, str]] = (),
+                      form: Iterable[tuple[str, str]] = (), json_body: Any = None) -> Request:
+        return Request(method, self.path(rest), query=tuple(query), form=tuple(form), json_body=json_body,
+                       headers=self.basic())
+
+    def admin(self, method: str, rest: str, *, query: Iterable[tuple[str, str]] = (),
+              form: Iterable[tuple[str, str]] = (), json_body: Any = None, schema: str | None) -> Exchange:
+        return self.call(self.admin_request(method, rest, query=query, form=form, json_body=json_body), schema)
+
+    def ping(self) -> Exchange:
+        return self.admin("GET", "ping", schema="ping")
+
+    def resource(self, public_id: str) -> Exchange:
+        return self.admin("GET", f"resources/image/upload/{public_id}", schema="resource")
+
+    def update(self, public_id: str, fields: Mapping[str, str]) -> Exchange:
+        return self.admin("POST", f"resources/image/upload/{public_id}", form=fields.items(), schema="update")
+
+    def resources(self, *, prefix: str = "", max_results: int | None = None, next_cursor: str | None = None,
+                  tags: bool = False) -> Exchange:
+        return self.admin("GET", "resources/image/upload", query=_listing(prefix, max_results, next_cursor, tags),
+                          schema="resource-list")
+
+    def resources_by_tag(self, tag: str, *, max_results: int | None = None, next_cursor: str | None = None,
+                         tags: bool = False) -> Exchange:
+        return self.admin("GET", f"resources/image/tags/{tag}",
+                          query=_listing("", max_results, next_cursor, tags), schema="resource-list")
+
+    def tags(self, *, prefix: str = "", max_results: int | None = None,
+             next_cursor: str | None = None) -> Exchange:
+        return self.admin("GET", "tags/image", query=_listing(prefix, max_results, next_cursor, False),
+                          schema="tags-list")
+
+    def search(self, expression: str, *, max_results: int | None = None,
+               next_cursor: str | None = None) -> Exchange:
+        body: dict[str, Any] = {"expression": expression, "with_field": ["tags"]}
+        if max_results is not None:
+            body["max_results"] = max_results
+        if next_cursor:
+            body["next_cursor"] = next_cursor
+        return self.admin("POST", "resources/search", json_body=body, schema="search")
+
+    def delete_resources(self, public_ids: Sequence[str]) -> Exchange:
+        return self.admin("DELETE", "resources/image/upload", form=[("public_ids[]", p) for p in public_ids],
+                          schema="delete")
+
+    def delete_by_tag(self, tag: str) -> Exchange:
+        return self.admin("DELETE", f"resources/image/tags/{tag}", schema="delete")
+
+    # -- bookkeeping ----------------------------------------------------------------------------------------
+
+    def track(self, exchange: Exchange) -> None:
+        """Remember what an upload created (even one that should have been refused), to delete it later."""
+        if 200 <= exchange.response.status < 300:
+            body = exchange.json()
+            if isinstance(body, dict) and isinstance(body.get("public_id"), str):
+                self.run.created[body["public_id"]] = None
+
+    def forget(self, public_id: str) -> None:
+        self.run.created.pop(public_id, None)
+
+
+def _listing(prefix: str, max_results: int | None, next_cursor: str | None, tags: bool) -> list[tuple[str, str]]:
+    query = []
+    if prefix:
+        query.append(("prefix", prefix))
+    if max_results is not None:
+        query.append(("max_results", str(max_results)))
+    if next_cursor:
+        query.append(("next_cursor", next_cursor))
+    if tags:
+        query.append(("tags", "true"))
+    return query

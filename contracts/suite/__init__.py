@@ -1,0 +1,1 @@
+"""A ready-made test module: ``pytest --pyargs contracts.suite --cld-base-url URL --cld-cloud ...``."""

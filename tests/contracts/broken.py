@@ -1,0 +1,153 @@
+"""Deliberately broken targets: WSGI middlewares over the emulator, each breaking one rule of the contract."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from contracts import signing
+from contracts.transport import FilePart
+from contracts.transport import Request as KitRequest
+
+Json = dict[str, Any]
+Edit = Callable[[Request, Response, Json], None]
+
+
+@dataclass
+class Broken:
+    """Calls the emulator, then lets ``edit`` change the JSON answer (and optionally ``rewrite`` the request)."""
+
+    app: Any
+    edit: Edit | None = None
+    rewrite: Callable[[Request], tuple[bytes, str] | None] | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        request = Request({**environ, "wsgi.input": io.BytesIO(body)})
+        request.get_data(cache=True, parse_form_data=False)
+        replaced = self.rewrite(request) if self.rewrite else None
+        if replaced is not None:
+            body, content_type = replaced
+            environ = {**environ, "CONTENT_TYPE": content_type, "CONTENT_LENGTH": str(len(body))}
+        environ = {**environ, "wsgi.input": io.BytesIO(body)}
+        response = Response.from_app(self.app, environ, buffered=True)
+        if self.edit is not None and response.mimetype == "application/json":
+            data = json.loads(response.get_data())
+            self.edit(_parsed(body, environ), response, data)
+            response.set_data(json.dumps(data))
+        return response(environ, start_response)
+
+
+def _parsed(body: bytes, environ: dict[str, Any]) -> Request:
+    request = Request({**environ, "wsgi.input": io.BytesIO(body)})
+    request.form  # noqa: B018 - parse now, while the body is at hand
+    return request
+
+
+def _blocks(data: Json) -> dict[str, Any]:
+    return (data.get("info") or {}).get("categorization") or {}
+
+
+def _param(request: Request, name: str) -> str | None:
+    return request.form.get(name) or request.args.get(name)
+
+
+# -- the breakages -------------------------------------------------------------------------------------------
+
+def reverse_data(request: Request, response: Response, data: Json) -> None:
+    """Data lowest confidence first."""
+    for block in _blocks(data).values():
+        block["data"].reverse()
+
+
+def greater_or_equal(request: Request, response: Response, data: Json) -> None:
+    """auto_tagging read as ≥: entries with a confidence equal to the threshold become tags too."""
+    threshold = _param(request, "auto_tagging")
+    if threshold is None or "tags" not in data:
+        return
+    for block in _blocks(data).values():
+        for entry in block["data"]:
+            tag = entry["tag"].lower() if isinstance(entry["tag"], str) else None
+            if tag and entry["confidence"] == float(threshold) and tag not in data["tags"]:
+                data["tags"].append(tag)
+
+
+def drop_created_at(request: Request, response: Response, data: Json) -> None:
+    """Upload answers without their required created_at."""
+    if "signature" in data and "public_id" in data:
+        del data["created_at"]
+
+
+def errors_as_200(request: Request, response: Response, data: Json) -> None:
+    """200 with the error body."""
+    if "error" in data:
+        response.status_code = 200
+
+
+def random_tags(request: Request, response: Response, data: Json) -> None:
+    """Each upload gets one more, random, low-confidence category: the same bytes no longer agree."""
+    if request.path.endswith("/upload"):
+        for block in _blocks(data).values():
+            block["data"].append({"tag": f"noise{random.randrange(10**6)}", "confidence": 0.0001})
+
+
+def forget_tags_on_update(request: Request, response: Response, data: Json) -> None:
+    """Admin update answers with only the auto tags, losing the tags the resource had."""
+    if request.method == "POST" and "/resources/" in request.path and "tags" not in request.form:
+        threshold = _param(request, "auto_tagging")
+        keep = []
+        for block in _blocks(data).values():
+            keep += [e["tag"].lower() for e in block["data"]
+                     if threshold is not None and isinstance(e["tag"], str) and e["confidence"] > float(threshold)]
+        data["tags"] = list(dict.fromkeys(keep))
+
+
+def no_rate_limit_headers(request: Request, response: Response, data: Json) -> None:
+    for name in ("X-FeatureRateLimit-Limit", "X-FeatureRateLimit-Remaining", "X-FeatureRateLimit-Reset"):
+        response.headers.pop(name, None)
+
+
+def wrong_response_signature(request: Request, response: Response, data: Json) -> None:
+    if "signature" in data:
+        data["signature"] = signing.digest(f"public_id={data['public_id']}&version={data['version']}")
+
+
+def english_always(request: Request, response: Response, data: Json) -> None:
+    """Language-keyed tags that also carry 'en' when it was not requested."""
+    for block in _blocks(data).values():
+        for entry in block["data"]:
+            if isinstance(entry["tag"], dict):
+                entry["tag"] = {"en": next(iter(entry["tag"].values())), **entry["tag"]}
+
+
+def resign(secret: str) -> Callable[[Request], tuple[bytes, str] | None]:
+    """Accepts a bad signature: re-signs every signed Upload API request before the emulator sees it."""
+    def rewrite(request: Request) -> tuple[bytes, str] | None:
+        form = request.form
+        if request.method != "POST" or "signature" not in form:
+            return None
+        params: dict[str, str | list[str]] = {}
+        for key in form:
+            values = form.getlist(key)
+            params[key.removesuffix("[]")] = values if key.endswith("[]") else values[0]
+        params["signature"] = signing.sign(params, secret)
+        files = tuple(FilePart(name, f.filename or "file", f.mimetype or "application/octet-stream", f.read())
+                      for name, f in request.files.items())
+        fields = [(f"{k}[]", v) for k, vs in params.items() if isinstance(vs, list) for v in vs]
+        fields += [(k, v) for k, v in params.items() if isinstance(v, str)]
+        encoded = KitRequest("POST", request.path, form=tuple(fields), files=files, multipart=True).encode()
+        return encoded.body, str(encoded.content_type)
+
+    return rewrite
+
+
+def lose_last_match(request: Request, response: Response, data: Json) -> None:
+    """The last page of a listing or search comes back one item short."""
+    if isinstance(data.get("resources"), list) and data["resources"] and not data.get("next_cursor"):
+        data["resources"].pop()

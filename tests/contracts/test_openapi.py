@@ -1,0 +1,76 @@
+"""The OpenAPI 3.1 document: valid, in step with the schemas, self-contained, served by the emulator, and
+describing only routes the emulator has."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from contracts import openapi, schemas
+
+
+def test_the_document_is_valid_openapi_3_1() -> None:
+    doc = openapi.load()
+    assert doc["openapi"] == "3.1.0"
+    validate(doc)
+
+
+def test_components_are_the_schema_files() -> None:
+    assert openapi.main(["--check"]) == 0
+    components = openapi.load()["components"]["schemas"]
+    for name in schemas.NAMES:
+        assert components[openapi.component_name(name)] == openapi.bundled(name)
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"]] if "$ref" in node else []
+        return own + [r for v in node.values() for r in _refs(v)]
+    return [r for v in node for r in _refs(v)] if isinstance(node, list) else []
+
+
+def test_every_reference_resolves_inside_the_document() -> None:
+    doc = openapi.load()
+    refs = _refs(doc)
+    assert refs and all(r.startswith("#/") for r in refs)
+    for ref in set(refs):
+        node: Any = doc
+        for part in ref[2:].split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+
+
+@pytest.mark.parametrize("name", sorted(openapi.components()))
+def test_each_bundled_component_is_a_valid_schema(name: str) -> None:
+    Draft202012Validator.check_schema(openapi.components()[name])
+
+
+def test_the_emulator_serves_the_document_as_json(emulator_app: Flask) -> None:
+    answer = emulator_app.test_client().get("/_emulator/openapi.json")
+    assert answer.status_code == 200 and answer.mimetype == "application/json"
+    assert answer.get_json() == openapi.load()
+
+
+_SAMPLE = {"cloud_name": "demo", "resource_type": "image", "type": "upload", "public_id": "animals/my turtle",
+           "tag": "turtle", "rule_id": "1"}
+
+
+def _operations() -> list[tuple[str, str]]:
+    return [(method.upper(), path) for path, item in openapi.load()["paths"].items() for method in item
+            if method in ("get", "post", "delete", "put")]
+
+
+@pytest.mark.parametrize(("method", "path"), _operations())
+def test_every_documented_operation_is_routed_by_the_emulator(emulator_app: Flask, method: str, path: str) -> None:
+    concrete = re.sub(r"\{(\w+)\}", lambda m: _SAMPLE[m[1]], path)
+    adapter = emulator_app.url_map.bind("localhost")
+    try:
+        endpoint, _ = adapter.match(concrete, method=method)
+    except (NotFound, MethodNotAllowed) as exc:
+        raise AssertionError(f"{method} {path} is documented but not routed") from exc
+    assert not endpoint.startswith(("delivery.", "imagga.")), endpoint
