@@ -4,9 +4,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NODE_DIR := tests/node
+CHROMIUM := /usr/bin/chromium
 PORT ?= 9400
 
-.PHONY: run test bench lint node-deps clean
+.PHONY: run test bench lint node-deps chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +25,20 @@ $(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json
 
 node-deps: $(NODE_DIR)/node_modules/.installed
 
-test: $(STAMP) node-deps
+# The browser tests drive Debian's Chromium through Playwright (never `playwright install`: no downloads).
+# Installed only when missing; CI runs as root.
+chromium:
+	@test -x $(CHROMIUM) || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+test: $(STAMP) node-deps chromium
 	$(VENV)/bin/ruff check emulator contracts tests bench
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+	$(PY) bench/library.py
+	$(PY) bench/testing.py
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -7,16 +7,20 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from emulator.api import admin, control, upload
+from emulator.api import admin, control, delivery, hooks, imagga, search, upload
 from emulator.backend.service import Backend
 from emulator.clock import Clock, IdSource, SystemClock
 from emulator.config import Config, load_config
-from emulator.errors import ApiError
+from emulator.control.clock import ControlledClock
+from emulator.control.plane import ControlPlane
+from emulator.control.store import ControlStore
+from emulator.errors import ApiError, DroppedConnection
 from emulator.runtime import EXTENSION, Emulator, current
 from emulator.storage import Storage
 from emulator.storage.sqlite import SQLiteStorage
 from emulator.tagging.engine import TaggingEngine
 from emulator.tagging.fixtures import load_fixtures
+from emulator.web import views as console
 
 log = logging.getLogger("emulator")
 
@@ -38,9 +42,13 @@ def create_app(
         count = sum(len(tags) for tags in missing.values())
         log.warning("%d translation(s) missing in %d language(s) (%s); English text is used for them",
                     count, len(missing), ", ".join(sorted(missing)))
-    clock = clock or SystemClock()
-    backend = Backend(config, storage or SQLiteStorage(config.data_dir), TaggingEngine(fixtures), clock,
-                      ids or IdSource())
+    control_store = ControlStore(config.data_dir)
+    controlled = ControlledClock(clock or SystemClock(), control_store)
+    plane = ControlPlane(config, control_store, controlled)
+    engine = TaggingEngine(fixtures, overrides=plane.registrations)
+    backend = Backend(config, storage or SQLiteStorage(config.data_dir), engine, controlled, ids or IdSource(),
+                      events=plane, calls=plane.calls)
+    plane.backend = backend
     for cloud in config.clouds.values():
         backend.ensure_cloud(cloud)
 
@@ -48,11 +56,13 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = config.max_file_size * 2 + _BODY_SLACK
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION] = Emulator(config, backend, clock, backend.ids)
-    for bp in (upload.bp, admin.bp, control.bp):
+    app.extensions[EXTENSION] = Emulator(config, backend, controlled, backend.ids, plane)
+    for bp in (upload.bp, admin.bp, control.bp, delivery.bp, imagga.bp, console.bp, search.bp):
         app.register_blueprint(bp)
+    hooks.install(app, plane)
     _install_error_handler(app, config)
     app.after_request(_headers)
+    plane.resume_leftovers()
     return app
 
 
@@ -63,6 +73,8 @@ def _install_error_handler(app: Flask, config: Config) -> None:
     def render(exc: Exception) -> tuple[Response, int]:
         if isinstance(exc, ApiError):
             return _envelope(exc.message), exc.status
+        if isinstance(exc, DroppedConnection):
+            return Response(status=500), 500  # the socket is already shut; nothing reaches the client
         if isinstance(exc, RequestEntityTooLarge):
             got = request.content_length or "more"
             return _envelope(f"File size too large. Got {got}. Maximum is {config.max_file_size}."), 400

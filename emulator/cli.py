@@ -6,6 +6,8 @@ import argparse
 import contextlib
 import logging
 import sys
+import tempfile
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,7 +30,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="extra fixtures directory (images, tags, translations); repeatable")
     serve.add_argument("--debug-signatures", action="store_true",
                        help="show the expected string to sign in 401 answers")
+    serve.add_argument("--strict-clients", action="store_true",
+                       help="answer 400 where the real service would silently ignore or misread a request")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="serve with gunicorn and N worker processes sharing state through the database")
     serve.add_argument("--verbose", action="store_true", help="log every request")
+    seed = sub.add_parser("seed", help="upload every image of a folder into a running emulator")
+    seed.add_argument("folder", type=Path)
+    seed.add_argument("--url", default="http://127.0.0.1:9400", help="the running emulator")
+    seed.add_argument("--cloud", default=None, help="cloud name (default: the emulator's first cloud)")
+    seed.add_argument("--tags", default="", help="comma-separated tags for every image")
+    seed.add_argument("--batch", type=int, default=25, help="images per request")
     return parser
 
 
@@ -40,6 +52,8 @@ def _config(args: argparse.Namespace) -> Config:
         values["fixtures"] = [str(p) for p in args.fixtures]
     if args.debug_signatures:
         values["debug_signatures"] = True
+    if args.strict_clients:
+        values["strict_clients"] = True
     return load_config(values, config_file=args.config)
 
 
@@ -51,9 +65,16 @@ def cloudinary_urls(config: Config, base_url: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+                        format="%(message)s")
+    if args.command == "seed":
+        from emulator.seeding import seed_folder
+
+        return seed_folder(args.folder, url=args.url, cloud=args.cloud, tags=args.tags, batch=args.batch)
     try:
         config = _config(args)
+        if args.workers > 1:
+            return _serve_workers(config, args)
         server = EmulatorServer(create_app(config), args.host, args.port, quiet=not args.verbose)
     except ConfigError as exc:
         print(f"cloudinary-emulator: {exc}", file=sys.stderr)
@@ -61,9 +82,25 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"cloudinary-emulator: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
-    print(f"cloudinary-emulator serving on {server.url}", flush=True)
-    for url in cloudinary_urls(config, server.url):
-        print(f"export CLOUDINARY_URL={url}", flush=True)
+    _banner(config, server.url)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
+    return 0
+
+
+def _banner(config: Config, url: str) -> None:
+    print(f"cloudinary-emulator serving on {url}", flush=True)
+    for line in cloudinary_urls(config, url):
+        print(f"export CLOUDINARY_URL={line}", flush=True)
+
+
+def _serve_workers(config: Config, args: argparse.Namespace) -> int:
+    """Several processes need one database: a temporary directory when no --data-dir was given."""
+    from emulator.workers import GunicornServer
+
+    with tempfile.TemporaryDirectory(prefix="cloudinary-emulator-") as tmp:
+        shared = config if config.data_dir else replace(config, data_dir=Path(tmp))
+        create_app(shared).extensions["cloudinary_emulator"].close()  # validate and create the schema once
+        _banner(shared, f"http://{args.host}:{args.port}")
+        GunicornServer(lambda: create_app(shared), args.host, args.port, args.workers).run()
     return 0

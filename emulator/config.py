@@ -18,6 +18,9 @@ DEFAULT_CLOUD = "demo"
 DEFAULT_API_KEY = "123456789012345"
 DEFAULT_API_SECRET = "emulator_secret"
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024  # Cloudinary's free-plan image limit
+DEFAULT_ADMIN_RATE_LIMIT = 500  # Admin API calls per cloud and hour (the free plan's budget); 0 = unlimited
+# Imagga's own REST API (/v2/...): per-cloud Basic credentials; the key defaults to "acc_<cloud name>".
+DEFAULT_IMAGGA_API_SECRET = "emulator_imagga_secret"
 ENGINES = ("imagga_tagging", "google_tagging", "aws_rek_tagging")
 BUNDLED_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -39,6 +42,17 @@ class CloudConfig:
     presets: Mapping[str, Preset] = field(default_factory=dict)
     addons: frozenset[str] = frozenset(ENGINES)
     signature_algorithm: str = "sha1"
+    admin_rate_limit: int = DEFAULT_ADMIN_RATE_LIMIT
+    imagga_api_key: str = ""  # empty: "acc_<name>"
+    imagga_api_secret: str = DEFAULT_IMAGGA_API_SECRET
+    categorization: str = "sync"  # "async": every categorization answers "pending" first
+    async_delay: float = 2.0  # seconds of the emulator's clock before pending categorization completes
+    notification_url: str = ""  # also notified of every upload and completed categorization
+    strict_clients: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.imagga_api_key:
+            object.__setattr__(self, "imagga_api_key", f"acc_{self.name}")
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,8 @@ class Config:
     fixtures_dirs: tuple[Path, ...] = (BUNDLED_FIXTURES,)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     debug_signatures: bool = False
+    strict_clients: bool = False
+    fault_seed: int = 0
     fetch_timeout: float = 10.0
 
     def cloud(self, name: str) -> CloudConfig | None:
@@ -55,6 +71,9 @@ class Config:
 
     def cloud_by_key(self, api_key: str) -> CloudConfig | None:
         return next((c for c in self.clouds.values() if c.api_key == api_key), None)
+
+    def cloud_by_imagga_key(self, api_key: str) -> CloudConfig | None:
+        return next((c for c in self.clouds.values() if c.imagga_api_key == api_key), None)
 
 
 def load_config(
@@ -83,7 +102,9 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
             out[key] = env[var]
     if "EMULATOR_FIXTURES" in env:
         out["fixtures"] = [env["EMULATOR_FIXTURES"]]
-    cloud = {k: env[v] for k, v in (("api_key", "EMULATOR_API_KEY"), ("api_secret", "EMULATOR_API_SECRET"))
+    cloud = {k: env[v] for k, v in (("api_key", "EMULATOR_API_KEY"), ("api_secret", "EMULATOR_API_SECRET"),
+                                    ("imagga_api_key", "EMULATOR_IMAGGA_API_KEY"),
+                                    ("imagga_api_secret", "EMULATOR_IMAGGA_API_SECRET"))
              if v in env}
     if cloud or "EMULATOR_CLOUD" in env:
         out["clouds"] = {env.get("EMULATOR_CLOUD", DEFAULT_CLOUD): cloud}
@@ -113,7 +134,8 @@ def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-_KNOWN = {"clouds", "data_dir", "fixtures", "max_file_size", "debug_signatures", "fetch_timeout"}
+_KNOWN = {"clouds", "data_dir", "fixtures", "max_file_size", "debug_signatures", "fetch_timeout", "strict_clients",
+          "fault_seed"}
 
 
 def _build(raw: Mapping[str, Any]) -> Config:
@@ -121,6 +143,7 @@ def _build(raw: Mapping[str, Any]) -> Config:
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KNOWN))}")
     clouds = {name: _cloud(name, spec) for name, spec in (raw.get("clouds") or {DEFAULT_CLOUD: {}}).items()}
+    _unique_imagga_keys(clouds)
     extra = tuple(Path(p) for p in raw.get("fixtures", []) if p)
     config = Config(clouds=clouds)
     return replace(
@@ -129,6 +152,8 @@ def _build(raw: Mapping[str, Any]) -> Config:
         fixtures_dirs=(BUNDLED_FIXTURES, *extra),
         max_file_size=_int(raw, "max_file_size", DEFAULT_MAX_FILE_SIZE),
         debug_signatures=_bool(raw, "debug_signatures"),
+        strict_clients=_bool(raw, "strict_clients"),
+        fault_seed=_int(raw, "fault_seed", 0, minimum=0),
         fetch_timeout=float(raw.get("fetch_timeout", 10.0)),
     )
 
@@ -137,7 +162,9 @@ def _cloud(name: str, spec: Mapping[str, Any]) -> CloudConfig:
     where = f"clouds.{name}"
     if not isinstance(spec, Mapping):
         raise ConfigError(f"{where}: expected a table")
-    known = {"api_key", "api_secret", "presets", "addons", "signature_algorithm"}
+    known = {"api_key", "api_secret", "presets", "addons", "signature_algorithm", "imagga_api_key",
+             "imagga_api_secret", "categorization", "async_delay", "notification_url", "strict_clients",
+             "admin_rate_limit"}
     if unknown := set(spec) - known:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
     addons = frozenset(spec.get("addons", ENGINES))
@@ -155,7 +182,58 @@ def _cloud(name: str, spec: Mapping[str, Any]) -> CloudConfig:
         presets=presets,
         addons=addons,
         signature_algorithm=algorithm,
+        admin_rate_limit=_rate_limit(spec.get("admin_rate_limit", DEFAULT_ADMIN_RATE_LIMIT), where),
+        imagga_api_key=_nonempty(spec, "imagga_api_key", f"acc_{name}", where),
+        imagga_api_secret=_nonempty(spec, "imagga_api_secret", DEFAULT_IMAGGA_API_SECRET, where),
+        **_testing_settings(spec, where),
     )
+
+
+def _testing_settings(spec: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Per-cloud settings for test suites: asynchronous categorization, webhooks, strict client checks."""
+    mode = str(spec.get("categorization", "sync"))
+    if mode not in ("sync", "async"):
+        raise ConfigError(f"{where}.categorization: must be sync or async, not {mode!r}")
+    try:
+        delay = float(spec.get("async_delay", 2.0))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}.async_delay: expected a number of seconds") from exc
+    if delay < 0:
+        raise ConfigError(f"{where}.async_delay: must not be negative")
+    url = str(spec.get("notification_url", ""))
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}.notification_url: must be an http(s) URL")
+    return {"categorization": mode, "async_delay": delay, "notification_url": url,
+            "strict_clients": _bool(spec, "strict_clients")}
+
+
+def _rate_limit(value: Any, where: str) -> int:
+    """Admin API calls allowed per hour: a whole number, 0 for no limit."""
+    try:
+        limit = int(value) if not isinstance(value, bool | float) else None
+    except (TypeError, ValueError):
+        limit = None
+    if limit is None or limit < 0:
+        raise ConfigError(f"{where}.admin_rate_limit: expected a whole number of calls per hour "
+                          f"(0 = unlimited), got {value!r}")
+    return limit
+
+
+def _nonempty(spec: Mapping[str, Any], key: str, default: str, where: str) -> str:
+    value = str(spec.get(key, default))
+    if not value or (":" in value and key.endswith("_key")):
+        raise ConfigError(f"{where}.{key}: must be a non-empty string without ':' (it is sent in Basic auth)")
+    return value
+
+
+def _unique_imagga_keys(clouds: Mapping[str, CloudConfig]) -> None:
+    """The Imagga API knows the cloud only from the key, so two clouds may not share one."""
+    seen: dict[str, str] = {}
+    for cloud in clouds.values():
+        if cloud.imagga_api_key in seen:
+            raise ConfigError(f"clouds.{cloud.name}.imagga_api_key: {cloud.imagga_api_key!r} is already used by "
+                              f"clouds.{seen[cloud.imagga_api_key]}; each cloud needs its own Imagga key")
+        seen[cloud.imagga_api_key] = cloud.name
 
 
 def _preset(where: str, name: str, spec: Mapping[str, Any]) -> Preset:
@@ -173,13 +251,13 @@ def _preset_value(value: Any) -> str:
     return str(value)
 
 
-def _int(raw: Mapping[str, Any], key: str, default: int) -> int:
+def _int(raw: Mapping[str, Any], key: str, default: int, *, minimum: int = 1) -> int:
     try:
         value = int(raw.get(key, default))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{key}: expected a whole number, got {raw.get(key)!r}") from exc
-    if value <= 0:
-        raise ConfigError(f"{key}: must be positive, got {value}")
+    if value < minimum:
+        raise ConfigError(f"{key}: must be at least {minimum}, got {value}")
     return value
 
 

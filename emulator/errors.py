@@ -44,3 +44,19 @@ class RateLimited(ApiError):
 
 class ConfigError(Exception):
     """A bad setting or fixture, reported at start-up (never over HTTP)."""
+
+
+_BY_STATUS: dict[int, type[ApiError]] = {c.status: c for c in (BadRequest, Unauthorized, Forbidden, NotFound,
+                                                               AlreadyExists, RateLimited)}
+
+
+def error_for(status: int, message: str) -> ApiError:
+    """An error with any status (fault injection may ask for 429 or 503 too)."""
+    cls = _BY_STATUS.get(status, ApiError)
+    error = cls(message)
+    error.status = status
+    return error
+
+
+class DroppedConnection(Exception):
+    """Raised after the client's socket was shut: no answer is to be written."""

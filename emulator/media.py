@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 import warnings
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from PIL import Image, UnidentifiedImageError
@@ -19,6 +19,14 @@ from emulator.errors import BadRequest
 # Pillow's format names → the extensions Cloudinary reports in ``format``.
 _FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff",
             "ICO": "ico", "MPO": "jpg"}
+
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"})
+
+
+def image_files(folder: Path) -> list[Path]:
+    """Image files below ``folder`` (by extension), in a stable order."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
 
 
 @dataclass(frozen=True)

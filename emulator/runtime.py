@@ -9,6 +9,7 @@ from flask import current_app
 from emulator.backend.service import Backend
 from emulator.clock import Clock, IdSource
 from emulator.config import CloudConfig, Config
+from emulator.control.plane import ControlPlane
 from emulator.errors import Unauthorized
 
 EXTENSION = "cloudinary_emulator"
@@ -20,6 +21,7 @@ class Emulator:
     backend: Backend
     clock: Clock
     ids: IdSource
+    control: ControlPlane
 
     def cloud(self, name: str) -> CloudConfig:
         cloud = self.config.cloud(name)
@@ -27,6 +29,17 @@ class Emulator:
             known = ", ".join(sorted(self.config.clouds))
             raise Unauthorized(f"Invalid cloud_name {name} (this emulator serves: {known})")
         return cloud
+
+
+    def strict(self, cloud: CloudConfig | None) -> bool:
+        """Whether client mistakes are refused (400) rather than only noted in the journal."""
+        return self.config.strict_clients or bool(cloud and cloud.strict_clients)
+
+    def close(self) -> None:
+        """Stop the background worker and close both databases (removing temporary ones)."""
+        self.control.stop()
+        self.backend.storage.close()
+        self.control.store.close()
 
 
 def current() -> Emulator:

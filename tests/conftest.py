@@ -39,7 +39,7 @@ def clock() -> FrozenClock:
 def app(config: Config, clock: FrozenClock) -> Iterator[Flask]:
     application = create_app(config, clock=clock, ids=IdSource(seed=1234))
     yield application
-    application.extensions["cloudinary_emulator"].backend.storage.close()
+    application.extensions["cloudinary_emulator"].close()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import binascii
 import time
 
 from emulator import signing
+from emulator.api import lint
 from emulator.api.params import Params, with_defaults
 from emulator.config import CloudConfig
 from emulator.errors import BadRequest, Unauthorized
@@ -53,14 +54,24 @@ def _check_signature(em: Emulator, cloud: CloudConfig, params: Params, operation
     _check_timestamp(em, params.text("timestamp"))
     sent = params.text("signature") or ""
     drops = ((), signing.NON_SIGNABLE_NOTIFICATION) if operation in _NOTIFICATION_UNSIGNED else ((),)
-    if signing.verify(params.raw, cloud.api_secret, sent, drops=drops):
-        return
-    message = f"Invalid Signature {sent}."
-    if em.config.debug_signatures:
-        message += f" String to sign - '{signing.string_to_sign(params.raw)}'."
-    else:
-        message += " (Start the emulator with --debug-signatures to see the expected string to sign.)"
-    raise Unauthorized(message)
+    strict = em.strict(cloud)
+    variant = signing.match(params.raw, cloud.api_secret, sent, drops=drops)
+    if variant is None:
+        message = f"Invalid Signature {sent}."
+        if em.config.debug_signatures or strict:
+            message += f" String to sign - '{signing.string_to_sign(params.raw)}'."
+        if strict:
+            message += " " + signing.diagnose(params.raw, cloud.api_secret, sent)
+        elif not em.config.debug_signatures:
+            message += " (Start the emulator with --debug-signatures to see the expected string to sign.)"
+        raise Unauthorized(message)
+    tolerated = []
+    if variant.version == 1:
+        tolerated.append("The signature is version 1: '&' in values must be escaped as %26 (version 2)")
+    if variant.dropped:
+        tolerated.append(f"{', '.join(variant.dropped)} sent but not signed; "
+                         f"tolerated on {operation} as the Python SDK does, but sign every parameter")
+    lint.warn(tolerated, strict=strict)
 
 
 def _check_timestamp(em: Emulator, value: str | None) -> None:

@@ -1,10 +1,18 @@
-"""The control plane under the reserved prefix ``/_emulator/``."""
+"""The control plane under the reserved prefix ``/_emulator/``: thin views over :class:`ControlPlane`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from importlib import resources
+from typing import Any
+
+import yaml
+from flask import Blueprint, Response, jsonify, request
 
 from emulator import __version__
+from emulator.api import render, seeding
+from emulator.backend.queries import ListRequest
+from emulator.control.faults import parse_rule
+from emulator.errors import BadRequest, NotFound
 from emulator.runtime import current
 
 bp = Blueprint("control", __name__, url_prefix="/_emulator")
@@ -13,3 +21,154 @@ bp = Blueprint("control", __name__, url_prefix="/_emulator")
 @bp.get("/health")
 def health() -> Response:
     return jsonify(status="ok", version=__version__, clouds=sorted(current().config.clouds))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The contract kit's OpenAPI document (package data of ``contracts``), as JSON."""
+    text = resources.files("contracts").joinpath("openapi.yaml").read_text(encoding="utf-8")
+    return jsonify(yaml.safe_load(text))
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("Expected a JSON object body")
+    return body
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    em = current()
+    clouds = em.control.cloud_names(request.args.get("cloud"))
+    em.backend.reset([em.config.clouds[name] for name in clouds])
+    if request.args.get("cloud") is None:
+        em.control.reset()
+    return jsonify(reset=clouds)
+
+
+@bp.get("/requests")
+def journal() -> Response:
+    args = request.args
+    try:
+        limit = int(args.get("limit", "100"))
+    except ValueError as exc:
+        raise BadRequest("limit must be a whole number") from exc
+    entries = current().control.journal.entries(operation=args.get("operation"), cloud=args.get("cloud"),
+                                                 status=args.get("status"), limit=limit)
+    return jsonify(requests=entries)
+
+
+@bp.delete("/requests")
+def clear_journal() -> Response:
+    return jsonify(deleted=current().control.journal.clear())
+
+
+@bp.post("/faults")
+def add_fault() -> Response:
+    return jsonify(current().control.faults.add(parse_rule(_body())))
+
+
+@bp.get("/faults")
+def faults() -> Response:
+    return jsonify(faults=current().control.faults.rules())
+
+
+@bp.delete("/faults")
+def clear_faults() -> Response:
+    return jsonify(deleted=current().control.faults.clear())
+
+
+@bp.delete("/faults/<int:rule_id>")
+def delete_fault(rule_id: int) -> Response:
+    if not current().control.faults.clear(rule_id):
+        raise NotFound(f"Fault rule not found - {rule_id}")
+    return jsonify(deleted=1)
+
+
+@bp.get("/clock")
+def clock() -> Response:
+    return jsonify(current().control.clock.state())
+
+
+@bp.post("/clock")
+def set_clock() -> Response:
+    body, clock = _body(), current().control.clock
+    unknown = set(body) - {"freeze", "at", "advance"}
+    if unknown or not body:
+        raise BadRequest("Expected any of freeze (bool), at (Unix seconds), advance (seconds); "
+                         f"unknown: {', '.join(sorted(unknown)) or '(empty body)'}")
+    for name in ("at", "advance"):
+        if name in body and (isinstance(body[name], bool) or not isinstance(body[name], int | float)):
+            raise BadRequest(f"{name} must be a number of seconds")
+    if "at" in body:
+        clock.set(float(body["at"]))
+    if "advance" in body:
+        clock.advance(float(body["advance"]))
+    if "freeze" in body:
+        if not isinstance(body["freeze"], bool):
+            raise BadRequest("freeze must be true or false")
+        if body["freeze"]:
+            clock.freeze()
+        else:
+            clock.unfreeze()
+    return jsonify(clock.state())
+
+
+@bp.post("/categorizations")
+def register_categorization() -> Response:
+    body, registrations = _body(), current().control.registrations
+    if "engine" in body or "results" in body:
+        results = body.get("results")
+        if not isinstance(results, list) or not results:
+            raise BadRequest("results must be a non-empty array of data lists")
+        return jsonify(engine=body.get("engine"), queued=registrations.queue(str(body.get("engine")), results))
+    return jsonify(registered=registrations.register(body))
+
+
+@bp.get("/categorizations")
+def categorizations() -> Response:
+    return jsonify(current().control.registrations.listing())
+
+
+@bp.post("/advance")
+def advance() -> Response:
+    return jsonify(current().control.advance())
+
+
+@bp.get("/notifications")
+def notifications() -> Response:
+    return jsonify(notifications=current().control.notifier.listing(request.args.get("cloud")))
+
+
+@bp.post("/seed")
+def seed() -> Response:
+    """A JSON manifest ``{"cloud", "resources": [{public_id, file, tags, context, …}]}`` or ``{"folder": PATH}``."""
+    em, body = current(), _body()
+    cloud = em.config.clouds[em.control.cloud_names(body.get("cloud"))[0]]
+    uploads = seeding.requests_of(body)
+    outcomes = em.backend.seed(cloud, uploads, origin=request.host)
+    return jsonify(cloud=cloud.name, seeded=[o.resource.public_id for o in outcomes])
+
+
+@bp.get("/state")
+def state() -> Response:
+    """The library as JSON, per cloud (resource details, ``max_results`` per page), and the control state."""
+    em, args = current(), request.args
+    names = em.control.cloud_names(args.get("cloud"))
+    if args.get("next_cursor") and len(names) != 1:
+        raise BadRequest("next_cursor needs cloud: each cloud is paged on its own")
+    listing = ListRequest(max_results=_max_results(args.get("max_results", "500")),
+                          next_cursor=args.get("next_cursor") or None, with_tags=True, with_context=True)
+    clouds = {}
+    for name in names:
+        page = em.backend.resources(em.config.clouds[name], "image", None, listing)
+        clouds[name] = {"resources": [render.details(r, request.host) for r in page.resources],
+                        "next_cursor": page.next_cursor}
+    return jsonify(clouds=clouds, control=em.control.state())
+
+
+def _max_results(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 500:
+        raise BadRequest(f"max_results must be a whole number from 1 to 500, got {value!r}")
+    return int(value)

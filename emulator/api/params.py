@@ -7,11 +7,13 @@ checked against; the ``*_request`` functions turn it into the backend's typed re
 
 from __future__ import annotations
 
+import email.utils
 import json
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Request
@@ -27,6 +29,18 @@ from emulator.backend.models import (
     RemoteFile,
     UpdateRequest,
     UploadRequest,
+)
+from emulator.backend.queries import (
+    MAX_RESULTS,
+    ContextCommand,
+    DeleteRequest,
+    Direction,
+    ExplicitRequest,
+    ListRequest,
+    RenameRequest,
+    SearchRequest,
+    TagsCommand,
+    TagsRequest,
 )
 from emulator.config import ENGINES
 from emulator.errors import BadRequest
@@ -66,13 +80,14 @@ def collect(request: Request) -> Params:
         for name, value in body.items():
             for item in value if isinstance(value, list) else [value]:
                 if item is not None:
-                    _put(params.raw, name if not isinstance(value, list) else f"{name}[]", _text(item))
+                    _put(params.raw, name if not isinstance(value, list) else f"{name}[]", as_text(item))
     for name, storage in request.files.items():
         params.files[name] = storage
     return params
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """A JSON value as the string a form field would carry."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
@@ -92,8 +107,9 @@ def _put(raw: dict[str, RawValue], name: str, value: str) -> None:
 
 # -- typed values -------------------------------------------------------------------------------------------
 
-_TRUE = {"1", "true"}
-_FALSE = {"0", "false", ""}
+# "yes"/"no" are taken as the real service is assumed to take them; strict mode flags them (api/lint.py).
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
 
 
 def boolean(params: Params, name: str, default: bool) -> bool:
@@ -126,7 +142,7 @@ def context(params: Params, name: str = "context") -> dict[str, str] | None:
         except json.JSONDecodeError:
             parsed = None
         if isinstance(parsed, dict):
-            return {str(k): _text(v) for k, v in parsed.items()}
+            return {str(k): as_text(v) for k, v in parsed.items()}
     return parse_context(value)
 
 
@@ -151,7 +167,7 @@ def categorize(params: Params, *, illegal_prefix: bool) -> Categorize:
     threshold = _threshold(params.text("auto_tagging"))
     if threshold is not None and not engines:
         raise BadRequest("Must use categorization or detection with auto_tagging")
-    return Categorize(engines=engines, auto_tagging=threshold)
+    return Categorize(engines=engines, auto_tagging=threshold, asynchronous=boolean(params, "async", False))
 
 
 def _engines(spec: str, illegal_prefix: bool) -> tuple[EngineRequest, ...]:
@@ -225,3 +241,191 @@ def _file(params: Params) -> FileSource:
 def with_defaults(params: Params, defaults: Mapping[str, str]) -> Params:
     """A preset's parameters under the request's own."""
     return Params(raw={**defaults, **params.raw}, files=params.files)
+
+
+# -- the media library (lists, tags, search, delete, rename, explicit) ---------------------------------------
+
+TAGS_COMMANDS = ("add", "remove", "replace", "remove_all", "set_exclusive")
+CONTEXT_COMMANDS = ("add", "remove_all")
+_DIRECTIONS: dict[str, Direction] = {"asc": "asc", "1": "asc", "desc": "desc", "-1": "desc"}
+
+
+def max_results(params: Params, default: int, maximum: int = MAX_RESULTS) -> int:
+    value = params.text("max_results")
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= maximum:
+        raise BadRequest(f"Invalid max_results - {value}. Must be an integer between 1 and {maximum}")
+    return number
+
+
+def _direction(value: str | None, name: str = "direction") -> Direction:
+    if value is None or value == "":
+        return "desc"
+    found = _DIRECTIONS.get(value.strip().lower())
+    if found is None:
+        raise BadRequest(f"Invalid {name} - {value}. Must be asc or desc")
+    return found
+
+
+def _date(params: Params, name: str) -> float | None:
+    """``start_at``: ISO-8601 (``2023-11-14 22:13:20``, ``...T...Z``) or RFC 1123 (what Node sends)."""
+    value = params.text(name)
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            raise BadRequest(f"Invalid {name} - {value}. Use 2023-11-14T22:13:20Z or an RFC 1123 date") from None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+
+
+def _ids(params: Params, name: str = "public_ids") -> tuple[str, ...] | None:
+    values = params.values(name)
+    return None if values is None else tuple(v for v in values if v != "")
+
+
+def list_request(params: Params) -> ListRequest:
+    return ListRequest(
+        max_results=max_results(params, 10),
+        next_cursor=params.text("next_cursor") or None,
+        direction=_direction(params.text("direction")),
+        with_tags=boolean(params, "tags", False),
+        with_context=boolean(params, "context", False),
+        prefix=params.text("prefix") or None,
+        public_ids=_ids(params),
+        start_at=_date(params, "start_at"),
+    )
+
+
+def tags_request(params: Params) -> TagsRequest:
+    return TagsRequest(prefix=params.text("prefix") or None, max_results=max_results(params, 10),
+                       next_cursor=params.text("next_cursor") or None)
+
+
+def tags_command(params: Params) -> TagsCommand:
+    """``tag`` (both SDKs, comma-separated) or ``tags``; ``remove_all`` needs none."""
+    command = _command(params, TAGS_COMMANDS[:4], TAGS_COMMANDS)
+    names = tags(params, "tag") or tags(params) or ()
+    if not names and command != "remove_all":
+        raise BadRequest("Missing required parameter - tag")
+    return TagsCommand(command, names, _ids(params) or (), params.text("type") or "upload")
+
+
+def context_command(params: Params) -> ContextCommand:
+    command = _command(params, CONTEXT_COMMANDS, CONTEXT_COMMANDS)
+    pairs = context(params)
+    if pairs is None and command != "remove_all":
+        raise BadRequest("Missing required parameter - context")
+    return ContextCommand(command, pairs or {}, _ids(params) or (), params.text("type") or "upload")
+
+
+def _command(params: Params, listed: tuple[str, ...], accepted: tuple[str, ...]) -> str:
+    command = params.text("command")
+    if not command:
+        raise BadRequest("Missing required parameter - command")
+    if command not in accepted:
+        raise BadRequest(f"Invalid command - {command}. Must be one of: {', '.join(listed)}")
+    return command
+
+
+def required(params: Params, name: str) -> str:
+    value = params.text(name)
+    if not value:
+        raise BadRequest(f"Missing required parameter - {name}")
+    return value
+
+
+def rename_request(params: Params) -> RenameRequest:
+    return RenameRequest(
+        from_public_id=required(params, "from_public_id"),
+        to_public_id=required(params, "to_public_id"),
+        type=params.text("type") or "upload",
+        to_type=params.text("to_type") or None,
+        overwrite=boolean(params, "overwrite", False),
+        context=context(params),
+    )
+
+
+def explicit_request(params: Params) -> ExplicitRequest:
+    """Explicit re-runs what update does, with the Upload API's categorization messages (§11.7)."""
+    update = UpdateRequest(tags=tags(params), context=context(params),
+                           categorize=categorize(params, illegal_prefix=False))
+    return ExplicitRequest(required(params, "public_id"), params.text("type") or "upload", update)
+
+
+def delete_request(params: Params) -> DeleteRequest:
+    return DeleteRequest(
+        public_ids=_ids(params),
+        prefix=params.text("prefix"),
+        all=boolean(params, "all", False),
+        next_cursor=params.text("next_cursor") or None,
+        keep_original=boolean(params, "keep_original", False),
+    )
+
+
+def search_request(params: Params) -> SearchRequest:
+    """JSON body (both SDKs) or query string (the GET form): ``sort_by`` items are ``{"field": "dir"}``."""
+    return SearchRequest(
+        expression=params.text("expression") or "",
+        max_results=max_results(params, 50),
+        next_cursor=params.text("next_cursor") or None,
+        sort_by=_sort_by(params.values("sort_by") or []) or (("created_at", "desc"),),
+        with_field=_names(params, "with_field"),
+        aggregate=tuple(_aggregate(v) for v in _names(params, "aggregate")),
+        fields=_names(params, "fields"),
+    )
+
+
+def _names(params: Params, name: str) -> tuple[str, ...]:
+    """Names as a list or comma-separated; a JSON object (``aggregate``'s newer form) stays whole."""
+    values = params.values(name) or []
+    split = [[v] if v.startswith("{") else v.split(",") for v in values]
+    return tuple(dict.fromkeys(n.strip() for names in split for n in names if n.strip()))
+
+
+def _sort_by(values: list[str]) -> tuple[tuple[str, Direction], ...]:
+    """Each item a JSON object ``{"public_id": "desc"}`` (a JSON array of them too), or ``public_id[:dir]``."""
+    out: list[tuple[str, Direction]] = []
+    for value in values:
+        parsed = _json(value)
+        items = parsed if isinstance(parsed, list) else [parsed if parsed is not None else value]
+        for item in items:
+            if isinstance(item, dict):
+                out += [(str(k), _direction(str(v), "sort_by direction")) for k, v in item.items()]
+            else:
+                field, _, direction = str(item).partition(":")
+                out.append((field.strip(), _direction(direction or "desc", "sort_by direction")))
+    return tuple(dict((f, d) for f, d in out).items())
+
+
+def _aggregate(value: str) -> str:
+    """``format``, or the newer object form ``{"type": "format", ...}``."""
+    parsed = _json(value)
+    return str(parsed["type"]) if isinstance(parsed, dict) and "type" in parsed else value
+
+
+def _json(value: str) -> Any:
+    if not value.startswith(("{", "[")):
+        return None
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        raise BadRequest(f"Invalid JSON - {value[:64]}") from None
+
+
+def from_json(body: Mapping[str, Any]) -> Params:
+    """Parameters of a JSON object that arrived another way (a cacheable search URL), folded like ``collect``."""
+    params = Params()
+    for name, value in body.items():
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None:
+                _put(params.raw, f"{name}[]" if isinstance(value, list) else name, as_text(item))
+    return params

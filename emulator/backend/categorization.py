@@ -19,12 +19,16 @@ ADDON_NAMES = {
 
 def run(engine: TaggingEngine, cloud: CloudConfig, image: ImageRef, request: Categorize) -> dict[str, Any]:
     """``{engine: {"status": "complete", "data": [...]}}`` for each requested engine, in request order."""
+    check_subscriptions(cloud, request)
+    return {item.engine: {"status": "complete", "data": engine.data(image, item.engine, item.languages)}
+            for item in request.engines}
+
+
+def check_subscriptions(cloud: CloudConfig, request: Categorize) -> None:
     for item in request.engines:
         if item.engine not in cloud.addons:
             name = ADDON_NAMES[item.engine]
             raise RateLimited(f"You don't have an active subscription for the {name} add-on")
-    return {item.engine: {"status": "complete", "data": engine.data(image, item.engine, item.languages)}
-            for item in request.engines}
 
 
 def auto_tags(blocks: Mapping[str, Mapping[str, Any]], threshold: float) -> list[str]:

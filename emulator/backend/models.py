@@ -77,6 +77,7 @@ class Categorize:
 
     engines: tuple[EngineRequest, ...] = ()
     auto_tagging: float | None = None
+    asynchronous: bool = False  # answer "pending" now, complete later (``async=true`` or the cloud's setting)
 
 
 @dataclass(frozen=True)

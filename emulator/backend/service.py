@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
 from emulator import media
 from emulator.backend import categorization
+from emulator.backend.events import Events, NoEvents
+from emulator.backend.library import Library
 from emulator.backend.models import (
     Categorize,
     DataUri,
@@ -22,6 +25,7 @@ from emulator.backend.models import (
     UploadOutcome,
     UploadRequest,
 )
+from emulator.backend.ratelimit import AdminBudget, CallCounter
 from emulator.clock import Clock, IdSource
 from emulator.config import BUNDLED_FIXTURES, CloudConfig, Config
 from emulator.errors import NotFound
@@ -31,26 +35,41 @@ from emulator.tagging.engine import ImageRef, TaggingEngine
 SAMPLE_IMAGE = BUNDLED_FIXTURES / "images" / "sample.jpg"
 
 
-class Backend:
+class Backend(Library):
     def __init__(self, config: Config, storage: Storage, engine: TaggingEngine, clock: Clock,
-                 ids: IdSource) -> None:
+                 ids: IdSource, events: Events | None = None, calls: CallCounter | None = None) -> None:
         self.config = config
         self.storage = storage
         self.engine = engine
         self.clock = clock
         self.ids = ids
+        self.events: Events = events or NoEvents()
+        self.admin_budget = AdminBudget(clock, calls)  # Admin API calls per cloud and hour (§6.13)
 
     # -- clouds -------------------------------------------------------------------------------------------
 
     def ensure_cloud(self, cloud: CloudConfig) -> None:
         """A cloud starts, like a new account, with the image ``sample`` (created once, not on every start)."""
         if self.storage.claim_cloud(cloud.name, self.clock.now()):
-            data = SAMPLE_IMAGE.read_bytes()
-            self._store_new(ResourceKey(cloud.name, "sample"), data, "sample", (), {}, {}, None)
+            data, facts = _sample()
+            resource = self._build(ResourceKey(cloud.name, "sample"), data, hashlib.sha256(data).hexdigest(),
+                                   facts, "sample", (), {}, {}, None, None)
+            self.storage.put(resource, data)
+
+    def reset(self, clouds: list[CloudConfig]) -> None:
+        """Back to a fresh account: everything of these clouds forgotten, ``sample`` created again."""
+        every = {c.name for c in clouds} == set(self.config.clouds)
+        if every:
+            self.storage.reset(None)
+        for cloud in clouds:
+            if not every:
+                self.storage.reset(cloud.name)
+            self.ensure_cloud(cloud)
 
     # -- Upload API -----------------------------------------------------------------------------------------
 
-    def upload(self, cloud: CloudConfig, request: UploadRequest) -> UploadOutcome:
+    def upload(self, cloud: CloudConfig, request: UploadRequest, *, origin: str = "") -> UploadOutcome:
+        """Store an image; ``origin`` is the host the caller reached us on (for URLs in notifications)."""
         data, filename = self._read_source(request.file)
         facts = media.inspect(data)
         key = ResourceKey(cloud.name, self._public_id(request, filename))
@@ -59,12 +78,39 @@ class Backend:
             return UploadOutcome(previous, existing=True)
         sha = hashlib.sha256(data).hexdigest()
         image = ImageRef(data, sha, key.public_id, filename)
-        info = self._categorize(cloud, image, request.categorize, {})
-        tags = categorization.merge_tags(request.tags, self._auto_tags(info, request.categorize))
+        categorize = self._mode(cloud, request.categorize)
+        info = self._categorize(cloud, image, categorize, {})
+        tags = categorization.merge_tags(request.tags, self._auto_tags(info, categorize))
         resource = self._build(key, data, sha, facts, filename, tags, request.context, info,
                                request.notification_url, previous)
         self.storage.put(resource, data)
-        return UploadOutcome(resource, overwritten=previous is not None)
+        outcome = UploadOutcome(resource, overwritten=previous is not None)
+        urls = _notification_urls(cloud, request.notification_url)
+        self.events.uploaded(cloud, outcome, urls, origin)
+        if categorize.asynchronous and categorize.engines:
+            self.events.schedule_categorization(cloud, key, replace(categorize, asynchronous=False),
+                                                self.clock.now() + cloud.async_delay, urls, origin)
+        return outcome
+
+    def seed(self, cloud: CloudConfig, requests: list[UploadRequest], *, origin: str = "") -> list[UploadOutcome]:
+        """Upload many at once (the control plane's seed): each exactly as a single upload."""
+        return [self.upload(cloud, request, origin=origin) for request in requests]
+
+    def complete_categorization(self, cloud: CloudConfig, key: ResourceKey, request: Categorize,
+                                origin: str = "") -> Resource | None:
+        """Finish deferred categorization: real blocks replace the pending ones, auto tags are applied.
+
+        None when the resource is gone (deleted or renamed) in the meantime.
+        """
+        current = self.storage.get(key)
+        if current is None:
+            return None
+        info = self._categorize(cloud, self._image_of(current), request, current.info)
+        tags = categorization.merge_tags(current.tags, self._auto_tags(info, request))
+        done = replace(current, tags=tags, info=info)
+        self.storage.put(done)
+        self.events.categorized(cloud, done, _notification_urls(cloud, current.notification_url), origin)
+        return done
 
     # -- Admin API ------------------------------------------------------------------------------------------
 
@@ -86,6 +132,10 @@ class Backend:
         updated = replace(current, tags=tags, context=dict(context), info=info)
         self.storage.put(updated)
         return updated
+
+    def explicit(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest) -> UploadOutcome:
+        """Upload API ``explicit``: ``update``'s categorization / auto-tagging / tags / context, upload-shaped."""
+        return UploadOutcome(self.update(cloud, key, request))
 
     # -- helpers --------------------------------------------------------------------------------------------
 
@@ -115,18 +165,27 @@ class Backend:
         folder = (request.folder or "").strip("/")
         return f"{folder}/{base}" if folder else base
 
+    @staticmethod
+    def _mode(cloud: CloudConfig, request: Categorize) -> Categorize:
+        """A cloud configured for asynchronous categorization defers every request."""
+        return replace(request, asynchronous=True) if cloud.categorization == "async" else request
+
     def _categorize(self, cloud: CloudConfig, image: ImageRef, request: Categorize,
                     previous: Any) -> dict[str, Any]:
         """The resource's new ``info``: earlier engines' blocks kept, re-run engines replaced."""
         if not request.engines:
             return dict(previous)
-        blocks = categorization.run(self.engine, cloud, image, request)
+        if request.asynchronous:
+            categorization.check_subscriptions(cloud, request)
+            blocks = {item.engine: {"status": "pending"} for item in request.engines}
+        else:
+            blocks = categorization.run(self.engine, cloud, image, request)
         merged = {**previous.get("categorization", {}), **blocks}
         return {**previous, "categorization": merged}
 
     @staticmethod
     def _auto_tags(info: Any, request: Categorize) -> list[str]:
-        if request.auto_tagging is None:
+        if request.auto_tagging is None or request.asynchronous:
             return []
         ran = {e.engine: info["categorization"][e.engine] for e in request.engines}
         return categorization.auto_tags(ran, request.auto_tagging)
@@ -150,13 +209,14 @@ class Backend:
             notification_url=notification_url,
         )
 
-    def _store_new(self, key: ResourceKey, data: bytes, filename: str, tags: tuple[str, ...],
-                   context: dict[str, str], info: dict[str, Any], notification_url: str | None) -> Resource:
-        facts = media.inspect(data)
-        resource = self._build(key, data, hashlib.sha256(data).hexdigest(), facts, filename, tags, context,
-                               info, notification_url, None)
-        self.storage.put(resource, data)
-        return resource
+@lru_cache(maxsize=1)
+def _sample() -> tuple[bytes, media.ImageFacts]:
+    data = SAMPLE_IMAGE.read_bytes()
+    return data, media.inspect(data)
+
+
+def _notification_urls(cloud: CloudConfig, requested: str | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(u for u in (requested, cloud.notification_url) if u))
 
 
 def _sanitize(filename: str) -> str:

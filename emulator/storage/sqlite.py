@@ -1,48 +1,53 @@
-"""Embedded SQLite storage: resources as rows, image bytes content-addressed, a tag index for lookups.
+"""Embedded SQLite storage: resources as rows, image bytes content-addressed, indexes for every lookup.
 
 A request is answered only after its transaction committed, so a 200 survives ``kill -9``
 (WAL mode; ``synchronous=FULL`` also survives power loss for a persistent ``--data-dir``).
+
+Lists are keyset pages over indexes that end in ``(created_at, id)``: ``id`` is a resource's row id, kept
+across updates and renames, so a cursor stays valid while other resources come and go. The tables, their
+planner statistics and the upgrade from schema 1 are in :mod:`emulator.storage.schema`.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from emulator.backend.models import Resource, ResourceKey
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS clouds (name TEXT PRIMARY KEY, created_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS resources (
-    cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
-    asset_id TEXT NOT NULL, version INTEGER NOT NULL, version_id TEXT NOT NULL, format TEXT NOT NULL,
-    width INTEGER NOT NULL, height INTEGER NOT NULL, bytes INTEGER NOT NULL, etag TEXT NOT NULL,
-    sha256 TEXT NOT NULL, created_at REAL NOT NULL, original_filename TEXT NOT NULL,
-    tags TEXT NOT NULL, context TEXT NOT NULL, info TEXT NOT NULL, notification_url TEXT,
-    PRIMARY KEY (cloud, resource_type, type, public_id)
-);
-CREATE TABLE IF NOT EXISTS resource_tags (
-    cloud TEXT NOT NULL, tag TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL,
-    public_id TEXT NOT NULL,
-    PRIMARY KEY (cloud, tag, resource_type, type, public_id)
-);
-"""
-
-_COLUMNS = (
-    "cloud, resource_type, type, public_id, asset_id, version, version_id, format, width, height, bytes, "
-    "etag, sha256, created_at, original_filename, tags, context, info, notification_url"
+from emulator.backend.queries import (
+    Listing,
+    Page,
+    Removal,
+    RenameOutcome,
+    SearchPage,
+    SearchSpec,
+    Selection,
+    SortKey,
+    Usage,
 )
+from emulator.storage import schema, search_sql
+from emulator.storage.derived_sql import DerivedStore
+from emulator.storage.rows import COLUMNS, SELECT, index_rows, successor, to_resource, to_row
+
+_BY_KEY = "cloud = ? AND resource_type = ? AND type = ? AND public_id = ?"
+_SORT_AT_MOST = 1000  # a prefix list sorts at most this many ids; past it, it walks the created_at index
+_FULL = f"SELECT r.id, {SELECT} FROM resources r"
+_ASSIGN = ", ".join(COLUMNS)
+_SLOTS = ", ".join("?" * len(COLUMNS))
 
 
-class SQLiteStorage:
+def _key(k: ResourceKey) -> tuple[str, str, str, str]:
+    return (k.cloud, k.resource_type, k.type, k.public_id)
+
+
+class SQLiteStorage(DerivedStore):
     """One connection guarded by a lock: simple, and SQLite serialises writers anyway."""
 
     def __init__(self, data_dir: Path | None) -> None:
@@ -55,7 +60,15 @@ class SQLiteStorage:
         self._lock = threading.RLock()
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute(f"PRAGMA synchronous={'OFF' if self._tmp else 'FULL'}")
-        self._conn.executescript(_SCHEMA)
+        self._conn.execute("PRAGMA cache_size=-16000")  # 16 MB of pages: the hot indexes of a 100k library
+        self._conn.execute("PRAGMA temp_store=MEMORY")
+        with self._tx() as db:
+            legacy = schema.legacy_rows(db)
+            schema.create(db)
+            for resource in legacy:
+                self._upsert(db, resource)
+            schema.pin_statistics(db)
+        self._create_derived_schema()  # derived images and Imagga uploads (emulator/storage/derived_sql.py)
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -68,62 +81,304 @@ class SQLiteStorage:
                 raise
             self._conn.execute("COMMIT")
 
-    def get(self, key: ResourceKey) -> Resource | None:
+    def _read(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
         with self._lock:
-            row = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM resources WHERE cloud=? AND resource_type=? AND type=? AND public_id=?",
-                (key.cloud, key.resource_type, key.type, key.public_id),
-            ).fetchone()
-        return _to_resource(row) if row else None
+            return self._conn.execute(sql, params).fetchall()
+
+    # -- single resources -----------------------------------------------------------------------------------
+
+    def get(self, key: ResourceKey) -> Resource | None:
+        rows = self._read(f"{_FULL} WHERE {_BY_KEY}", _key(key))
+        return to_resource(rows[0][1:]) if rows else None
 
     def put(self, resource: Resource, blob: bytes | None = None) -> None:
-        k = resource.key
         with self._tx() as db:
             if blob is not None:
                 db.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (resource.sha256, blob))
-            db.execute(f"INSERT OR REPLACE INTO resources ({_COLUMNS}) VALUES ({', '.join('?' * 19)})",
-                       _to_row(resource))
-            db.execute("DELETE FROM resource_tags WHERE cloud=? AND resource_type=? AND type=? AND public_id=?",
-                       (k.cloud, k.resource_type, k.type, k.public_id))
-            db.executemany(
-                "INSERT OR IGNORE INTO resource_tags (cloud, tag, resource_type, type, public_id) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(k.cloud, tag, k.resource_type, k.type, k.public_id) for tag in resource.tags],
-            )
+            self._upsert(db, resource)
+
+    def put_many(self, resources: Iterable[Resource], blobs: Mapping[str, bytes] | None = None) -> None:
+        """Store many resources in one transaction: the bulk loader behind seeding and benchmarks."""
+        with self._tx() as db:
+            db.executemany("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (blobs or {}).items())
+            for resource in resources:
+                self._upsert(db, resource)
 
     def blob(self, sha256: str) -> bytes | None:
-        with self._lock:
-            row = self._conn.execute("SELECT data FROM blobs WHERE sha256=?", (sha256,)).fetchone()
-        return bytes(row[0]) if row else None
+        rows = self._read("SELECT data FROM blobs WHERE sha256 = ?", (sha256,))
+        return bytes(rows[0][0]) if rows else None
 
     def claim_cloud(self, name: str, at: float) -> bool:
         with self._tx() as db:
             cur = db.execute("INSERT OR IGNORE INTO clouds (name, created_at) VALUES (?, ?)", (name, at))
             return cur.rowcount == 1
 
+    def modify(self, keys: Sequence[ResourceKey], change: Callable[[Resource], Resource]) -> list[Resource]:
+        """Apply ``change`` to each existing resource in one transaction; the resources after the change."""
+        out = []
+        with self._tx() as db:
+            for key in dict.fromkeys(keys):
+                row = db.execute(f"{_FULL} WHERE {_BY_KEY}", _key(key)).fetchone()
+                if row is None:
+                    continue
+                current = to_resource(row[1:])
+                updated = change(current)
+                if updated != current:
+                    self._rewrite(db, row[0], current, updated)
+                out.append(updated)
+        return out
+
+    def delete(self, keys: Sequence[ResourceKey]) -> list[bool]:
+        """Delete each key; True where it existed. Bytes no resource uses any more are reclaimed."""
+        found = []
+        with self._tx() as db:
+            shas = []
+            for key in keys:
+                row = db.execute(f"{_FULL} WHERE {_BY_KEY}", _key(key)).fetchone()
+                if row is not None:
+                    shas.append(self._remove(db, row[0], to_resource(row[1:])))
+                found.append(row is not None)
+            self._reclaim(db, shas)
+        return found
+
+    def rename(self, old: ResourceKey, new: ResourceKey, overwrite: bool) -> RenameOutcome:
+        with self._tx() as db:
+            row = db.execute(f"{_FULL} WHERE {_BY_KEY}", _key(old)).fetchone()
+            if row is None:
+                return RenameOutcome(None)
+            current = to_resource(row[1:])
+            if new == old:
+                return RenameOutcome(current)
+            target = db.execute(f"{_FULL} WHERE {_BY_KEY}", _key(new)).fetchone()
+            if target is not None and not overwrite:
+                return RenameOutcome(current, conflict=True)
+            shas = [self._remove(db, target[0], to_resource(target[1:]))] if target is not None else []
+            renamed = replace(current, key=new)
+            self._rewrite(db, row[0], current, renamed)
+            self._reclaim(db, shas)
+            return RenameOutcome(renamed)
+
+    # -- lists ----------------------------------------------------------------------------------------------
+
+    def list_resources(self, q: Listing) -> Page:
+        desc = q.direction == "desc"
+        order, cmp = ("DESC", "<") if desc else ("ASC", ">")
+        if q.public_ids is not None:
+            where, params = self._scope(q, "r")
+            where.append(f"r.public_id IN ({', '.join('?' * len(q.public_ids))})")
+            sql = f"{_FULL} WHERE {' AND '.join(where)} ORDER BY r.created_at {order}, r.id {order}"
+            rows = self._read(sql, [*params, *q.public_ids])
+            return Page([to_resource(row[1:]) for row in rows], None)
+        source, alias, where, params = self._source(q)
+        if q.after is not None:
+            where.append(f"({alias}.created_at, {alias}.id) {cmp} (?, ?)")
+            params += list(q.after)
+        sql = (f"SELECT r.id, {SELECT}, {alias}.created_at FROM {source} WHERE {' AND '.join(where)} "
+               f"ORDER BY {alias}.created_at {order}, {alias}.id {order} LIMIT ?")
+        rows = self._read(sql, [*params, q.limit + 1])
+        more = len(rows) > q.limit
+        rows = rows[: q.limit]
+        next_key = (rows[-1][-1], rows[-1][0]) if more else None
+        return Page([to_resource(row[1:]) for row in rows], next_key)
+
+    def _source(self, q: Listing) -> tuple[str, str, list[str], list[object]]:
+        """FROM clause, the alias whose (created_at, id) orders the page, conditions and their params."""
+        params: list[object]
+        if q.tag is not None:
+            params = [q.cloud, q.tag, q.resource_type]
+            return ("resource_tags t JOIN resources r ON r.id = t.id", "t",
+                    ["t.cloud = ?", "t.tag = ?", "t.resource_type = ?"], params)
+        if q.context_key is not None:
+            where, params = ["c.cloud = ?", "c.key = ?", "c.resource_type = ?"], [q.cloud, q.context_key,
+                                                                                q.resource_type]
+            if q.context_value is not None:
+                where.append("c.value = ?")
+                params.append(q.context_value)
+            return "resource_context c JOIN resources r ON r.id = c.id", "c", where, params
+        where, params = self._scope(q, "r")
+        source = "resources r"
+        if q.prefix:
+            where.append(self._prefix("r.public_id", q.prefix, params))
+            source = f"resources r INDEXED BY {self._prefix_plan(where, params)}"
+        if q.start_at is not None:
+            where.append("r.created_at >= ?")
+            params.append(q.start_at)
+        return source, "r", where, params
+
+    def _prefix_plan(self, where: list[str], params: list[object]) -> str:
+        """The index for a prefix list: a narrow id range is read and sorted; a broad one (thousands of ids,
+        which no sort should face) is better found by walking the created_at order, where it is dense."""
+        sample = (f"SELECT COUNT(*) FROM (SELECT 1 FROM resources r INDEXED BY sqlite_autoindex_resources_1 "
+                  f"WHERE {' AND '.join(where)} LIMIT {_SORT_AT_MOST})")
+        if self._read(sample, params)[0][0] < _SORT_AT_MOST:
+            return "sqlite_autoindex_resources_1"
+        return "resources_by_type_created" if "r.type = ?" in where else "resources_by_created"
+
+    @staticmethod
+    def _scope(q: Listing, alias: str) -> tuple[list[str], list[object]]:
+        where = [f"{alias}.cloud = ?", f"{alias}.resource_type = ?"]
+        params: list[object] = [q.cloud, q.resource_type]
+        if q.type is not None:
+            where.append(f"{alias}.type = ?")
+            params.append(q.type)
+        return where, params
+
+    @staticmethod
+    def _prefix(column: str, prefix: str, params: list[object]) -> str:
+        upper = successor(prefix)
+        params.append(prefix)
+        if upper is None:
+            return f"{column} >= ?"
+        params.append(upper)
+        return f"{column} >= ? AND {column} < ?"
+
+    def tags(self, cloud: str, resource_type: str, prefix: str | None, after: str | None,
+             limit: int) -> tuple[list[str], bool]:
+        """Tag names in order, ``limit`` of them after ``after``, and whether more follow."""
+        where = ["cloud = ?", "resource_type = ?"]
+        params: list[object] = [cloud, resource_type]
+        if prefix:
+            where.append(self._prefix("tag", prefix, params))
+        if after is not None:
+            where.append("tag > ?")
+            params.append(after)
+        rows = self._read(f"SELECT tag FROM tag_counts WHERE {' AND '.join(where)} ORDER BY tag LIMIT ?",
+                          [*params, limit + 1])
+        return [row[0] for row in rows[:limit]], len(rows) > limit
+
+    def usage(self, cloud: str) -> Usage:
+        count, size = self._read("SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM resources WHERE cloud = ?",
+                                 (cloud,))[0]
+        tags = self._read("SELECT COUNT(*) FROM tag_counts WHERE cloud = ?", (cloud,))[0][0]
+        return Usage(resources=count, bytes=size, tags=tags, at=0.0)
+
+    # -- search ---------------------------------------------------------------------------------------------
+
+    def search(self, spec: SearchSpec) -> SearchPage:
+        compiler = search_sql.Compiler(spec.cloud)
+        condition = compiler.compile(spec.where)
+        base = ["r.cloud = ?", condition]
+        base_params: list[object] = [spec.cloud, *compiler.params]
+        columns = [search_sql.SORTABLE[f] for f, _ in spec.sort_by] + ["r.id"]
+        descending = [direction == "desc" for _, direction in spec.sort_by]
+        descending.append(descending[-1])  # ties broken by id, in the last key's direction
+        where, params = list(base), list(base_params)
+        if spec.after is not None:
+            where.append(search_sql.keyset(columns, descending, len(columns)))
+            params += search_sql.keyset_params(tuple(spec.after))
+        order = ", ".join(f"{c} {'DESC' if d else 'ASC'}" for c, d in zip(columns, descending, strict=True))
+        sql = (f"SELECT r.id, {SELECT}, {', '.join(columns)} FROM resources r WHERE {' AND '.join(where)} "
+               f"ORDER BY {order} LIMIT ?")
+        rows = self._read(sql, [*params, spec.limit + 1])
+        more = len(rows) > spec.limit
+        rows = rows[: spec.limit]
+        next_key: SortKey | None = tuple(rows[-1][-len(columns):]) if more else None
+        filtered = " AND ".join(base)
+        total = self._read(f"SELECT COUNT(*) FROM resources r WHERE {filtered}", base_params)[0][0]
+        aggregations = {name: dict(self._read(
+            f"SELECT {search_sql.AGGREGATABLE[name]}, COUNT(*) FROM resources r WHERE {filtered} "
+            f"GROUP BY 1 ORDER BY 2 DESC, 1", base_params)) for name in spec.aggregate}
+        return SearchPage([to_resource(row[1:]) for row in rows], next_key, total, aggregations)
+
+    # -- bulk deletion --------------------------------------------------------------------------------------
+
+    def remove(self, sel: Selection) -> Removal:
+        """Delete up to ``sel.limit`` resources of the selection, in public-id order, in one transaction."""
+        if sel.tag is not None:
+            where = ["t.cloud = ?", "t.tag = ?", "t.resource_type = ?"]
+            params: list[object] = [sel.cloud, sel.tag, sel.resource_type]
+            source = "resource_tags t JOIN resources r ON r.id = t.id"
+        else:
+            where, params = ["r.cloud = ?", "r.resource_type = ?"], [sel.cloud, sel.resource_type]
+            source = "resources r"
+            if sel.type is not None:
+                where.append("r.type = ?")
+                params.append(sel.type)
+            if sel.prefix:
+                where.append(self._prefix("r.public_id", sel.prefix, params))
+        if sel.after is not None:
+            where.append("r.public_id > ?")
+            params.append(sel.after)
+        sql = f"SELECT r.id, {SELECT} FROM {source} WHERE {' AND '.join(where)} ORDER BY r.public_id LIMIT ?"
+        with self._tx() as db:
+            rows = db.execute(sql, [*params, sel.limit + 1]).fetchall()
+            doomed = [(row[0], to_resource(row[1:])) for row in rows[: sel.limit]]
+            self._reclaim(db, [self._remove(db, rid, resource) for rid, resource in doomed])
+        return Removal([resource.public_id for _, resource in doomed], len(rows) > sel.limit)
+
+    # -- index maintenance ----------------------------------------------------------------------------------
+
+    def _upsert(self, db: sqlite3.Connection, resource: Resource) -> None:
+        row = db.execute(f"{_FULL} WHERE {_BY_KEY}", _key(resource.key)).fetchone()
+        if row is None:
+            cur = db.execute(f"INSERT INTO resources ({_ASSIGN}) VALUES ({_SLOTS})", to_row(resource))
+            self._index(db, int(cur.lastrowid or 0), resource)
+            return
+        previous = to_resource(row[1:])
+        self._rewrite(db, row[0], previous, resource)
+        if previous.sha256 != resource.sha256:
+            self._reclaim(db, [previous.sha256])
+
+    def _rewrite(self, db: sqlite3.Connection, rid: int, previous: Resource, updated: Resource) -> None:
+        self._unindex(db, rid, previous)
+        db.execute(f"UPDATE resources SET ({_ASSIGN}) = ({_SLOTS}) WHERE id = ?", (*to_row(updated), rid))
+        self._index(db, rid, updated)
+
+    @staticmethod
+    def _index(db: sqlite3.Connection, rid: int, resource: Resource) -> None:
+        rows = index_rows(rid, resource)
+        db.executemany("INSERT OR IGNORE INTO resource_tags VALUES (?, ?, ?, ?, ?)", rows.tags)
+        db.executemany("INSERT OR IGNORE INTO resource_context VALUES (?, ?, ?, ?, ?, ?)", rows.context)
+        db.executemany("INSERT OR IGNORE INTO resource_terms VALUES (?, ?, ?, ?)", rows.terms)
+        db.executemany("INSERT INTO tag_counts VALUES (?, ?, ?, 1) ON CONFLICT (cloud, resource_type, tag) "
+                       "DO UPDATE SET count = count + 1", rows.tag_names)
+
+    @staticmethod
+    def _unindex(db: sqlite3.Connection, rid: int, resource: Resource) -> None:
+        rows = index_rows(rid, resource)
+        db.executemany("DELETE FROM resource_tags WHERE cloud = ? AND tag = ? AND resource_type = ? "
+                       "AND created_at = ? AND id = ?", rows.tags)
+        db.executemany("DELETE FROM resource_context WHERE cloud = ? AND key = ? AND value = ? "
+                       "AND resource_type = ? AND created_at = ? AND id = ?", rows.context)
+        db.executemany("DELETE FROM resource_terms WHERE cloud = ? AND field = ? AND term = ? AND id = ?",
+                       rows.terms)
+        db.executemany("UPDATE tag_counts SET count = count - 1 WHERE cloud = ? AND resource_type = ? "
+                       "AND tag = ?", rows.tag_names)
+        db.executemany("DELETE FROM tag_counts WHERE cloud = ? AND resource_type = ? AND tag = ? "
+                       "AND count <= 0", rows.tag_names)
+
+    def _remove(self, db: sqlite3.Connection, rid: int, resource: Resource) -> str:
+        self._unindex(db, rid, resource)
+        db.execute("DELETE FROM resources WHERE id = ?", (rid,))
+        return resource.sha256
+
+    @staticmethod
+    def _reclaim(db: sqlite3.Connection, shas: Iterable[str]) -> None:
+        """Drop the bytes of each ``sha256`` no resource refers to any more."""
+        db.executemany("DELETE FROM blobs WHERE sha256 = ? AND NOT EXISTS "
+                       "(SELECT 1 FROM resources WHERE sha256 = ?)", [(s, s) for s in set(shas)])
+
+    def reset(self, cloud: str | None = None) -> None:
+        """Forget one cloud (or all): every row of every table with a ``cloud`` column, then orphan blobs.
+
+        Generic over the schema so tables added later are reset too; the cloud is unclaimed, so its
+        defaults (``sample``) are created again.
+        """
+        with self._tx() as db:
+            tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for table in tables:
+                columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                if "cloud" in columns:
+                    db.execute(f"DELETE FROM {table}" + (" WHERE cloud = ?" if cloud else ""),
+                               (cloud,) if cloud else ())
+            db.execute("DELETE FROM clouds" + (" WHERE name = ?" if cloud else ""), (cloud,) if cloud else ())
+            if cloud is None:
+                db.execute("DELETE FROM blobs")
+            else:
+                db.execute("DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM resources)")
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
-
-
-def _to_row(r: Resource) -> tuple[object, ...]:
-    k = r.key
-    return (
-        k.cloud, k.resource_type, k.type, k.public_id, r.asset_id, r.version, r.version_id, r.format,
-        r.width, r.height, r.bytes, r.etag, r.sha256, r.created_at, r.original_filename,
-        json.dumps(list(r.tags)), json.dumps(dict(r.context)), json.dumps(dict(r.info)), r.notification_url,
-    )
-
-
-def _to_resource(row: tuple[Any, ...]) -> Resource:
-    (cloud, rt, typ, pid, asset_id, version, version_id, fmt, width, height, size, etag, sha, created,
-     original, tags, context, info, notification_url) = row
-    return Resource(
-        key=ResourceKey(cloud, pid, rt, typ),
-        asset_id=asset_id, version=version, version_id=version_id, format=fmt, width=width, height=height,
-        bytes=size, etag=etag, sha256=sha, created_at=created, original_filename=original,
-        tags=tuple(json.loads(tags)), context=json.loads(context), info=json.loads(info),
-        notification_url=notification_url,
-    )

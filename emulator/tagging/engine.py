@@ -1,8 +1,9 @@
 """Categorization as a pure function of (image bytes, public id, filename, engine, languages) over fixtures.
 
-Matching, in order: the image's sha256 → the public id → the original filename without extension →
-a fallback derived from the image itself (its dominant colours, plus a stable pick from the vocabulary
-keyed by its hash). The same bytes give the same answer on every run and machine.
+Matching, in order: a result queued for the engine at run time → categories registered at run time, then the
+fixtures, each by the image's sha256 → the public id → the original filename without extension → a fallback
+derived from the image itself (its dominant colours, plus a stable pick from the vocabulary keyed by its hash).
+The same bytes give the same answer on every run and machine.
 """
 
 from __future__ import annotations
@@ -13,11 +14,21 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from PIL import Image
 
-from emulator.tagging.fixtures import Categories, Category, FixtureSet
+from emulator.tagging.fixtures import Categories, Category, Entry, FixtureSet
+
+
+class Overrides(Protocol):
+    """Categories registered at run time (the control plane): consulted before the fixtures."""
+
+    def next_result(self, engine: str) -> Categories | None:
+        """A queued result for ``engine``, consumed by this call."""
+        ...
+
+    def lookup(self, kind: str, key: str) -> Entry | None: ...
 
 
 @dataclass(frozen=True)
@@ -31,16 +42,21 @@ class ImageRef:
 
 
 class TaggingEngine:
-    def __init__(self, fixtures: FixtureSet) -> None:
+    def __init__(self, fixtures: FixtureSet, overrides: Overrides | None = None) -> None:
         self.fixtures = fixtures
+        self.overrides = overrides
         self._fallback = lru_cache(maxsize=1024)(self._fallback_uncached)
 
     def categorize(self, image: ImageRef, engine: str) -> Categories:
         """English categories for one engine, highest confidence first."""
-        for kind, key in (("sha256", image.sha256), ("public_id", image.public_id), ("filename", image.filename)):
-            entry = self.fixtures.lookup(kind, key)
-            if entry is not None:
-                return _for_engine(entry.engines, engine)
+        if self.overrides is not None and (queued := self.overrides.next_result(engine)) is not None:
+            return queued
+        keys = (("sha256", image.sha256), ("public_id", image.public_id), ("filename", image.filename))
+        for lookup in (self.overrides.lookup if self.overrides is not None else None, self.fixtures.lookup):
+            for kind, key in keys:
+                entry = lookup(kind, key) if lookup is not None else None
+                if entry is not None:
+                    return _for_engine(entry.engines, engine)
         return _for_engine({"imagga_tagging": self._fallback(image.sha256, image.data)}, engine)
 
     def data(self, image: ImageRef, engine: str, languages: tuple[str, ...]) -> list[dict[str, Any]]:

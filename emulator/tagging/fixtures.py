@@ -26,9 +26,9 @@ from jsonschema.exceptions import best_match
 
 from emulator.config import ENGINES
 from emulator.errors import ConfigError
+from emulator.media import IMAGE_SUFFIXES
 from emulator.tagging.languages import SUPPORTED_LANGUAGES
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"})
 MATCH_KINDS = ("sha256", "public_id", "filename")
 
 
@@ -103,6 +103,13 @@ def _load_images(fixtures: FixtureSet, images: Path) -> None:
 
 
 def _add(fixtures: FixtureSet, raw: Any, where: str, *, sha256: str | None) -> None:
+    match, entry = parse_entry(raw, where, sha256=sha256)
+    for kind, key in match.items():
+        fixtures.by[kind][key] = entry
+
+
+def parse_entry(raw: Any, where: str, *, sha256: str | None = None) -> tuple[dict[str, str], Entry]:
+    """Validate one entry (schema, lower case, ≤ 4 decimals); return how it is matched and its categories."""
     error = best_match(_validator().iter_errors(raw))
     if error is not None:
         path = "/".join(str(p) for p in error.path) or "(entry)"
@@ -111,11 +118,14 @@ def _add(fixtures: FixtureSet, raw: Any, where: str, *, sha256: str | None) -> N
     if sha256:
         match["sha256"] = sha256
     if not match:
-        raise ConfigError(f"{where}: an entry in tags/ needs a 'match' with one of {', '.join(MATCH_KINDS)}")
+        raise ConfigError(f"{where}: an entry needs a 'match' with one of {', '.join(MATCH_KINDS)}")
     engines = {name: _categories(raw[name], f"{where}: {name}", name) for name in ENGINES if name in raw}
-    entry = Entry(engines=engines, source=where)
-    for kind, key in match.items():
-        fixtures.by[kind][key] = entry
+    return match, Entry(engines=engines, source=where)
+
+
+def parse_results(raw: Any, where: str, engine: str) -> Categories:
+    """One engine's data list, validated like a fixture entry's."""
+    return parse_entry({"match": {"public_id": "-"}, engine: raw}, where)[1].engines[engine]
 
 
 def _categories(items: list[dict[str, Any]], where: str, engine: str) -> Categories:

@@ -42,7 +42,9 @@ def test_toml_declares_several_clouds_with_presets(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("values", "message"), [
     ({"bogus": 1}, "unknown setting(s): bogus"),
     ({"max_file_size": "big"}, "max_file_size: expected a whole number"),
-    ({"max_file_size": 0}, "max_file_size: must be positive"),
+    ({"max_file_size": 0}, "max_file_size: must be at least 1"),
+    ({"clouds": {"c": {"categorization": "later"}}}, "clouds.c.categorization: must be sync or async"),
+    ({"clouds": {"c": {"notification_url": "ftp://x"}}}, "notification_url: must be an http"),
     ({"debug_signatures": "maybe"}, "debug_signatures: expected a boolean"),
     ({"clouds": {"c": {"api_kee": "x"}}}, "clouds.c: unknown key(s) api_kee"),
     ({"clouds": {"c": {"signature_algorithm": "md5"}}}, "must be sha1 or sha256"),

@@ -52,8 +52,13 @@ def test_booleans(value: str, expected: bool) -> None:
 
 
 def test_bad_boolean_is_a_400() -> None:
-    with pytest.raises(BadRequest, match="Invalid boolean parameter overwrite - yes"):
-        params.boolean(params.Params(raw={"overwrite": "yes"}), "overwrite", True)
+    with pytest.raises(BadRequest, match="Invalid boolean parameter overwrite - maybe"):
+        params.boolean(params.Params(raw={"overwrite": "maybe"}), "overwrite", True)
+
+
+def test_yes_and_no_are_tolerated_outside_strict_mode() -> None:
+    assert params.boolean(params.Params(raw={"overwrite": "yes"}), "overwrite", False) is True
+    assert params.boolean(params.Params(raw={"overwrite": "no"}), "overwrite", True) is False
 
 
 def test_categorization_with_languages_and_several_engines() -> None:
