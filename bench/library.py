@@ -144,6 +144,14 @@ def passed(rows: dict[str, list[float]]) -> bool:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident set. Linux's VmHWM starts afresh at exec; ``ru_maxrss`` does not (it keeps
+    the parent's peak across fork + exec, so a bench started from a large process would report the parent)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

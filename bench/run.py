@@ -6,7 +6,6 @@ run, so the ratio says what the emulator's own work costs on this machine.
 
 from __future__ import annotations
 
-import socket
 import statistics
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
+from common import free_port, print_table
 from flask import Flask, jsonify, request
 
 from emulator import signing
@@ -28,15 +28,9 @@ UPLOADS = 300
 COLD_STARTS = 5
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def cold_start() -> float:
     """Seconds from spawning `cloudinary-emulator serve` to its first 200 on ping."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/v1_1/demo/ping"
     started = time.perf_counter()
     proc = subprocess.Popen([str(Path(sys.executable).parent / "cloudinary-emulator"), "serve", "--port", str(port)],
@@ -93,9 +87,7 @@ def main() -> None:
          f"{echo_rate:.0f} req/s", f"{emulator_rate / echo_rate:.2f}"),
     ]
     header = ("measure", "emulator", "bare Flask echo", "ratio")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    print_table(header, rows)
 
 
 if __name__ == "__main__":

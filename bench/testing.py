@@ -7,7 +7,6 @@ not asserted in unit tests.
 from __future__ import annotations
 
 import concurrent.futures
-import socket
 import statistics
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import time
 from pathlib import Path
 
 import requests
+from common import free_port, print_table
 
 from emulator.testing import emulate_cloudinary
 
@@ -43,15 +43,9 @@ def fixture_timings() -> tuple[float, float, float]:
     return statistics.median(cycles), statistics.median(resets), max(cycles)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def workers_throughput(workers: int) -> float:
     """Resource-details GETs per second from 8 concurrent clients against `serve --workers N`."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([str(Path(sys.executable).parent / "cloudinary-emulator"), "serve", "--port", str(port),
                              "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1_1/demo/resources/image/upload/sample"
@@ -94,9 +88,7 @@ def main() -> None:
         (f"details GET/s, {CONCURRENCY} clients, --workers 2", f"{two:.0f} req/s", "", f"ratio {two / one:.2f}"),
     ]
     header = ("measure", "figure", "target", "note")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    print_table(header, rows)
 
 
 if __name__ == "__main__":

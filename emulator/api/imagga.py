@@ -11,12 +11,12 @@ import base64
 import binascii
 import hmac
 import logging
-import math
 from typing import Any
 
 from flask import Blueprint, Request, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from emulator.api.params import bounded_number
 from emulator.backend.imagga import Imagga, ImaggaSource, ImaggaTag, TagsRequest, UploadedImage
 from emulator.backend.models import FilePart, RemoteFile
 from emulator.config import CloudConfig
@@ -126,15 +126,7 @@ def _limit(value: str | None) -> int | None:
 
 
 def _threshold(value: str | None) -> float:
-    if value is None or value.strip() == "":
-        return 0.0
-    try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
-    if not 0.0 <= number <= 100.0:  # also false for NaN
-        raise BadRequest(f"Invalid threshold - {value}. Use a number from 0 to 100")
-    return number
+    return bounded_number(value, 0.0, 100.0, f"Invalid threshold - {value}. Use a number from 0 to 100") or 0.0
 
 
 def _query_source(req: Request) -> ImaggaSource:

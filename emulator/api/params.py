@@ -188,14 +188,19 @@ def _engines(spec: str, illegal_prefix: bool) -> tuple[EngineRequest, ...]:
 
 
 def _threshold(value: str | None) -> float | None:
+    return bounded_number(value, 0.0, 1.0, f"Invalid auto_tagging value {value}. Must be a number between 0 and 1")
+
+
+def bounded_number(value: str | None, low: float, high: float, error: str) -> float | None:
+    """A number in [low, high] from a parameter's text; None when absent; anything else is ``error`` (400)."""
     if value is None or value.strip() == "":
         return None
     try:
         number = float(value)
     except ValueError:
         number = math.nan
-    if not 0.0 <= number <= 1.0:  # also false for NaN
-        raise BadRequest(f"Invalid auto_tagging value {value}. Must be a number between 0 and 1")
+    if not low <= number <= high:  # also false for NaN
+        raise BadRequest(error)
     return number
 
 

@@ -10,10 +10,12 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
+
+from emulator.storage.db import open_database, write_transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS clock (id INTEGER PRIMARY KEY CHECK (id = 1), offset REAL NOT NULL, frozen_at REAL);
@@ -55,23 +57,12 @@ class ControlStore:
         assert directory is not None
         directory.mkdir(parents=True, exist_ok=True)
         path = self.path = directory / "control.sqlite3"
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+        self._conn = open_database(path, synchronous="OFF")
         self._lock = threading.RLock()
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=OFF")
         self._conn.executescript(_SCHEMA)
 
-    @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction, taken immediately so concurrent workers serialise instead of deadlocking."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+    def tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self._conn, self._lock)
 
     def rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:

@@ -8,11 +8,11 @@ bytes change, the resource is renamed or it is deleted, however the row is writt
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from emulator.backend.models import FilePart, Resource, ResourceKey
+from emulator.storage.db import write_transaction
 from emulator.storage.rows import SELECT, to_resource
 
 _OLD_KEY = "cloud=OLD.cloud AND resource_type=OLD.resource_type AND type=OLD.type AND public_id=OLD.public_id"
@@ -56,16 +56,8 @@ class DerivedStore:
         with self._lock:
             self._conn.executescript(SCHEMA)
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self._conn, self._lock)
 
     def _one(self, sql: str, params: tuple[object, ...]) -> Any:
         with self._lock:

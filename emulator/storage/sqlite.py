@@ -14,8 +14,8 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from emulator.backend.queries import (
     Usage,
 )
 from emulator.storage import schema, search_sql
+from emulator.storage.db import open_database, write_transaction
 from emulator.storage.derived_sql import DerivedStore
 from emulator.storage.rows import COLUMNS, SELECT, index_rows, successor, to_resource, to_row
 
@@ -56,10 +57,8 @@ class SQLiteStorage(DerivedStore):
         assert directory is not None
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / "emulator.sqlite3"
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._conn = open_database(self.path, synchronous="OFF" if self._tmp else "FULL")
         self._lock = threading.RLock()
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute(f"PRAGMA synchronous={'OFF' if self._tmp else 'FULL'}")
         self._conn.execute("PRAGMA cache_size=-16000")  # 16 MB of pages: the hot indexes of a 100k library
         self._conn.execute("PRAGMA temp_store=MEMORY")
         with self._tx() as db:
@@ -70,16 +69,8 @@ class SQLiteStorage(DerivedStore):
             schema.pin_statistics(db)
         self._create_derived_schema()  # derived images and Imagga uploads (emulator/storage/derived_sql.py)
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self._conn, self._lock)
 
     def _read(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
         with self._lock:
