@@ -196,3 +196,20 @@ def test_state_pages_one_cloud(client: FlaskClient) -> None:
 def test_bad_state_queries(client: FlaskClient, query: str, message: str) -> None:
     r = client.get(f"/_emulator/state?{query}")
     assert r.status_code == 400 and message in r.json["error"]["message"]
+
+
+def test_drop_and_latency_over_a_real_socket(server: Any) -> None:
+    import time
+
+    import requests
+
+    auth = ("123456789012345", "emulator_secret")
+    url = f"{server.url}/v1_1/demo/resources/image/upload/sample"
+    requests.post(f"{server.url}/_emulator/faults", json={"public_id": "sample", "drop": True, "count": 1}, timeout=5)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url, auth=auth, timeout=5)
+    started = time.monotonic()
+    r = requests.get(url, auth=auth, headers={"X-Emulator-Fault": "latency_ms=300"}, timeout=5)
+    assert r.status_code == 200 and time.monotonic() - started >= 0.3
+    statuses = [e["status"] for e in requests.get(f"{server.url}/_emulator/requests", timeout=5).json()["requests"]]
+    assert statuses == ["dropped", 200]
