@@ -69,7 +69,8 @@ def resource(cloud_name: str, resource_type: str, type: str, public_id: str) -> 
 def update(cloud_name: str, resource_type: str, type: str, public_id: str) -> Response:
     cloud = _cloud()
     key = ResourceKey(cloud.name, public_id, resource_type, type)
-    updated = current().backend.update(cloud, key, params.update_request(params.collect(request)))
+    updated = current().backend.update(cloud, key, params.update_request(params.collect(request)),
+                                       origin=request.host)
     return jsonify(render.details(updated, request.host))
 
 

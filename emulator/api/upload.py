@@ -65,7 +65,7 @@ def explicit(cloud_name: str, resource_type: str) -> Response:
     call = _signed(cloud_name, "explicit")
     req = params.explicit_request(call.params)
     key = ResourceKey(call.cloud.name, req.public_id, resource_type, req.type)
-    outcome = current().backend.explicit(call.cloud, key, req.update)
+    outcome = current().backend.explicit(call.cloud, key, req.update, origin=request.host)
     return jsonify(render.upload(outcome, call.cloud, request.host))
 
 

@@ -87,9 +87,7 @@ class Backend(Library):
         outcome = UploadOutcome(resource, overwritten=previous is not None)
         urls = _notification_urls(cloud, request.notification_url)
         self.events.uploaded(cloud, outcome, urls, origin)
-        if categorize.asynchronous and categorize.engines:
-            self.events.schedule_categorization(cloud, key, replace(categorize, asynchronous=False),
-                                                self.clock.now() + cloud.async_delay, urls, origin)
+        self._defer(cloud, key, categorize, urls, origin)
         return outcome
 
     def seed(self, cloud: CloudConfig, requests: list[UploadRequest], *, origin: str = "") -> list[UploadOutcome]:
@@ -120,22 +118,31 @@ class Backend(Library):
             raise NotFound(f"Resource not found - {key.public_id}")
         return found
 
-    def update(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest) -> Resource:
+    def update(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest, *, origin: str = "") -> Resource:
         current = self.resource(key)
         tags = current.tags if request.tags is None else request.tags
         context = current.context if request.context is None else request.context
+        categorize = self._mode(cloud, request.categorize)
         info = dict(current.info)
-        if request.categorize.engines:
-            image = self._image_of(current)
-            info = self._categorize(cloud, image, request.categorize, current.info)
-        tags = categorization.merge_tags(tags, self._auto_tags(info, request.categorize))
+        if categorize.engines:
+            info = self._categorize(cloud, self._image_of(current), categorize, current.info)
+        tags = categorization.merge_tags(tags, self._auto_tags(info, categorize))
         updated = replace(current, tags=tags, context=dict(context), info=info)
         self.storage.put(updated)
+        self._defer(cloud, key, categorize, _notification_urls(cloud, current.notification_url), origin)
         return updated
 
-    def explicit(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest) -> UploadOutcome:
+    def explicit(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest, *,
+                 origin: str = "") -> UploadOutcome:
         """Upload API ``explicit``: ``update``'s categorization / auto-tagging / tags / context, upload-shaped."""
-        return UploadOutcome(self.update(cloud, key, request))
+        return UploadOutcome(self.update(cloud, key, request, origin=origin))
+
+    def _defer(self, cloud: CloudConfig, key: ResourceKey, categorize: Categorize, urls: tuple[str, ...],
+               origin: str) -> None:
+        """Pending categorization is completed later, by the control plane's worker or ``/_emulator/advance``."""
+        if categorize.asynchronous and categorize.engines:
+            self.events.schedule_categorization(cloud, key, replace(categorize, asynchronous=False),
+                                                self.clock.now() + cloud.async_delay, urls, origin)
 
     # -- helpers --------------------------------------------------------------------------------------------
 

@@ -151,3 +151,13 @@ def test_async_upload_of_a_disabled_add_on_is_still_a_420(clock: FrozenClock) ->
         assert r.status_code == 420
     finally:
         app.extensions["cloudinary_emulator"].close()
+
+
+def test_update_and_explicit_defer_too(client: FlaskClient) -> None:
+    r = client.post("/v1_1/demo/resources/image/upload/sample",
+                    json={"categorization": "imagga_tagging", "auto_tagging": "0.5", "async": "true"}, headers=basic())
+    assert r.json["info"]["categorization"]["imagga_tagging"] == {"status": "pending"} and r.json["tags"] == []
+    assert client.post("/_emulator/advance").json["completed"] == 1
+    done = client.get("/v1_1/demo/resources/image/upload/sample", headers=basic()).json
+    assert done["tags"] == ["pink", "flower"]
+    assert done["info"]["categorization"]["imagga_tagging"]["status"] == "complete"
