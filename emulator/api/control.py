@@ -11,6 +11,7 @@ from flask import Blueprint, Response, jsonify, request
 from emulator import __version__
 from emulator.api import render, seeding
 from emulator.backend.queries import ListRequest
+from emulator.control.clock import check_instant
 from emulator.control.faults import parse_rule
 from emulator.errors import BadRequest, NotFound
 from emulator.runtime import current
@@ -101,6 +102,8 @@ def set_clock() -> Response:
     for name in ("at", "advance"):
         if name in body and (isinstance(body[name], bool) or not isinstance(body[name], int | float)):
             raise BadRequest(f"{name} must be a number of seconds")
+    target = float(body.get("at", clock.now())) + float(body.get("advance", 0))
+    check_instant(target, "the clock")  # checked before anything changes: a refused request changes nothing
     if "at" in body:
         clock.set(float(body["at"]))
     if "advance" in body:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 from typing import Any
@@ -16,6 +17,7 @@ from emulator.errors import DroppedConnection, error_for
 from emulator.runtime import current
 
 EXEMPT = ("/_emulator/", "/static/")
+log = logging.getLogger("emulator")
 
 
 def install(app: Flask, plane: ControlPlane) -> None:
@@ -35,7 +37,10 @@ def install(app: Flask, plane: ControlPlane) -> None:
     def record(response: Response) -> Response:
         if not _exempt():
             status = "dropped" if g.get("dropped") else response.status_code
-            plane.journal.record(_entry(status, plane.clock.now()))
+            try:
+                plane.journal.record(_entry(status, plane.clock.now()))
+            except Exception:  # the journal is an observer: it must never turn an answer into a failure
+                log.exception("could not journal %s %s", request.method, request.path)
         return response
 
 

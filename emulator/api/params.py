@@ -95,7 +95,9 @@ def as_text(value: Any) -> str:
     return str(value)
 
 
-def _put(raw: dict[str, RawValue], name: str, value: str) -> None:
+def _put(raw: dict[str, RawValue], name: str | None, value: str) -> None:
+    if not name:
+        return  # a form part without a name carries no parameter
     match = _INDEXED.match(name)
     if match is None:
         raw[name] = value

@@ -6,6 +6,16 @@ from typing import Any
 
 from emulator.clock import Clock
 from emulator.control.store import ControlStore
+from emulator.errors import BadRequest
+
+# The instants every part of the emulator can render (ISO dates, RFC 1123 headers): 1970 to 9999.
+EARLIEST, LATEST = 0.0, 253402300799.0
+
+
+def check_instant(at: float, what: str) -> None:
+    if not EARLIEST <= at <= LATEST:
+        raise BadRequest(f"{what} must stay between {EARLIEST:.0f} and {LATEST:.0f} (Unix seconds, 1970 to 9999), "
+                         f"got {at:.0f}")
 
 
 class ControlledClock:
@@ -27,6 +37,7 @@ class ControlledClock:
 
     def freeze(self, at: float | None = None) -> None:
         moment = self.now() if at is None else at
+        check_instant(moment, "at")
         with self._store.tx() as db:
             db.execute("UPDATE clock SET frozen_at = ? WHERE id = 1", (moment,))
 
@@ -37,12 +48,14 @@ class ControlledClock:
             db.execute("UPDATE clock SET frozen_at = NULL, offset = ? WHERE id = 1", (moment - self._base.now(),))
 
     def advance(self, seconds: float) -> None:
+        check_instant(self.now() + seconds, "the clock after advance")
         with self._store.tx() as db:
             db.execute("UPDATE clock SET offset = offset + ?, frozen_at = frozen_at + ? WHERE id = 1",
                        (seconds, seconds))
 
     def set(self, at: float) -> None:
         """Jump to ``at``, keeping frozen or running as it was."""
+        check_instant(at, "at")
         with self._store.tx() as db:
             db.execute("UPDATE clock SET offset = ?, frozen_at = CASE WHEN frozen_at IS NULL THEN NULL ELSE ? END "
                        "WHERE id = 1", (at - self._base.now(), at))

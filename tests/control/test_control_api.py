@@ -127,11 +127,16 @@ def test_clock_versions_follow_the_clock(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(("body", "message"), [
     ({}, "Expected any of freeze"), ({"advance": "x"}, "advance must be a number"),
+    ({"at": -1}, "the clock must stay between 0 and 253402300799"),
+    ({"at": 1e300}, "the clock must stay between 0 and 253402300799"),
+    ({"advance": 1e12}, "the clock must stay between 0 and 253402300799"),
     ({"freeze": "yes"}, "freeze must be true or false"), ({"rewind": 1}, "unknown: rewind"),
 ])
 def test_bad_clock_requests(client: FlaskClient, body: dict[str, Any], message: str) -> None:
+    before = client.get("/_emulator/clock").json["offset"]
     r = client.post("/_emulator/clock", json=body)
     assert r.status_code == 400 and message in r.json["error"]["message"]
+    assert client.get("/_emulator/clock").json["offset"] == before
 
 
 def test_registered_categories_win_over_fixtures(client: FlaskClient) -> None:

@@ -249,3 +249,15 @@ def test_unsigned_upload_needs_an_unsigned_preset(clock: FrozenClock) -> None:
     assert r.json["error"]["message"] == "Upload preset must be whitelisted for unsigned uploads"
     ok = client.post(UPLOAD, data={"file": _file(), "upload_preset": "open", "public_id": "p"}).json
     assert ok["public_id"] == "incoming/p" and ok["tags"] == ["from-preset"]
+
+
+def test_a_form_part_without_a_name_is_ignored(client: FlaskClient) -> None:
+    fields = signed({"public_id": "nameless"})
+    boundary = "b0undary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in fields.items()]
+    parts.append(f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nstray\r\n")
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="t.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n").encode()
+    body = "".join(parts).encode() + head + TURTLES.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
+    r = client.post(UPLOAD, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert r.status_code == 200 and r.json["public_id"] == "nameless"
