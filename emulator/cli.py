@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import signal
 import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import quote
 
 from emulator.app import create_app
-from emulator.config import Config, load_config
+from emulator.config import Config, cloudinary_url, load_config
 from emulator.errors import ConfigError
+from emulator.runtime import EXTENSION
 from emulator.server import EmulatorServer
 
 
@@ -57,12 +58,6 @@ def _config(args: argparse.Namespace) -> Config:
     return load_config(values, config_file=args.config)
 
 
-def cloudinary_urls(config: Config, base_url: str) -> list[str]:
-    """The ``CLOUDINARY_URL`` of each cloud, prefix percent-encoded so the Node SDK reads it too."""
-    return [f"cloudinary://{c.api_key}:{c.api_secret}@{c.name}?upload_prefix={quote(base_url, safe='')}"
-            for c in config.clouds.values()]
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
@@ -75,23 +70,29 @@ def main(argv: list[str] | None = None) -> int:
         config = _config(args)
         if args.workers > 1:
             return _serve_workers(config, args)
-        server = EmulatorServer(create_app(config), args.host, args.port, quiet=not args.verbose)
+        app = create_app(config)
     except ConfigError as exc:
         print(f"cloudinary-emulator: {exc}", file=sys.stderr)
         return 2
+    # SIGTERM (systemd, CI, a test's terminate()) ends like Ctrl-C: through the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        server = EmulatorServer(app, args.host, args.port, quiet=not args.verbose)
+        _banner(config, server.url)
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
     except OSError as exc:
         print(f"cloudinary-emulator: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
-    _banner(config, server.url)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.serve_forever()
+    finally:
+        app.extensions[EXTENSION].close()  # the worker stops; a temporary database is removed
     return 0
 
 
 def _banner(config: Config, url: str) -> None:
     print(f"cloudinary-emulator serving on {url}", flush=True)
-    for line in cloudinary_urls(config, url):
-        print(f"export CLOUDINARY_URL={line}", flush=True)
+    for cloud in config.clouds.values():
+        print(f"export CLOUDINARY_URL={cloudinary_url(cloud, url)}", flush=True)
 
 
 def _serve_workers(config: Config, args: argparse.Namespace) -> int:
@@ -100,7 +101,7 @@ def _serve_workers(config: Config, args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="cloudinary-emulator-") as tmp:
         shared = config if config.data_dir else replace(config, data_dir=Path(tmp))
-        create_app(shared).extensions["cloudinary_emulator"].close()  # validate and create the schema once
+        create_app(shared).extensions[EXTENSION].close()  # validate and create the schema once
         _banner(shared, f"http://{args.host}:{args.port}")
         GunicornServer(lambda: create_app(shared), args.host, args.port, args.workers).run()
     return 0

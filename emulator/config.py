@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from emulator.errors import ConfigError
 
@@ -74,6 +75,11 @@ class Config:
 
     def cloud_by_imagga_key(self, api_key: str) -> CloudConfig | None:
         return next((c for c in self.clouds.values() if c.imagga_api_key == api_key), None)
+
+
+def cloudinary_url(cloud: CloudConfig, base_url: str) -> str:
+    """The ``CLOUDINARY_URL`` for a cloud, the prefix percent-encoded so the Node SDK reads it too."""
+    return f"cloudinary://{cloud.api_key}:{cloud.api_secret}@{cloud.name}?upload_prefix={quote(base_url, safe='')}"
 
 
 def load_config(
@@ -142,7 +148,7 @@ def _build(raw: Mapping[str, Any]) -> Config:
     unknown = set(raw) - _KNOWN
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KNOWN))}")
-    clouds = {name: _cloud(name, spec) for name, spec in (raw.get("clouds") or {DEFAULT_CLOUD: {}}).items()}
+    clouds = {name: _cloud(name, spec) for name, spec in _table(raw, "clouds", {DEFAULT_CLOUD: {}}).items()}
     _unique_imagga_keys(clouds)
     extra = tuple(Path(p) for p in raw.get("fixtures", []) if p)
     config = Config(clouds=clouds)
@@ -154,7 +160,7 @@ def _build(raw: Mapping[str, Any]) -> Config:
         debug_signatures=_bool(raw, "debug_signatures"),
         strict_clients=_bool(raw, "strict_clients"),
         fault_seed=_int(raw, "fault_seed", 0, minimum=0),
-        fetch_timeout=float(raw.get("fetch_timeout", 10.0)),
+        fetch_timeout=_seconds(raw, "fetch_timeout", 10.0),
     )
 
 
@@ -174,7 +180,7 @@ def _cloud(name: str, spec: Mapping[str, Any]) -> CloudConfig:
     if algorithm not in ("sha1", "sha256"):
         raise ConfigError(f"{where}.signature_algorithm: must be sha1 or sha256, not {algorithm!r}")
     presets = {pname: _preset(f"{where}.presets.{pname}", pname, p)
-               for pname, p in (spec.get("presets") or {}).items()}
+               for pname, p in _table(spec, "presets", {}, where=f"{where}.").items()}
     return CloudConfig(
         name=name,
         api_key=str(spec.get("api_key", DEFAULT_API_KEY)),
@@ -249,6 +255,23 @@ def _preset_value(value: Any) -> str:
     if isinstance(value, list):
         return ",".join(str(v) for v in value)
     return str(value)
+
+
+def _table(raw: Mapping[str, Any], key: str, default: Mapping[str, Any], *, where: str = "") -> Mapping[str, Any]:
+    value = raw.get(key) or default
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}{key}: expected a table, got {value!r}")
+    return value
+
+
+def _seconds(raw: Mapping[str, Any], key: str, default: float) -> float:
+    try:
+        value = float(raw.get(key, default))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{key}: expected a number of seconds, got {raw.get(key)!r}") from exc
+    if not value > 0:
+        raise ConfigError(f"{key}: must be positive, got {value}")
+    return value
 
 
 def _int(raw: Mapping[str, Any], key: str, default: int, *, minimum: int = 1) -> int:

@@ -42,8 +42,10 @@ def inspect(data: bytes) -> ImageFacts:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as im:
-                im.verify()
+                im.verify()  # the structure (chunks, checksums) ...
                 fmt, (width, height) = str(im.format), im.size
+            with Image.open(io.BytesIO(data)) as im:
+                im.load()  # ... and the pixels: a truncated file would fail later, in the tagging fallback
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
             Image.DecompressionBombWarning) as exc:
         raise BadRequest("Invalid image file") from exc

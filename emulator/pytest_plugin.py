@@ -7,7 +7,6 @@ configured and ``CLOUDINARY_URL`` set for the test's duration. Options: ``--clou
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,17 +43,11 @@ def _cloudinary_emulator_server(request: pytest.FixtureRequest) -> Iterator[Any]
 @pytest.fixture
 def cloudinary_emulator(_cloudinary_emulator_server: Any) -> Iterator[EmulatorHandle]:
     """A fresh emulator state for this test; yields an :class:`~emulator.testing.EmulatorHandle`."""
-    from emulator.testing import EmulatorHandle, point_sdk_at, restore_sdk
+    from emulator.runtime import EXTENSION
+    from emulator.testing import EmulatorHandle, clients_pointed_at
 
-    handle = EmulatorHandle(_cloudinary_emulator_server, next(iter(_cloudinary_emulator_server.app.extensions[
-        "cloudinary_emulator"].config.clouds)))
+    clouds = _cloudinary_emulator_server.app.extensions[EXTENSION].config.clouds
+    handle = EmulatorHandle(_cloudinary_emulator_server, next(iter(clouds)))
     handle.reset()
-    saved = os.environ.get("CLOUDINARY_URL")
-    os.environ["CLOUDINARY_URL"] = handle.cloudinary_url
-    point_sdk_at(handle)
-    yield handle
-    if saved is None:
-        os.environ.pop("CLOUDINARY_URL", None)
-    else:
-        os.environ["CLOUDINARY_URL"] = saved
-    restore_sdk()
+    with clients_pointed_at(handle):
+        yield handle

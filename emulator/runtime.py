@@ -31,6 +31,14 @@ class Emulator:
         return cloud
 
 
+    def reset(self, cloud: object = None) -> list[str]:
+        """A fresh account for one cloud, or for every cloud, which also clears the control plane."""
+        names = self.control.cloud_names(cloud)
+        self.backend.reset([self.config.clouds[name] for name in names])
+        if cloud is None:
+            self.control.reset()
+        return names
+
     def strict(self, cloud: CloudConfig | None) -> bool:
         """Whether client mistakes are refused (400) rather than only noted in the journal."""
         return self.config.strict_clients or bool(cloud and cloud.strict_clients)

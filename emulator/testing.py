@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import Any
-from urllib.parse import quote
 
 from emulator.app import create_app
-from emulator.config import Config, load_config
+from emulator.config import Config, cloudinary_url, load_config
 from emulator.control.clock import ControlledClock
 from emulator.control.faults import parse_rule
 from emulator.runtime import EXTENSION, Emulator
@@ -42,8 +41,7 @@ class EmulatorHandle:
     @property
     def cloudinary_url(self) -> str:
         """``CLOUDINARY_URL`` with the prefix percent-encoded, so the Node SDK reads it too."""
-        return (f"cloudinary://{self.api_key}:{self.api_secret}@{self.cloud_name}"
-                f"?upload_prefix={quote(self.url, safe='')}")
+        return cloudinary_url(self.config.clouds[self.cloud_name], self.url)
 
     @property
     def clock(self) -> ControlledClock:
@@ -52,8 +50,7 @@ class EmulatorHandle:
 
     def reset(self) -> None:
         """Every cloud back to a fresh account; journal, faults, clock and registrations cleared."""
-        self._emulator.backend.reset(list(self.config.clouds.values()))
-        self._emulator.control.reset()
+        self._emulator.reset()
 
     def requests(self, *, operation: str | None = None, cloud: str | None = None, status: str | None = None,
                  limit: int = 1000) -> list[dict[str, Any]]:
@@ -93,45 +90,45 @@ class emulate_cloudinary(contextlib.ContextDecorator):
         self._config = config if isinstance(config, Config) else load_config(config or {}, env={})
         self._cloud = cloud or next(iter(self._config.clouds))
         self._configure_sdk = configure_sdk
-        self._server: EmulatorServer | None = None
-        self._saved_env: str | None = None
+        self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> EmulatorHandle:
-        self._server = EmulatorServer(create_app(self._config)).start()
-        handle = EmulatorHandle(self._server, self._cloud)
-        self._saved_env = os.environ.get("CLOUDINARY_URL")
-        os.environ["CLOUDINARY_URL"] = handle.cloudinary_url
-        if self._configure_sdk:
-            point_sdk_at(handle)
+        server = EmulatorServer(create_app(self._config)).start()
+        self._stack.callback(server.app.extensions[EXTENSION].close)
+        self._stack.callback(server.stop)
+        handle = EmulatorHandle(server, self._cloud)
+        self._stack.enter_context(clients_pointed_at(handle, configure_sdk=self._configure_sdk))
         return handle
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if self._saved_env is None:
+        self._stack.close()
+
+
+@contextlib.contextmanager
+def clients_pointed_at(handle: EmulatorHandle, *, configure_sdk: bool = True) -> Iterator[EmulatorHandle]:
+    """``CLOUDINARY_URL`` (for subprocesses) and the ``cloudinary`` SDK, when installed, point at ``handle``;
+    both are restored afterwards."""
+    saved = os.environ.get("CLOUDINARY_URL")
+    os.environ["CLOUDINARY_URL"] = handle.cloudinary_url
+    sdk = _sdk() if configure_sdk else None
+    if sdk is not None:
+        sdk.config(cloud_name=handle.cloud_name, api_key=handle.api_key, api_secret=handle.api_secret,
+                   upload_prefix=handle.url)
+    try:
+        yield handle
+    finally:
+        if saved is None:
             os.environ.pop("CLOUDINARY_URL", None)
         else:
-            os.environ["CLOUDINARY_URL"] = self._saved_env
-        if self._configure_sdk:
-            restore_sdk()
-        if self._server is not None:
-            self._server.stop()
-            self._server.app.extensions[EXTENSION].close()
-            self._server = None
+            os.environ["CLOUDINARY_URL"] = saved
+        if sdk is not None:
+            sdk.reset_config()  # reads the restored environment again
 
 
-def point_sdk_at(handle: EmulatorHandle) -> None:
-    """Configure the ``cloudinary`` package, when it is installed, to talk to ``handle``."""
+def _sdk() -> Any:
     try:
         import cloudinary
     except ImportError:
-        return
-    cloudinary.config(cloud_name=handle.cloud_name, api_key=handle.api_key, api_secret=handle.api_secret,
-                      upload_prefix=handle.url)
-
-
-def restore_sdk() -> None:
-    try:
-        import cloudinary
-    except ImportError:
-        return
-    cloudinary.reset_config()
+        return None
+    return cloudinary

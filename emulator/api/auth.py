@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import time
 
 from emulator import signing
 from emulator.api import lint
 from emulator.api.params import Params, with_defaults
 from emulator.config import CloudConfig
+from emulator.control.clock import EARLIEST, LATEST
 from emulator.errors import BadRequest, Unauthorized
 from emulator.runtime import Emulator
 
@@ -22,27 +24,25 @@ def upload_api(em: Emulator, cloud: CloudConfig, params: Params, operation: str,
                authorization: str | None) -> Params:
     """Check a signed, Basic-authenticated or unsigned-preset call; return params with preset defaults."""
     preset_name = params.text("upload_preset")
+    unsigned = False
     if params.text("signature"):
         _check_signature(em, cloud, params, operation)
     elif authorization and authorization.lower().startswith("basic "):
         admin_api(cloud, authorization)
-    elif operation == "upload":
-        if not preset_name:
-            raise BadRequest("Upload preset must be specified when using unsigned upload")
-        preset = cloud.presets.get(preset_name)
-        if preset is None:
-            raise BadRequest(f"Upload preset not found - {preset_name}")
-        if not preset.unsigned:
-            raise BadRequest("Upload preset must be whitelisted for unsigned uploads")
-        return with_defaults(params, preset.params)
-    else:
+    elif operation != "upload":
         raise Unauthorized("Must supply api_key")
-    if preset_name:
-        preset = cloud.presets.get(preset_name)
-        if preset is None:
-            raise BadRequest(f"Upload preset not found - {preset_name}")
-        return with_defaults(params, preset.params)
-    return params
+    elif not preset_name:
+        raise BadRequest("Upload preset must be specified when using unsigned upload")
+    else:
+        unsigned = True
+    if not preset_name:
+        return params
+    preset = cloud.presets.get(preset_name)
+    if preset is None:
+        raise BadRequest(f"Upload preset not found - {preset_name}")
+    if unsigned and not preset.unsigned:
+        raise BadRequest("Upload preset must be whitelisted for unsigned uploads")
+    return with_defaults(params, preset.params)
 
 
 def _check_signature(em: Emulator, cloud: CloudConfig, params: Params, operation: str) -> None:
@@ -81,6 +81,8 @@ def _check_timestamp(em: Emulator, value: str | None) -> None:
         stamp = int(value)
     except ValueError as exc:
         raise BadRequest(f"Invalid timestamp - {value}. Must be Unix seconds") from exc
+    if not EARLIEST <= stamp <= LATEST:
+        raise BadRequest(f"Invalid timestamp - {value}. Must be Unix seconds")
     if em.clock.now() - stamp > MAX_AGE:
         reported = time.strftime("%Y-%m-%d %H:%M:%S +0000", time.gmtime(stamp))
         raise BadRequest(f"Stale request - reported time is {reported} which is more than 1 hour ago")
@@ -88,14 +90,20 @@ def _check_timestamp(em: Emulator, value: str | None) -> None:
 
 def admin_api(cloud: CloudConfig, authorization: str | None) -> None:
     """HTTP Basic with the cloud's key and secret; every failure is a 401."""
+    api_key, secret = basic_credentials(authorization, missing="Must supply api_key")
+    if api_key != cloud.api_key:
+        raise Unauthorized(f"Unknown API key {api_key}")
+    if not hmac.compare_digest(secret.encode(), cloud.api_secret.encode()):
+        raise Unauthorized("Invalid credentials")
+
+
+def basic_credentials(authorization: str | None, *, missing: str) -> tuple[str, str]:
+    """``(key, secret)`` of an HTTP Basic header; no header is a 401 saying ``missing``, a garbled one a 401."""
     if not authorization or not authorization.lower().startswith("basic "):
-        raise Unauthorized("Must supply api_key")
+        raise Unauthorized(missing)
     try:
         decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as exc:
         raise Unauthorized("Invalid Authorization header - expected Basic base64(api_key:api_secret)") from exc
-    api_key, _, secret = decoded.partition(":")
-    if api_key != cloud.api_key:
-        raise Unauthorized(f"Unknown API key {api_key}")
-    if secret != cloud.api_secret:
-        raise Unauthorized("Invalid credentials")
+    key, _, secret = decoded.partition(":")
+    return key, secret

@@ -40,12 +40,7 @@ def _body() -> dict[str, Any]:
 
 @bp.post("/reset")
 def reset() -> Response:
-    em = current()
-    clouds = em.control.cloud_names(request.args.get("cloud"))
-    em.backend.reset([em.config.clouds[name] for name in clouds])
-    if request.args.get("cloud") is None:
-        em.control.reset()
-    return jsonify(reset=clouds)
+    return jsonify(reset=current().reset(request.args.get("cloud")))
 
 
 @bp.get("/requests")
@@ -172,6 +167,6 @@ def state() -> Response:
 
 
 def _max_results(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 500:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 500:
         raise BadRequest(f"max_results must be a whole number from 1 to 500, got {value!r}")
     return int(value)

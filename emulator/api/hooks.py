@@ -16,7 +16,7 @@ from emulator.control.plane import ControlPlane
 from emulator.errors import DroppedConnection, error_for
 from emulator.runtime import current
 
-EXEMPT = ("/_emulator/", "/static/")
+EXEMPT = ("/_emulator/", "/static/", "/console/static/")
 log = logging.getLogger("emulator")
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Request, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from emulator.api.auth import basic_credentials
 from emulator.api.params import bounded_number
 from emulator.backend.imagga import Imagga, ImaggaSource, ImaggaTag, TagsRequest, UploadedImage
 from emulator.backend.models import FilePart, RemoteFile
@@ -81,13 +82,9 @@ def _success(result: Any) -> Response:
 # -- authentication and parameters --------------------------------------------------------------------------
 
 def _authorized() -> CloudConfig:
-    header = request.headers.get("Authorization", "")
-    if not header.lower().startswith("basic "):
-        raise Unauthorized("Missing credentials: use HTTP Basic with your Imagga api_key and api_secret")
-    try:
-        key, _, secret = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError) as exc:
-        raise Unauthorized("Invalid Authorization header - expected Basic base64(api_key:api_secret)") from exc
+    key, secret = basic_credentials(
+        request.headers.get("Authorization"),
+        missing="Missing credentials: use HTTP Basic with your Imagga api_key and api_secret")
     cloud = current().config.cloud_by_imagga_key(key)
     if cloud is None or not hmac.compare_digest(secret.encode(), cloud.imagga_api_secret.encode()):
         raise Unauthorized("Invalid credentials: unknown api_key or wrong api_secret")
@@ -120,7 +117,7 @@ def _languages(req: Request) -> tuple[str, ...]:
 def _limit(value: str | None) -> int | None:
     if value is None or value.strip() in ("", "-1"):
         return None
-    if not value.strip().isdigit() or int(value) < 1:
+    if not (value.strip().isascii() and value.strip().isdigit()) or int(value) < 1:
         raise BadRequest(f"Invalid limit - {value}. Use a positive whole number, or -1 for all tags")
     return int(value)
 

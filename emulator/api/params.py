@@ -219,7 +219,7 @@ def upload_request(params: Params) -> UploadRequest:
         overwrite=boolean(params, "overwrite", True),
         unique_filename=boolean(params, "unique_filename", True),
         use_filename=boolean(params, "use_filename", False),
-        notification_url=params.text("notification_url") or None,
+        notification_url=_http_url(params, "notification_url"),
     )
 
 
@@ -229,6 +229,13 @@ def update_request(params: Params) -> UpdateRequest:
         context=context(params),
         categorize=categorize(params, illegal_prefix=True),
     )
+
+
+def _http_url(params: Params, name: str) -> str | None:
+    value = params.text(name) or None
+    if value is not None and not re.match(r"^https?://[^\s/]+", value, re.IGNORECASE):
+        raise BadRequest(f"Invalid {name} - {value}. Must be an http(s) URL")
+    return value
 
 
 def _file(params: Params) -> FileSource:
@@ -371,7 +378,7 @@ def explicit_request(params: Params) -> ExplicitRequest:
 def delete_request(params: Params) -> DeleteRequest:
     return DeleteRequest(
         public_ids=_ids(params),
-        prefix=params.text("prefix"),
+        prefix=params.text("prefix") or None,  # an empty prefix must not read as "everything"
         all=boolean(params, "all", False),
         next_cursor=params.text("next_cursor") or None,
         keep_original=boolean(params, "keep_original", False),

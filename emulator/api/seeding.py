@@ -16,7 +16,8 @@ MAX_ITEMS = 1000
 
 
 def requests_of(body: dict[str, Any]) -> list[UploadRequest]:
-    """Every item is checked before anything is stored: a bad manifest is a 400 that stored nothing."""
+    """Every item's parameters and local file are checked before anything is stored (a remote URL is fetched
+    when its turn comes): a bad manifest is a 400 that stored nothing."""
     if "folder" in body:
         return _folder(body["folder"])
     items = body.get("resources")
@@ -34,7 +35,10 @@ def _item(index: int, item: Any) -> UploadRequest:
            if v is not None and k not in ("file", "filename")}
     try:
         request = upload_request(Params(raw={**raw, "file": "data:,"}))  # every parameter but the file
-        return replace(request, file=_source(item["file"], item.get("filename")))
+        source = _source(item["file"], item.get("filename"))
+        if isinstance(source, FilePart | DataUri):
+            media.inspect(source.data)  # a bad image is refused before anything is stored
+        return replace(request, file=source)
     except BadRequest as exc:
         raise BadRequest(f"resources[{index}]: {exc.message}") from exc
 

@@ -69,15 +69,16 @@ def explicit(cloud_name: str, resource_type: str) -> Response:
     return jsonify(render.upload(outcome, call.cloud, request.host))
 
 
+# Named after the backend operations: "tags" is the Admin API's tag list (journal and fault rules tell them apart).
 @bp.post("/v1_1/<cloud_name>/<resource_type>/tags")
-def tags(cloud_name: str, resource_type: str) -> Response:
+def tags_command(cloud_name: str, resource_type: str) -> Response:
     call = _signed(cloud_name, "tags")
     applied = current().backend.tags_command(call.cloud, resource_type, params.tags_command(call.params))
     return jsonify(public_ids=applied)
 
 
 @bp.post("/v1_1/<cloud_name>/<resource_type>/context")
-def context(cloud_name: str, resource_type: str) -> Response:
+def context_command(cloud_name: str, resource_type: str) -> Response:
     call = _signed(cloud_name, "context")
     applied = current().backend.context_command(call.cloud, resource_type, params.context_command(call.params))
     return jsonify(public_ids=applied)

@@ -7,7 +7,7 @@ from typing import Any
 
 from emulator.backend.models import Categorize
 from emulator.config import CloudConfig
-from emulator.errors import RateLimited
+from emulator.errors import BadRequest, RateLimited
 from emulator.tagging.engine import ImageRef, TaggingEngine
 
 ADDON_NAMES = {
@@ -45,6 +45,20 @@ def auto_tags(blocks: Mapping[str, Mapping[str, Any]], threshold: float) -> list
     return [t.lower() for t in out]
 
 
+MAX_TAG_LENGTH = 255
+MAX_TAGS = 1000
+
+
 def merge_tags(*groups: Iterable[str]) -> tuple[str, ...]:
     """Concatenate, keeping the first occurrence of each tag."""
     return tuple(dict.fromkeys(tag for group in groups for tag in group))
+
+
+def check_tags(public_id: str, tags: tuple[str, ...]) -> tuple[str, ...]:
+    """Cloudinary's limits: a tag has at most 255 characters, a resource at most 1000 tags."""
+    for tag in tags:
+        if len(tag) > MAX_TAG_LENGTH:
+            raise BadRequest(f"Tag is too long (more than {MAX_TAG_LENGTH} characters) - {tag[:40]}...")
+    if len(tags) > MAX_TAGS:
+        raise BadRequest(f"Too many tags on {public_id} - {len(tags)}. At most {MAX_TAGS}")
+    return tags

@@ -39,8 +39,6 @@ from emulator.errors import BadRequest, NotFound
 from emulator.storage import Storage
 
 RESOURCE_TYPES = ("image", "raw", "video")
-MAX_TAG_LENGTH = 255
-MAX_TAGS = 1000
 # Sortable search fields and the JSON type of their cursor values (storage maps them to columns).
 SORT_FIELDS: dict[str, type] = {
     "created_at": float, "uploaded_at": float, "public_id": str, "filename": str, "folder": str, "format": str,
@@ -115,9 +113,7 @@ class Library:
     def tags_command(self, cloud: CloudConfig, resource_type: str, command: TagsCommand) -> list[str]:
         """``POST /<rt>/tags``: the public ids the command applied to; unknown ids are left out."""
         _check_ids(command.public_ids)
-        for tag in command.tags:
-            if len(tag) > MAX_TAG_LENGTH:
-                raise BadRequest(f"Tag is too long (more than {MAX_TAG_LENGTH} characters) - {tag[:40]}...")
+        categorization.check_tags("", command.tags)
         keys = [ResourceKey(cloud.name, pid, _resource_type(resource_type), command.type)
                 for pid in command.public_ids]
         if command.command == "set_exclusive":
@@ -239,9 +235,7 @@ def _retag(resource: Resource, command: TagsCommand) -> Resource:
         tags = categorization.merge_tags(command.tags)
     else:  # remove_all
         tags = ()
-    if len(tags) > MAX_TAGS:
-        raise BadRequest(f"Too many tags on {resource.public_id} - {len(tags)}. At most {MAX_TAGS}")
-    return replace(resource, tags=tags)
+    return replace(resource, tags=categorization.check_tags(resource.public_id, tags))
 
 
 def _without_tag(resource: Resource, tag: str) -> Resource:

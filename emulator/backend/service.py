@@ -28,11 +28,12 @@ from emulator.backend.models import (
 from emulator.backend.ratelimit import AdminBudget, CallCounter
 from emulator.clock import Clock, IdSource
 from emulator.config import BUNDLED_FIXTURES, CloudConfig, Config
-from emulator.errors import NotFound
+from emulator.errors import AlreadyExists, ApiError, NotFound, error_for
 from emulator.storage import Storage
 from emulator.tagging.engine import ImageRef, TaggingEngine
 
 SAMPLE_IMAGE = BUNDLED_FIXTURES / "images" / "sample.jpg"
+_ATTEMPTS = 3  # an update that raced an overwrite is recomputed on the new version
 
 
 class Backend(Library):
@@ -81,6 +82,7 @@ class Backend(Library):
         categorize = self._mode(cloud, request.categorize)
         info = self._categorize(cloud, image, categorize, {})
         tags = categorization.merge_tags(request.tags, self._auto_tags(info, categorize))
+        categorization.check_tags(key.public_id, tags)
         resource = self._build(key, data, sha, facts, filename, tags, request.context, info,
                                request.notification_url, previous)
         self.storage.put(resource, data)
@@ -91,8 +93,17 @@ class Backend(Library):
         return outcome
 
     def seed(self, cloud: CloudConfig, requests: list[UploadRequest], *, origin: str = "") -> list[UploadOutcome]:
-        """Upload many at once (the control plane's seed): each exactly as a single upload."""
-        return [self.upload(cloud, request, origin=origin) for request in requests]
+        """Upload many at once (the control plane's seed): each exactly as a single upload.
+
+        A failure names the item (``resources[i]: …``); the items before it stay stored.
+        """
+        outcomes = []
+        for index, request in enumerate(requests):
+            try:
+                outcomes.append(self.upload(cloud, request, origin=origin))
+            except ApiError as exc:
+                raise error_for(exc.status, f"resources[{index}]: {exc.message}") from exc
+        return outcomes
 
     def complete_categorization(self, cloud: CloudConfig, key: ResourceKey, request: Categorize,
                                 origin: str = "") -> Resource | None:
@@ -105,8 +116,9 @@ class Backend(Library):
             return None
         info = self._categorize(cloud, self._image_of(current), request, current.info)
         tags = categorization.merge_tags(current.tags, self._auto_tags(info, request))
-        done = replace(current, tags=tags, info=info)
-        self.storage.put(done)
+        done = self._commit(current, replace(current, tags=tags, info=info))
+        if done is None:
+            return None  # overwritten meanwhile: these results describe bytes that are gone
         self.events.categorized(cloud, done, _notification_urls(cloud, current.notification_url), origin)
         return done
 
@@ -119,18 +131,30 @@ class Backend(Library):
         return found
 
     def update(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest, *, origin: str = "") -> Resource:
-        current = self.resource(key)
-        tags = current.tags if request.tags is None else request.tags
-        context = current.context if request.context is None else request.context
         categorize = self._mode(cloud, request.categorize)
-        info = dict(current.info)
-        if categorize.engines:
-            info = self._categorize(cloud, self._image_of(current), categorize, current.info)
-        tags = categorization.merge_tags(tags, self._auto_tags(info, categorize))
-        updated = replace(current, tags=tags, context=dict(context), info=info)
-        self.storage.put(updated)
-        self._defer(cloud, key, categorize, _notification_urls(cloud, current.notification_url), origin)
-        return updated
+        for _ in range(_ATTEMPTS):
+            current = self.resource(key)
+            tags = current.tags if request.tags is None else request.tags
+            context = current.context if request.context is None else request.context
+            info = dict(current.info)
+            if categorize.engines:
+                info = self._categorize(cloud, self._image_of(current), categorize, current.info)
+            tags = categorization.check_tags(key.public_id,
+                                             categorization.merge_tags(tags, self._auto_tags(info, categorize)))
+            updated = self._commit(current, replace(current, tags=tags, context=dict(context), info=info))
+            if updated is not None:
+                self._defer(cloud, key, categorize, _notification_urls(cloud, current.notification_url), origin)
+                return updated
+        raise AlreadyExists(f"Resource {key.public_id} kept changing while it was updated; try again")
+
+    def _commit(self, read: Resource, changed: Resource) -> Resource | None:
+        """Store ``changed`` only if the resource is still the version that was read (no overwrite came between,
+        whose bytes a stale write would orphan); None when it is not, or is gone."""
+        def change(stored: Resource) -> Resource:
+            return changed if (stored.version, stored.sha256) == (read.version, read.sha256) else stored
+
+        after = self.storage.modify([read.key], change)
+        return after[0] if after and after[0] == changed else None
 
     def explicit(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest, *,
                  origin: str = "") -> UploadOutcome:

@@ -136,7 +136,7 @@ def _format(value: str) -> str:
 
 
 def _radius(value: str) -> int | str:
-    if value == "max" or (value.isdigit() and len(value) < 6):
+    if value == "max" or (value.isascii() and value.isdigit() and len(value) < 6):
         return value if value == "max" else int(value)
     raise BadRequest(f"Invalid radius - {value}. Use pixels (r_20) or r_max")
 

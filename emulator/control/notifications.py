@@ -74,19 +74,19 @@ class Notifier:
 
     def _post(self, cloud_name: str, url: str, body: bytes) -> dict[str, Any]:
         cloud = self._config.cloud(cloud_name)
-        secret = cloud.api_secret if cloud else ""
+        secret, algorithm = (cloud.api_secret, cloud.signature_algorithm) if cloud else ("", "sha1")
         stamp = int(self._clock.now())
         headers = {"Content-Type": "application/json", "User-Agent": "cloudinary-emulator",
                    "X-Cld-Timestamp": str(stamp),
-                   "X-Cld-Signature": signing.notification_signature(body, stamp, secret)}
+                   "X-Cld-Signature": signing.notification_signature(body, stamp, secret, algorithm)}
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
                 return {"status": int(response.status)}
         except urllib.error.HTTPError as exc:
             return {"status": int(exc.code)}
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            return {"status": None, "error": str(getattr(exc, "reason", exc))}
+        except Exception as exc:  # any failure is one failed attempt, retried with backoff, never a stuck row
+            return {"status": None, "error": str(getattr(exc, "reason", exc)) or type(exc).__name__}
 
     def listing_pending(self) -> int:
         row = self._store.one("SELECT COUNT(*) FROM notifications WHERE state = 'pending'")

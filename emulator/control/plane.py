@@ -43,6 +43,7 @@ class ControlPlane:
         self.backend: Backend | None = None
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
+        self._starting = threading.Lock()
 
     # -- Events (called by the backend) ------------------------------------------------------------------
 
@@ -82,10 +83,10 @@ class ControlPlane:
         self.store.reset()
         self.clock.reset()
 
-    def cloud_names(self, cloud: str | None) -> list[str]:
+    def cloud_names(self, cloud: object) -> list[str]:
         if cloud is None:
             return list(self.config.clouds)
-        if cloud not in self.config.clouds:
+        if not isinstance(cloud, str) or cloud not in self.config.clouds:
             raise BadRequest(f"Unknown cloud {cloud}. Configured: {', '.join(self.config.clouds)}")
         return [cloud]
 
@@ -93,9 +94,10 @@ class ControlPlane:
 
     def start(self) -> None:
         """Start the background worker, once: on the first job or webhook, or at start-up if some are left."""
-        if self._worker is None and not self._stop.is_set():
-            self._worker = threading.Thread(target=self._run, name="emulator-worker", daemon=True)
-            self._worker.start()
+        with self._starting:  # two first webhooks at once must not start two workers
+            if self._worker is None and not self._stop.is_set():
+                self._worker = threading.Thread(target=self._run, name="emulator-worker", daemon=True)
+                self._worker.start()
 
     def _run(self) -> None:
         while not self._stop.wait(TICK):
@@ -105,10 +107,11 @@ class ControlPlane:
                 log.exception("background worker")
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._worker is not None:
-            self._worker.join()
-            self._worker = None
+        with self._starting:
+            self._stop.set()
+            worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.join()
 
     def resume_leftovers(self) -> None:
         """A persistent data directory may hold jobs or webhooks from before a restart."""

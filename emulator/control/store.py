@@ -6,16 +6,14 @@ Durability matters less here than for the library (a lost journal line is harmle
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from emulator.storage.db import open_database, write_transaction
+from emulator.storage.db import directory_for, open_database, write_transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS clock (id INTEGER PRIMARY KEY CHECK (id = 1), offset REAL NOT NULL, frozen_at REAL);
@@ -52,10 +50,7 @@ class ControlStore:
     """In ``data_dir`` (shared by every worker process), or in a temporary directory removed on close."""
 
     def __init__(self, data_dir: Path | None) -> None:
-        self._tmp = None if data_dir else Path(tempfile.mkdtemp(prefix="cloudinary-emulator-control-"))
-        directory = data_dir or self._tmp
-        assert directory is not None
-        directory.mkdir(parents=True, exist_ok=True)
+        directory, self._cleanup = directory_for(self, data_dir)
         path = self.path = directory / "control.sqlite3"
         self._conn = open_database(path, synchronous="OFF")
         self._lock = threading.RLock()
@@ -83,8 +78,8 @@ class ControlStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+        if self._cleanup is not None:
+            self._cleanup()
 
 
 def dumps(value: Any) -> str:

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
-from collections.abc import Iterator
+import tempfile
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
+
+
+def directory_for(owner: object, data_dir: Path | None) -> tuple[Path, Callable[[], object] | None]:
+    """``data_dir`` (created if needed), or a temporary directory and the call that removes it.
+
+    The removal also runs when ``owner`` is garbage-collected or the interpreter exits, so a store that is
+    never closed (a test, Ctrl-C) leaves nothing behind in /tmp.
+    """
+    if data_dir is not None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return data_dir, None
+    tmp = Path(tempfile.mkdtemp(prefix="cloudinary-emulator-"))
+    return tmp, weakref.finalize(owner, shutil.rmtree, tmp, ignore_errors=True)
 
 
 def open_database(path: Path, *, synchronous: str) -> sqlite3.Connection:

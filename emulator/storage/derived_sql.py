@@ -13,7 +13,7 @@ from typing import Any
 
 from emulator.backend.models import FilePart, Resource, ResourceKey
 from emulator.storage.db import write_transaction
-from emulator.storage.rows import SELECT, to_resource
+from emulator.storage.rows import SELECT, key_columns, to_resource
 
 _OLD_KEY = "cloud=OLD.cloud AND resource_type=OLD.resource_type AND type=OLD.type AND public_id=OLD.public_id"
 SCHEMA = f"""
@@ -42,10 +42,6 @@ CREATE TABLE IF NOT EXISTS imagga_uploads (
 _KEY = "cloud=? AND resource_type=? AND type=? AND public_id=?"
 
 
-def _key(k: ResourceKey) -> tuple[str, str, str, str]:
-    return (k.cloud, k.resource_type, k.type, k.public_id)
-
-
 class DerivedStore:
     """Needs the host class's connection and lock; creates its tables with :meth:`_create_derived_schema`."""
 
@@ -67,7 +63,7 @@ class DerivedStore:
 
     def derived(self, key: ResourceKey, sha256: str, variant: str) -> bytes | None:
         row = self._one(f"SELECT data FROM derived WHERE {_KEY} AND sha256=? AND variant=?",
-                        (*_key(key), sha256, variant))
+                        (*key_columns(key), sha256, variant))
         return bytes(row[0]) if row else None
 
     def put_derived(self, key: ResourceKey, sha256: str, variant: str, data: bytes) -> None:
@@ -76,10 +72,10 @@ class DerivedStore:
             db.execute(f"INSERT OR REPLACE INTO derived (cloud, resource_type, type, public_id, sha256, variant, "
                        f"data) SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS "
                        f"(SELECT 1 FROM resources WHERE {_KEY} AND sha256=?)",
-                       (*_key(key), sha256, variant, data, *_key(key), sha256))
+                       (*key_columns(key), sha256, variant, data, *key_columns(key), sha256))
 
     def derived_count(self, key: ResourceKey) -> int:
-        return int(self._one(f"SELECT COUNT(*) FROM derived WHERE {_KEY}", _key(key))[0])
+        return int(self._one(f"SELECT COUNT(*) FROM derived WHERE {_KEY}", key_columns(key))[0])
 
     def find_by_sha256(self, cloud: str, sha256: str) -> Resource | None:
         row = self._one(f"SELECT {SELECT} FROM resources r WHERE r.sha256=? AND r.cloud=? "

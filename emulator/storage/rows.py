@@ -90,3 +90,8 @@ def successor(prefix: str) -> str | None:
             return prefix[:-1] + chr(bumped)
         prefix = prefix[:-1]
     return None
+
+
+def key_columns(k: ResourceKey) -> tuple[str, str, str, str]:
+    """A resource key as the values of the key columns, in their order."""
+    return (k.cloud, k.resource_type, k.type, k.public_id)

@@ -10,9 +10,7 @@ planner statistics and the upgrade from schema 1 are in :mod:`emulator.storage.s
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -33,9 +31,9 @@ from emulator.backend.queries import (
     Usage,
 )
 from emulator.storage import schema, search_sql
-from emulator.storage.db import open_database, write_transaction
+from emulator.storage.db import directory_for, open_database, write_transaction
 from emulator.storage.derived_sql import DerivedStore
-from emulator.storage.rows import COLUMNS, SELECT, index_rows, successor, to_resource, to_row
+from emulator.storage.rows import COLUMNS, SELECT, index_rows, key_columns, successor, to_resource, to_row
 
 _BY_KEY = "cloud = ? AND resource_type = ? AND type = ? AND public_id = ?"
 _SORT_AT_MOST = 1000  # a prefix list sorts at most this many ids; past it, it walks the created_at index
@@ -44,20 +42,14 @@ _ASSIGN = ", ".join(COLUMNS)
 _SLOTS = ", ".join("?" * len(COLUMNS))
 
 
-def _key(k: ResourceKey) -> tuple[str, str, str, str]:
-    return (k.cloud, k.resource_type, k.type, k.public_id)
-
-
 class SQLiteStorage(DerivedStore):
     """One connection guarded by a lock: simple, and SQLite serialises writers anyway."""
 
     def __init__(self, data_dir: Path | None) -> None:
-        self._tmp = None if data_dir else Path(tempfile.mkdtemp(prefix="cloudinary-emulator-"))
-        directory = data_dir or self._tmp
-        assert directory is not None
-        directory.mkdir(parents=True, exist_ok=True)
+        directory, self._cleanup = directory_for(self, data_dir)
         self.path = directory / "emulator.sqlite3"
-        self._conn = open_database(self.path, synchronous="OFF" if self._tmp else "FULL")
+        # A temporary database dies with the process anyway; a --data-dir one must survive a power cut.
+        self._conn = open_database(self.path, synchronous="OFF" if self._cleanup is not None else "FULL")
         self._lock = threading.RLock()
         self._conn.execute("PRAGMA cache_size=-16000")  # 16 MB of pages: the hot indexes of a 100k library
         self._conn.execute("PRAGMA temp_store=MEMORY")
@@ -79,7 +71,7 @@ class SQLiteStorage(DerivedStore):
     # -- single resources -----------------------------------------------------------------------------------
 
     def get(self, key: ResourceKey) -> Resource | None:
-        rows = self._read(f"{_FULL} WHERE {_BY_KEY}", _key(key))
+        rows = self._read(f"{_FULL} WHERE {_BY_KEY}", key_columns(key))
         return to_resource(rows[0][1:]) if rows else None
 
     def put(self, resource: Resource, blob: bytes | None = None) -> None:
@@ -109,7 +101,7 @@ class SQLiteStorage(DerivedStore):
         out = []
         with self._tx() as db:
             for key in dict.fromkeys(keys):
-                row = db.execute(f"{_FULL} WHERE {_BY_KEY}", _key(key)).fetchone()
+                row = db.execute(f"{_FULL} WHERE {_BY_KEY}", key_columns(key)).fetchone()
                 if row is None:
                     continue
                 current = to_resource(row[1:])
@@ -125,7 +117,7 @@ class SQLiteStorage(DerivedStore):
         with self._tx() as db:
             shas = []
             for key in keys:
-                row = db.execute(f"{_FULL} WHERE {_BY_KEY}", _key(key)).fetchone()
+                row = db.execute(f"{_FULL} WHERE {_BY_KEY}", key_columns(key)).fetchone()
                 if row is not None:
                     shas.append(self._remove(db, row[0], to_resource(row[1:])))
                 found.append(row is not None)
@@ -134,13 +126,13 @@ class SQLiteStorage(DerivedStore):
 
     def rename(self, old: ResourceKey, new: ResourceKey, overwrite: bool) -> RenameOutcome:
         with self._tx() as db:
-            row = db.execute(f"{_FULL} WHERE {_BY_KEY}", _key(old)).fetchone()
+            row = db.execute(f"{_FULL} WHERE {_BY_KEY}", key_columns(old)).fetchone()
             if row is None:
                 return RenameOutcome(None)
             current = to_resource(row[1:])
             if new == old:
                 return RenameOutcome(current)
-            target = db.execute(f"{_FULL} WHERE {_BY_KEY}", _key(new)).fetchone()
+            target = db.execute(f"{_FULL} WHERE {_BY_KEY}", key_columns(new)).fetchone()
             if target is not None and not overwrite:
                 return RenameOutcome(current, conflict=True)
             shas = [self._remove(db, target[0], to_resource(target[1:]))] if target is not None else []
@@ -300,7 +292,7 @@ class SQLiteStorage(DerivedStore):
     # -- index maintenance ----------------------------------------------------------------------------------
 
     def _upsert(self, db: sqlite3.Connection, resource: Resource) -> None:
-        row = db.execute(f"{_FULL} WHERE {_BY_KEY}", _key(resource.key)).fetchone()
+        row = db.execute(f"{_FULL} WHERE {_BY_KEY}", key_columns(resource.key)).fetchone()
         if row is None:
             cur = db.execute(f"INSERT INTO resources ({_ASSIGN}) VALUES ({_SLOTS})", to_row(resource))
             self._index(db, int(cur.lastrowid or 0), resource)
@@ -371,5 +363,5 @@ class SQLiteStorage(DerivedStore):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+        if self._cleanup is not None:
+            self._cleanup()

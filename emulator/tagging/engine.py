@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import io
 import random
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Protocol
 
 from PIL import Image
 
 from emulator.tagging.fixtures import Categories, Category, Entry, FixtureSet
+
+FALLBACK_CACHE = 1024  # images whose fallback categories are remembered
 
 
 class Overrides(Protocol):
@@ -45,7 +47,8 @@ class TaggingEngine:
     def __init__(self, fixtures: FixtureSet, overrides: Overrides | None = None) -> None:
         self.fixtures = fixtures
         self.overrides = overrides
-        self._fallback = lru_cache(maxsize=1024)(self._fallback_uncached)
+        self._fallbacks: OrderedDict[str, Categories] = OrderedDict()  # by sha256 only: never keep the bytes
+        self._lock = threading.Lock()
 
     def categorize(self, image: ImageRef, engine: str) -> Categories:
         """English categories for one engine, highest confidence first."""
@@ -74,6 +77,18 @@ class TaggingEngine:
         if not languages:
             return tag
         return {code: self.translate(tag, code) for code in languages}
+
+    def _fallback(self, sha256: str, data: bytes) -> Categories:
+        with self._lock:
+            if sha256 in self._fallbacks:
+                self._fallbacks.move_to_end(sha256)
+                return self._fallbacks[sha256]
+        found = self._fallback_uncached(sha256, data)
+        with self._lock:
+            self._fallbacks[sha256] = found
+            if len(self._fallbacks) > FALLBACK_CACHE:
+                self._fallbacks.popitem(last=False)
+        return found
 
     def _fallback_uncached(self, sha256: str, data: bytes) -> Categories:
         colours = _dominant_colours(data, self.fixtures.colors)

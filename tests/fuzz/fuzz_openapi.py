@@ -1,5 +1,8 @@
 """Never a 500: schemathesis generates requests from the emulator's own OpenAPI document, in-process.
 
+Run in a pytest process of its own by tests/test_fuzz.py: schemathesis replaces Hypothesis's repr printer
+process-wide, which would blank the falsifying examples of every other Hypothesis test in the session.
+
 Admin calls carry valid Basic credentials and the configured cloud, so the fuzzing gets past authentication;
 the control endpoints whose purpose is to change behaviour (faults, clock, reset, seed) are left out.
 """

@@ -137,7 +137,7 @@ def moment(token: Token, now: float) -> float:
     relative = _RELATIVE.match(text)
     if relative:
         return now - int(relative[1]) * _SECONDS[relative[2]]
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return float(text)
     try:
         parsed = datetime.fromisoformat(text)
