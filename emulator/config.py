@@ -70,9 +70,6 @@ class Config:
     def cloud(self, name: str) -> CloudConfig | None:
         return self.clouds.get(name)
 
-    def cloud_by_key(self, api_key: str) -> CloudConfig | None:
-        return next((c for c in self.clouds.values() if c.api_key == api_key), None)
-
     def cloud_by_imagga_key(self, api_key: str) -> CloudConfig | None:
         return next((c for c in self.clouds.values() if c.imagga_api_key == api_key), None)
 

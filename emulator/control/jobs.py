@@ -10,7 +10,7 @@ from typing import Any
 from emulator.backend.models import Categorize, EngineRequest, ResourceKey
 from emulator.control.store import ControlStore, dumps
 
-Runner = Callable[[str, ResourceKey, Categorize, str], None]
+Runner = Callable[[ResourceKey, Categorize, str], None]
 CLAIM_SECONDS = 30.0
 
 
@@ -35,7 +35,7 @@ class Jobs:
         while (job := self._claim(now, wall)) is not None:
             job_id, key, request, origin = job
             try:
-                run(key.cloud, key, request, origin)
+                run(key, request, origin)
             finally:
                 with self._store.tx() as db:
                     db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))

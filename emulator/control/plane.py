@@ -74,8 +74,8 @@ class ControlPlane:
         self.jobs.run_due(self.clock.now(), time.time(), self._complete)
         self.notifier.deliver_due()
 
-    def _complete(self, cloud_name: str, key: ResourceKey, request: Categorize, origin: str) -> None:
-        cloud = self.config.cloud(cloud_name)
+    def _complete(self, key: ResourceKey, request: Categorize, origin: str) -> None:
+        cloud = self.config.cloud(key.cloud)
         if cloud is not None and self.backend is not None:
             self.backend.complete_categorization(cloud, key, request, origin)
 

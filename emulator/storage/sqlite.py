@@ -81,7 +81,7 @@ class SQLiteStorage(DerivedStore):
             self._upsert(db, resource)
 
     def put_many(self, resources: Iterable[Resource], blobs: Mapping[str, bytes] | None = None) -> None:
-        """Store many resources in one transaction: the bulk loader behind seeding and benchmarks."""
+        """Store many resources in one transaction: the bulk loader of the benchmark."""
         with self._tx() as db:
             db.executemany("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (blobs or {}).items())
             for resource in resources:
