@@ -127,7 +127,7 @@ def _zip(paths: list[str], entries: list[Entry], now: float) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for path, entry in zip(paths, entries, strict=True):
-            info = zipfile.ZipInfo(path, date_time=stamp)  # type: ignore[arg-type]
+            info = zipfile.ZipInfo(path, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, entry.data)
     return out.getvalue()

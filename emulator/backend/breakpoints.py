@@ -34,7 +34,7 @@ class Settings:
 class Breakpoint:
     width: int
     height: int
-    bytes: int
+    size: int  # bytes of the encoded file
     transformation: str  # the full derived transformation: the setting's, then ``c_scale,w_<width>``
     data: bytes
 
@@ -92,7 +92,7 @@ def compute(settings: Settings, render: Render) -> list[Breakpoint]:
         if len(kept) >= settings.max_images - 1:
             break
         candidate = _at(settings, render, width)
-        if kept[-1].bytes - candidate.bytes >= settings.bytes_step:
+        if kept[-1].size - candidate.size >= settings.bytes_step:
             kept.append(candidate)
     if narrowest < widest and len(kept) < settings.max_images and kept[-1].width != narrowest:
         kept.append(_at(settings, render, narrowest))

@@ -110,7 +110,7 @@ def test_breakpoints_step_by_bytes_for_a_photo() -> None:
     found = breakpoints.compute(settings, _renderer(SAMPLE.read_bytes(), "jpg"))
     widths = [b.width for b in found]
     assert widths[0] == 800 and widths[-1] == 50 and widths == sorted(widths, reverse=True)
-    assert all(a.bytes - b.bytes >= 5000 for a, b in itertools.pairwise(found[:-1]))
+    assert all(a.size - b.size >= 5000 for a, b in itertools.pairwise(found[:-1]))
     assert len(found) <= 20
 
 
