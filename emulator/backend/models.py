@@ -16,6 +16,31 @@ class ResourceKey:
 
 
 @dataclass(frozen=True)
+class DerivedImage:
+    """A derived image made on request (``eager``, responsive breakpoints): kept until deleted, listed in
+    ``derived``. ``sha256`` names its stored rendering; empty when the emulator does not render the
+    transformation (it is then listed, and delivering it is refused as for any URL)."""
+
+    transformation: str
+    format: str
+    bytes: int = 0
+    width: int = 0
+    height: int = 0
+    sha256: str = ""
+    id: str = ""  # stable: the Admin API deletes derived images by this id
+
+
+@dataclass(frozen=True)
+class Moderation:
+    kind: str  # "manual"
+    status: str  # pending, approved, rejected
+    updated_at: float | None = None
+
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
 class Resource:
     key: ResourceKey
     asset_id: str
@@ -33,6 +58,13 @@ class Resource:
     context: Mapping[str, str] = field(default_factory=dict)
     info: Mapping[str, Any] = field(default_factory=dict)
     notification_url: str | None = None
+    derived: tuple[DerivedImage, ...] = ()
+    moderation: tuple[Moderation, ...] = ()
+    access_mode: str = "public"  # or "authenticated"
+    access_control: tuple[Mapping[str, str], ...] = ()
+    backup: bool = False
+    faces: tuple[Box, ...] = ()
+    custom_coordinates: tuple[Box, ...] = ()
 
     @property
     def public_id(self) -> str:

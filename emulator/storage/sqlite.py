@@ -55,6 +55,7 @@ class SQLiteStorage(DerivedStore):
         self._conn.execute("PRAGMA temp_store=MEMORY")
         with self._tx() as db:
             legacy = schema.legacy_rows(db)
+            schema.add_extra_column(db)
             schema.create(db)
             for resource in legacy:
                 self._upsert(db, resource)
