@@ -8,8 +8,8 @@ these engines, so a valid request is answered as by an account without the add-o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from emulator.backend.models import AddonRequest
 from emulator.errors import BadRequest, RateLimited
 
 _DETECTION = ("adv_face", "aws_rek_face", "coco", "lvis", "openimages", "unidet", "cld-fashion", "cld-text",
@@ -18,12 +18,6 @@ _BACKGROUND = ("cloudinary_ai", "cloudinary_ai:fine_edges", "remove_the_backgrou
 _OCR = re.compile(r"^adv_ocr(:[a-z_]+)*$")
 _RAW_CONVERT = re.compile(r"^(aspose|extract_text|google_speech(:(srt|vtt|webvtt))*|azure_video_indexer"
                           r"(:(srt|vtt))*|google_video_tagging|adv_ocr(:[a-z_]+)*)$")
-
-
-@dataclass(frozen=True)
-class AddonRequest:
-    parameter: str  # detection, background_removal, ocr, raw_convert
-    value: str
 
 
 def _detection_ok(item: str) -> bool:
@@ -42,11 +36,16 @@ _TITLES = {"detection": "Detection", "background_removal": "Background removal",
            "raw_convert": "Raw convert"}
 
 
+def validate(req: AddonRequest, *, admin: bool) -> None:
+    """400 for a value the parameter does not know (checked while parameters are parsed)."""
+    if not _VALID[req.parameter](req.value):
+        raise BadRequest(_invalid(req, admin))
+
+
 def check(requests: tuple[AddonRequest, ...], *, admin: bool) -> None:
     """400 for an unknown value (first), then 420: no add-on is available in the emulator."""
     for req in requests:
-        if not _VALID[req.parameter](req.value):
-            raise BadRequest(_invalid(req, admin))
+        validate(req, admin=admin)
     for req in requests:
         raise RateLimited(f"You don't have an active subscription for the {_TITLES[req.parameter]} add-on "
                           f"({req.value}); the emulator runs no {_TITLES[req.parameter].lower()} engine")

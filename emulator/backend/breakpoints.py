@@ -13,33 +13,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.backend.models import BreakpointSettings
 from emulator.errors import BadRequest
 
 _CANDIDATES = 16  # renderings per setting at most, whatever the range: bounded time
 Render = Callable[[str], tuple[bytes, int, int]]  # transformation string → (bytes, width, height)
 
 
-@dataclass(frozen=True)
-class Settings:
-    transformation: str = ""  # as sent (``a_90``): it names the derived images and comes back as sent
-    format: str | None = None
-    create_derived: bool = True
-    min_width: int = 50
-    max_width: int = 1000
-    bytes_step: int = 20000
-    max_images: int = 20
+Settings = BreakpointSettings
 
 
 @dataclass(frozen=True)
-class Breakpoint:
+class Rendered:
+    """A breakpoint and its encoded bytes."""
+
     width: int
     height: int
-    size: int  # bytes of the encoded file
+    size: int
     transformation: str  # the full derived transformation: the setting's, then ``c_scale,w_<width>``
     data: bytes
 
 
-def parse(text: str) -> list[Settings]:
+def parse(text: str) -> tuple[Settings, ...]:
     """The JSON every SDK sends: one object or an array of them."""
     try:
         value = json.loads(text)
@@ -48,7 +43,7 @@ def parse(text: str) -> list[Settings]:
     items = value if isinstance(value, list) else [value]
     if not items or not all(isinstance(i, dict) for i in items):
         raise BadRequest("Invalid responsive_breakpoints - must be an object or an array of objects")
-    return [_settings(item) for item in items]
+    return tuple(_settings(item) for item in items)
 
 
 def _settings(item: dict[str, Any]) -> Settings:
@@ -82,7 +77,7 @@ def scaled(transformation: str, width: int) -> str:
     return f"{transformation}/{scale}" if transformation else scale
 
 
-def compute(settings: Settings, render: Render) -> list[Breakpoint]:
+def compute(settings: Settings, render: Render) -> list[Rendered]:
     """Widest first, as the real service lists them."""
     _, full_width, _ = render(settings.transformation or "c_scale")
     widest = max(1, min(settings.max_width, full_width))
@@ -104,7 +99,7 @@ def _candidates(widest: int, narrowest: int) -> list[int]:
     return list(range(widest - step, narrowest, -step))
 
 
-def _at(settings: Settings, render: Render, width: int) -> Breakpoint:
+def _at(settings: Settings, render: Render, width: int) -> Rendered:
     transformation = scaled(settings.transformation, width)
     data, actual_width, height = render(transformation)
-    return Breakpoint(actual_width, height, len(data), transformation, data)
+    return Rendered(actual_width, height, len(data), transformation, data)

@@ -6,27 +6,19 @@ format, a trailing ``/``, means "the original's"). Items are separated by ``|``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from emulator.backend import transform
+from emulator.backend.models import EagerItem
 from emulator.errors import BadRequest
 
 MAX_ITEMS = 100
 
 
-@dataclass(frozen=True)
-class EagerItem:
-    transformation: str  # as sent (the name of the derived image); components joined by ``/``
-    format: str | None = None  # None or "": the original's format
-
-    @property
-    def renderable(self) -> bool:
-        """Whether the emulator renders this transformation (some real parameters it only names)."""
-        try:
-            transform.parse(self.transformation.split("/"))
-        except BadRequest:
-            return False
-        return True
+def renderable(item: EagerItem) -> transform.Transformation | None:
+    """The parsed chain, or None when the emulator does not render it (some real parameters it only names)."""
+    try:
+        return transform.parse(item.transformation.split("/"))
+    except BadRequest:
+        return None
 
 
 def parse(text: str | None) -> tuple[EagerItem, ...]:

@@ -65,6 +65,7 @@ class Resource:
     backup: bool = False
     faces: tuple[Box, ...] = ()
     custom_coordinates: tuple[Box, ...] = ()
+    placeholder: bool = False  # deleted, kept as a backup: details answer with bytes 0 (never stored)
 
     @property
     def public_id(self) -> str:
@@ -124,6 +125,7 @@ class UploadRequest:
     unique_filename: bool = True
     use_filename: bool = False
     notification_url: str | None = None
+    extras: UploadExtras = field(default_factory=lambda: UploadExtras())
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ class UpdateRequest:
     tags: tuple[str, ...] | None = None
     context: Mapping[str, str] | None = None
     categorize: Categorize = Categorize()
+    extras: UploadExtras = field(default_factory=lambda: UploadExtras())
 
 
 @dataclass(frozen=True)
@@ -138,3 +141,92 @@ class UploadOutcome:
     resource: Resource
     existing: bool = False
     overwritten: bool = False
+    eager: tuple[DerivedImage, ...] = ()  # made by this request
+    breakpoints: tuple[BreakpointSet, ...] = ()
+    analysis: Mapping[str, Any] = field(default_factory=dict)  # colors, phash, faces ... as answered
+
+
+# -- upload parameters beyond the basics (eager, analyses, lifecycle), shared by upload, explicit and update ----
+
+@dataclass(frozen=True)
+class EagerItem:
+    """One ``eager`` item: a transformation (components joined by ``/``) and an output format."""
+
+    transformation: str
+    format: str | None = None  # None: the original's
+
+
+@dataclass(frozen=True)
+class BreakpointSettings:
+    transformation: str = ""  # as sent (``a_90``): it names the derived images and comes back as sent
+    format: str | None = None
+    create_derived: bool = True
+    min_width: int = 50
+    max_width: int = 1000
+    bytes_step: int = 20000
+    max_images: int = 20
+
+
+@dataclass(frozen=True)
+class Breakpoint:
+    width: int
+    height: int
+    size: int  # bytes of the encoded file
+    transformation: str  # the full derived transformation: the setting's, then ``c_scale,w_<width>``
+    format: str
+
+
+@dataclass(frozen=True)
+class BreakpointSet:
+    settings: BreakpointSettings
+    breakpoints: tuple[Breakpoint, ...]
+
+
+@dataclass(frozen=True)
+class Analyses:
+    """The analysis flags of upload, explicit and Admin ``resource``: each answered from the image itself."""
+
+    colors: bool = False
+    faces: bool = False
+    image_metadata: bool = False  # also ``media_metadata`` and ``exif``
+    phash: bool = False
+    quality_analysis: bool = False
+    coordinates: bool = False  # details only: ``{"faces": [...], "custom": [...]}``
+
+    @property
+    def any(self) -> bool:
+        return any((self.colors, self.faces, self.image_metadata, self.phash, self.quality_analysis,
+                    self.coordinates))
+
+
+@dataclass(frozen=True)
+class AddonRequest:
+    parameter: str  # detection, background_removal, ocr, raw_convert
+    value: str
+
+
+@dataclass(frozen=True)
+class UploadExtras:
+    eager: tuple[EagerItem, ...] = ()
+    responsive_breakpoints: tuple[BreakpointSettings, ...] = ()
+    analyses: Analyses = Analyses()
+    addons: tuple[AddonRequest, ...] = ()
+    format: str | None = None  # convert on upload
+    allowed_formats: tuple[str, ...] | None = None
+    filename_override: str | None = None
+    transformation: str | None = None  # incoming: applied before storing
+    backup: bool | None = None
+    moderation: str | None = None  # upload: "manual"
+    moderation_status: str | None = None  # update: approved / rejected / pending
+    access_mode: str | None = None
+    access_control: tuple[Mapping[str, str], ...] | None = None
+    face_coordinates: tuple[Box, ...] | None = None
+    custom_coordinates: tuple[Box, ...] | None = None
+
+
+@dataclass(frozen=True)
+class DetailsRequest:
+    """Admin ``resource``'s optional parts."""
+
+    analyses: Analyses = Analyses()
+    versions: bool = False

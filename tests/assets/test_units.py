@@ -12,6 +12,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from emulator.backend import addons, analysis, archive, breakpoints, eager, transform
+from emulator.backend.models import AddonRequest, EagerItem
 from emulator.errors import BadRequest, RateLimited
 from tests.conftest import SAMPLE, TURTLES
 
@@ -121,7 +122,7 @@ def test_breakpoints_max_images_caps_the_list() -> None:
 
 def test_breakpoints_parse_one_object_or_a_list() -> None:
     one = breakpoints.parse(json.dumps({"create_derived": False, "transformation": "a_90", "format": "gif"}))
-    assert one == [breakpoints.Settings(transformation="a_90", format="gif", create_derived=False)]
+    assert one == (breakpoints.Settings(transformation="a_90", format="gif", create_derived=False),)
     assert len(breakpoints.parse('[{"create_derived": true}, {}]')) == 2
     with pytest.raises(BadRequest, match="Must be JSON"):
         breakpoints.parse("nope")
@@ -135,14 +136,14 @@ def test_breakpoints_parse_one_object_or_a_list() -> None:
 
 def test_eager_items_with_and_without_format() -> None:
     items = eager.parse("c_scale,w_2.0/png|c_fill,h_20,w_20|w_10/|e_grayscale/c_crop,w_5/jpeg")
-    assert items == (eager.EagerItem("c_scale,w_2.0", "png"), eager.EagerItem("c_fill,h_20,w_20"),
-                     eager.EagerItem("w_10"), eager.EagerItem("e_grayscale/c_crop,w_5", "jpg"))
+    assert items == (EagerItem("c_scale,w_2.0", "png"), EagerItem("c_fill,h_20,w_20"),
+                     EagerItem("w_10"), EagerItem("e_grayscale/c_crop,w_5", "jpg"))
     assert eager.parse("") == ()
 
 
 def test_eager_item_the_emulator_cannot_render_is_named_not_rendered() -> None:
     (item,) = eager.parse("c_scale,l_text:arial_20:hi,w_100")
-    assert not item.renderable and eager.parse("w_100")[0].renderable
+    assert eager.renderable(item) is None and eager.renderable(eager.parse("w_100")[0]) is not None
 
 
 @pytest.mark.parametrize("text,message", [("w_10/bogus", "Invalid eager format - bogus"),
@@ -158,7 +159,7 @@ def test_eager_bad_items(text: str, message: str) -> None:
     ("detection", "Detection invalid model 'illegal'"), ("background_removal", "Background removal is invalid"),
     ("raw_convert", "Raw convert is invalid"), ("ocr", "OCR is invalid")])
 def test_unknown_addon_values_are_400_worded_per_api(parameter: str, upload_message: str) -> None:
-    request = (addons.AddonRequest(parameter, "illegal"),)
+    request = (AddonRequest(parameter, "illegal"),)
     with pytest.raises(BadRequest, match=upload_message):
         addons.check(request, admin=False)
     with pytest.raises(BadRequest, match=f"Illegal value illegal for parameter {parameter}"):
@@ -170,7 +171,7 @@ def test_unknown_addon_values_are_400_worded_per_api(parameter: str, upload_mess
                                              ("raw_convert", "google_speech:srt:vtt")])
 def test_known_addon_values_are_420(parameter: str, value: str) -> None:
     with pytest.raises(RateLimited, match="active subscription"):
-        addons.check((addons.AddonRequest(parameter, value),), admin=False)
+        addons.check((AddonRequest(parameter, value),), admin=False)
 
 
 # -- archives ---------------------------------------------------------------------------------------------------
