@@ -205,3 +205,38 @@ def test_archive_request_checks() -> None:
         archive.check(archive.ArchiveRequest())
     with pytest.raises(BadRequest, match="Invalid target_format - rar"):
         archive.check(archive.ArchiveRequest(tags=("t",), target_format="rar"))
+
+
+# -- compose ----------------------------------------------------------------------------------------------------
+
+def test_sprite_stacks_images_and_writes_css() -> None:
+    from emulator.backend import compose
+
+    made = compose.sprite([("a", _png((20, 10))), ("b/c", _png((30, 5)))], transform.parse([]), "png")
+    assert made.boxes == {"a": compose.Box(0, 0, 20, 10), "b/c": compose.Box(0, 10, 30, 5)}
+    with Image.open(io.BytesIO(made.image)) as im:
+        assert im.size == (30, 15)
+    assert ".b_c { background: url('u.png') -0px -10px; width: 30px; height: 5px; }" in made.css("u.png")
+
+
+def test_multi_makes_an_animated_gif_and_a_pdf() -> None:
+    from emulator.backend import compose
+
+    frames = [_png((20, 10), "red"), _png((20, 10), "blue")]
+    gif = compose.multi(frames, transform.parse(["w_10"]), "gif")
+    with Image.open(io.BytesIO(gif)) as im:
+        assert im.n_frames == 2 and im.size == (10, 5)
+    assert compose.multi(frames, transform.parse([]), "pdf").startswith(b"%PDF")
+    with pytest.raises(BadRequest, match="Invalid format - bmp"):
+        compose.multi(frames, transform.parse([]), "bmp")
+
+
+def test_text_image_grows_with_the_font() -> None:
+    from emulator.backend import compose
+
+    small = compose.text("hello world", compose.TextStyle(font_size=12))
+    large = compose.text("hello world", compose.TextStyle(font_size=40, background="white"))
+    with Image.open(io.BytesIO(small)) as a, Image.open(io.BytesIO(large)) as b:
+        assert a.width > 1 and a.height > 1 and b.width > a.width and b.height > a.height
+    with pytest.raises(BadRequest, match="Missing required parameter - text"):
+        compose.text("", compose.TextStyle())
