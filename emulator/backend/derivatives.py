@@ -20,6 +20,7 @@ from emulator.backend.models import (
     DerivedImage,
     EagerItem,
     Resource,
+    ResourceKey,
     UploadExtras,
 )
 from emulator.backend.ports import EagerStore
@@ -81,11 +82,14 @@ class Derivatives:
     def delivered(self, resource: Resource, canonical: str, fmt: str) -> bytes | None:
         return self.store.get(resource.key, resource.sha256, variant(canonical, fmt))
 
-    def without(self, resource: Resource, ids: Sequence[str] | None) -> Resource:
-        """Drop derived images (all when ``ids`` is None) from the record and the store."""
-        self.store.drop(resource.key, ids)
+    @staticmethod
+    def without(resource: Resource, ids: Sequence[str] | None) -> Resource:
+        """The record without some derived images (all when ``ids`` is None); see :meth:`forget` for bytes."""
         gone = set(ids) if ids is not None else {d.id for d in resource.derived}
         return replace(resource, derived=tuple(d for d in resource.derived if d.id not in gone))
+
+    def forget(self, key: ResourceKey, ids: Sequence[str] | None) -> None:
+        self.store.drop(key, ids)
 
     # -- making ---------------------------------------------------------------------------------------------
 

@@ -1,0 +1,143 @@
+"""The asset lifecycle beyond upload's basics: derived images kept on request, analyses, moderation, access,
+backups and restore, derived-image deletion. A service built once in ``create_app``; :class:`Assets` calls it
+around storing a resource, and the Upload / Admin API views call its own operations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from emulator.backend import enrich
+from emulator.backend.derivatives import Derivatives, Made
+from emulator.backend.models import (
+    Analyses,
+    Box,
+    DetailsRequest,
+    Resource,
+    ResourceKey,
+    UploadExtras,
+)
+from emulator.backend.ports import Backups, BlobStore, ResourceRepository, Version
+from emulator.clock import Clock, IdSource
+from emulator.errors import BadRequest, NotFound
+from emulator.tagging.engine import ImageRef, TaggingEngine
+
+MAX_RESTORE = 100
+Store = Callable[[Resource, bytes], None]  # Assets' store: bytes, then the record
+
+
+@dataclass(frozen=True)
+class Details:
+    resource: Resource
+    analysis: Mapping[str, Any]
+    versions: list[Version] | None
+
+
+@dataclass(frozen=True)
+class Restored:
+    resource: Resource | None
+    error: str | None = None
+
+
+class Lifecycle:
+    def __init__(self, repo: ResourceRepository, blobs: BlobStore, derivatives: Derivatives, backups: Backups,
+                 engine: TaggingEngine, clock: Clock, ids: IdSource) -> None:
+        self.repo = repo
+        self.blobs = blobs
+        self.derivatives = derivatives
+        self.backups = backups
+        self.engine = engine
+        self.clock = clock
+        self.ids = ids
+
+    # -- around Assets' writes -----------------------------------------------------------------------------------
+
+    def before_store(self, resource: Resource, data: bytes, extras: UploadExtras,
+                     previous: Resource | None = None) -> tuple[Resource, Made]:
+        """The record as it will be stored (lifecycle fields, derived images) and the renderings to keep."""
+        resource = enrich.lifecycle(resource, extras, self.clock.now(), previous)
+        if previous is not None and previous.sha256 == resource.sha256 and previous.key == resource.key:
+            resource = replace(resource, derived=previous.derived)  # the same bytes keep their derived images
+        made = self.derivatives.make(resource, data, extras)
+        return self.derivatives.with_derived(resource, made), made
+
+    def after_store(self, resource: Resource, data: bytes, made: Made) -> None:
+        self.derivatives.keep(resource, made)
+        if resource.backup:
+            self.backups.keep(resource, data, self.clock.now())
+
+    def analyse(self, resource: Resource, data: bytes, asked: Analyses) -> dict[str, Any]:
+        return enrich.analyse(resource, data, asked, self.engine.fixtures.colors, self._faces)
+
+    def _faces(self, resource: Resource, data: bytes) -> tuple[Box, ...]:
+        return self.engine.faces(ImageRef(data, resource.sha256, resource.public_id, resource.original_filename))
+
+    # -- Admin API ------------------------------------------------------------------------------------------------
+
+    def details(self, key: ResourceKey, request: DetailsRequest) -> Details:
+        """A resource, or the placeholder a backed-up deleted asset leaves; with the analyses asked for."""
+        found = self.repo.get(key)
+        if found is None:
+            kept = self.backups.version(key, None)
+            if kept is None:
+                raise NotFound(f"Resource not found - {key.public_id}")
+            found = replace(kept.resource, placeholder=True, derived=())
+        analysis: dict[str, Any] = {}
+        if request.analyses.any and not found.placeholder:
+            analysis = self.analyse(found, self.blobs.get(found.sha256) or b"", request.analyses)
+        versions = self.backups.versions(key) if request.versions else None
+        return Details(found, analysis, versions)
+
+    def restore(self, keys: Sequence[ResourceKey], version_ids: Sequence[str], store: Store) -> dict[str, Restored]:
+        """Bring back each asset's newest backed-up version (or the given version ids, in the same order)."""
+        if not keys:
+            raise BadRequest("Missing required parameter - public_ids")
+        if len(keys) > MAX_RESTORE:
+            raise BadRequest(f"Too many public_ids - {len(keys)}. Maximum is {MAX_RESTORE}")
+        if version_ids and len(version_ids) != len(keys):
+            raise BadRequest("versions must list one version id per public id")
+        out: dict[str, Restored] = {}
+        for index, key in enumerate(keys):
+            out[key.public_id] = self._restore_one(key, version_ids[index] if version_ids else None, store)
+        return out
+
+    def _restore_one(self, key: ResourceKey, version_id: str | None, store: Store) -> Restored:
+        kept = self.backups.version(key, version_id)
+        if kept is None:
+            return Restored(None, "no backup found" if version_id is None else f"version {version_id} not found")
+        current = self.repo.get(key)
+        now = self.clock.now()
+        version = int(now) if current is None or int(now) > current.version else current.version + 1
+        restored = replace(kept.resource, version=version, version_id=self.ids.hex(32), derived=(),
+                           placeholder=False, backup=True,
+                           asset_id=current.asset_id if current is not None else kept.resource.asset_id)
+        store(restored, kept.data)
+        self.backups.keep(restored, kept.data, now)
+        return Restored(restored)
+
+    def delete_derived(self, cloud: str, derived_ids: Sequence[str]) -> dict[str, str]:
+        """``DELETE /derived_resources``: each id ``deleted`` or ``not_found``."""
+        if not derived_ids:
+            raise BadRequest("Missing required parameter - derived_resource_ids")
+        out: dict[str, str] = {}
+        for derived_id in dict.fromkeys(derived_ids):
+            key = self.derivatives.store.owner(cloud, derived_id)
+            found = False
+            if key is not None:
+                found = bool(self.repo.modify([key], lambda r: self.derivatives.without(r, [derived_id])))
+                self.derivatives.forget(key, [derived_id])
+            out[derived_id] = "deleted" if found else "not_found"
+        return out
+
+    def keep_original(self, keys: Sequence[ResourceKey]) -> dict[str, int]:
+        """``keep_original=true`` deletions: every derived image of these resources; counts per public id."""
+        counts: dict[str, int] = {}
+        for key in keys:
+            before = self.repo.get(key)
+            if before is None:
+                continue
+            self.repo.modify([key], lambda r: self.derivatives.without(r, None))
+            self.derivatives.forget(key, None)
+            counts[key.public_id] = len(before.derived)
+        return counts
