@@ -4,6 +4,7 @@ around storing a resource, and the Upload / Admin API views call its own operati
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -125,7 +126,7 @@ class Lifecycle:
             key = self.derivatives.store.owner(cloud, derived_id)
             found = False
             if key is not None:
-                found = bool(self.repo.modify([key], lambda r: self.derivatives.without(r, [derived_id])))
+                found = bool(self.repo.modify([key], functools.partial(self.derivatives.without, ids=[derived_id])))
                 self.derivatives.forget(key, [derived_id])
             out[derived_id] = "deleted" if found else "not_found"
         return out
