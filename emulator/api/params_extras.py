@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from emulator.api.params import Params, boolean, tags
 from emulator.backend import addons, breakpoints, eager, transform
 from emulator.backend.archive import FORMATS as ARCHIVE_FORMATS
 from emulator.backend.archive import ArchiveRequest
-from emulator.backend.models import AddonRequest, Analyses, Box, DetailsRequest, UploadExtras
+from emulator.backend.compose import TextStyle
+from emulator.backend.compositions import MultiRequest, TextRequest
+from emulator.backend.models import AddonRequest, Analyses, Box, BulkSelection, DetailsRequest, UploadExtras
 from emulator.errors import BadRequest, RateLimited
 
 MODERATION_KINDS = ("manual",)
@@ -190,3 +193,51 @@ def _list(params: Params, name: str) -> tuple[str, ...]:
     values = params.values(name) or []
     split = [v for value in values for v in (value.split(",") if len(values) == 1 else [value])]
     return tuple(dict.fromkeys(v.strip() for v in split if v.strip()))
+
+
+def names(params: Params, name: str) -> tuple[str, ...]:
+    """A list parameter as sent: ``name[]`` fields, a JSON array, or one comma-separated value."""
+    return _list(params, name)
+
+
+# -- sprite, multi, text --------------------------------------------------------------------------------------
+
+def multi_request(params: Params) -> MultiRequest:
+    mode = params.text("mode") or "create"
+    if mode not in ("create", "download"):
+        raise BadRequest(f"Invalid mode - {mode}. Must be create or download")
+    urls = tuple(params.values("urls") or ())
+    return MultiRequest(tag=params.text("tag") or None, urls=urls, transformation=params.text("transformation") or "",
+                        mode=mode, public_id=params.text("public_id") or None)
+
+
+def text_request(params: Params) -> TextRequest:
+    size = params.text("font_size") or "12"
+    if not re.fullmatch(r"\d{1,3}", size):
+        raise BadRequest(f"Invalid font_size - {size}. Must be a number of pixels")
+    style = TextStyle(font_size=int(size), font_color=params.text("font_color") or "black",
+                      background=params.text("background") or None,
+                      text_align=_choice(params.text("text_align"), "text_align", ("left", "center", "right"))
+                      or "left")
+    return TextRequest(text=params.text("text") or "", public_id=params.text("public_id") or None, style=style)
+
+
+# -- access mode, publish -----------------------------------------------------------------------------------------
+
+def access_mode_request(params: Params) -> BulkSelection:
+    mode = _choice(params.text("access_mode"), "access_mode", ACCESS_MODES)
+    if mode is None:
+        raise BadRequest("Missing required parameter - access_mode")
+    return replace(_bulk(params), access_mode=mode)
+
+
+def publish_request(params: Params) -> BulkSelection:
+    return _bulk(params)
+
+
+def _bulk(params: Params) -> BulkSelection:
+    selection = BulkSelection(public_ids=_list(params, "public_ids"), prefix=params.text("prefix") or None,
+                              tag=params.text("tag") or None, type=params.text("type") or None)
+    if sum(map(bool, (selection.public_ids, selection.prefix, selection.tag))) != 1:
+        raise BadRequest("Exactly one of public_ids, prefix or tag must be given")
+    return selection

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from emulator import signing
+from emulator.api import render_extras
 from emulator.backend.models import Resource, UploadOutcome
+from emulator.backend.ports import Version
 from emulator.config import CloudConfig
 
 
@@ -36,7 +39,7 @@ def _common(resource: Resource, host: str) -> dict[str, Any]:
         "bytes": resource.bytes,
         "type": k.type,
         "etag": resource.etag,
-        "placeholder": False,
+        "placeholder": resource.placeholder,
         **_urls(resource, host),
     }
 
@@ -57,6 +60,7 @@ def upload(outcome: UploadOutcome, cloud: CloudConfig, host: str) -> dict[str, A
     body["signature"] = signing.response_signature(r.public_id, r.version, cloud.api_secret,
                                                    cloud.signature_algorithm)
     body.update(pages=1, folder=r.folder, original_filename=r.original_filename, **_extras(r))
+    body.update(render_extras.upload(outcome, host))
     if outcome.existing:
         body["existing"] = True
     if outcome.overwritten:
@@ -65,10 +69,13 @@ def upload(outcome: UploadOutcome, cloud: CloudConfig, host: str) -> dict[str, A
     return body
 
 
-def details(resource: Resource, host: str) -> dict[str, Any]:
-    """Resource details (§6.3), also the answer of Admin ``update`` (§6.4)."""
+def details(resource: Resource, host: str, analysis: Mapping[str, Any] | None = None,
+            versions: list[Version] | None = None) -> dict[str, Any]:
+    """Resource details (§6.3), also the answer of Admin ``update`` (§6.4); with the analyses and versions asked
+    for (``colors=true``, ``versions=true`` ...)."""
     body = _common(resource, host)
     body.update(folder=resource.folder, asset_folder=resource.folder,
                 display_name=resource.public_id.rpartition("/")[2], original_filename=resource.original_filename,
-                backup=False, access_mode="public", derived=[], **_extras(resource))
+                **_extras(resource))
+    body.update(render_extras.details(resource, host, analysis or {}, versions))
     return body

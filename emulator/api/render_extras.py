@@ -7,8 +7,13 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from emulator import signing
+from emulator.backend.archives import Generated
+from emulator.backend.compositions import Made
+from emulator.backend.lifecycle import Restored
 from emulator.backend.models import BreakpointSet, DerivedImage, Resource, UploadOutcome
 from emulator.backend.ports import Version
+from emulator.config import CloudConfig
 
 
 def _iso(ts: float) -> str:
@@ -94,3 +99,64 @@ def details(resource: Resource, host: str, analysis: Mapping[str, Any],
                             "format": v.resource.format, "size": v.resource.bytes, "time": _iso(v.backed_up_at),
                             "restorable": True} for v in versions]
     return out
+
+
+# -- operations' answers ------------------------------------------------------------------------------------------
+
+def _raw_urls(resource: Resource, host: str, transformation: str = "", ext: str | None = None) -> dict[str, str]:
+    k = resource.key
+    middle = f"{transformation}/" if transformation else ""
+    name = f"{k.public_id}.{ext}" if ext else k.public_id
+    path = f"{k.cloud}/{k.resource_type}/{k.type}/{middle}v{resource.version}/{name}"
+    return {"url": f"http://{host}/{path}", "secure_url": f"https://{host}/{path}"}
+
+
+def archive(made: Generated, cloud: CloudConfig, host: str) -> dict[str, Any]:
+    """``generate_archive`` in create mode: the stored raw asset, with the counts."""
+    r = made.resource
+    assert r is not None
+    return {"asset_id": r.asset_id, "public_id": r.public_id, "version": r.version, "version_id": r.version_id,
+            "signature": signing.response_signature(r.public_id, r.version, cloud.api_secret,
+                                                    cloud.signature_algorithm),
+            "resource_type": r.key.resource_type, "type": r.key.type, "created_at": _iso(r.created_at),
+            "tags": list(r.tags), "bytes": r.bytes, "etag": r.etag, "placeholder": False, "format": r.format,
+            **_raw_urls(r, host), "resource_count": made.archive.resource_count,
+            "file_count": made.archive.file_count}
+
+
+def sprite(made: Made, host: str) -> dict[str, Any]:
+    r = made.resource
+    assert r is not None
+    urls = {kind: _raw_urls(r, host, made.transformation, ext)
+            for kind, ext in (("css", "css"), ("image", r.format), ("json", "json"))}
+    return {"css_url": urls["css"]["url"], "secure_css_url": urls["css"]["secure_url"],
+            "image_url": urls["image"]["url"], "secure_image_url": urls["image"]["secure_url"],
+            "json_url": urls["json"]["url"], "secure_json_url": urls["json"]["secure_url"],
+            "version": r.version, "public_id": r.public_id, "asset_id": r.asset_id,
+            "image_infos": {pid: {"width": b.width, "height": b.height, "x": b.x, "y": b.y}
+                            for pid, b in made.boxes.items()}}
+
+
+def multi(made: Made, host: str) -> dict[str, Any]:
+    r = made.resource
+    assert r is not None
+    return {"url": _raw_urls(r, host, made.transformation, r.format)["url"],
+            "secure_url": _raw_urls(r, host, made.transformation, r.format)["secure_url"],
+            "public_id": r.public_id, "version": r.version, "asset_id": r.asset_id}
+
+
+def restored(found: Mapping[str, Restored], host: str) -> dict[str, Any]:
+    from emulator.api import render
+
+    return {pid: (render.details(item.resource, host) if item.resource is not None else {"error": item.error})
+            for pid, item in found.items()}
+
+
+def access_mode_updated(updated: list[Resource]) -> dict[str, Any]:
+    return {"updated": [{"public_id": r.public_id, "access_mode": r.access_mode} for r in updated], "failed": []}
+
+
+def published(found: list[Resource], host: str) -> dict[str, Any]:
+    return {"published": [{"public_id": r.public_id, "access_mode": r.access_mode, "type": r.key.type,
+                           "resource_type": r.key.resource_type, **_raw_urls(r, host, ext=r.format)}
+                          for r in found], "failed": []}

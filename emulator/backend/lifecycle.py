@@ -14,17 +14,20 @@ from emulator.backend.derivatives import Derivatives, Made
 from emulator.backend.models import (
     Analyses,
     Box,
+    BulkSelection,
     DetailsRequest,
     Resource,
     ResourceKey,
     UploadExtras,
 )
 from emulator.backend.ports import Backups, BlobStore, ResourceRepository, Version
+from emulator.backend.queries import Listing
 from emulator.clock import Clock, IdSource
 from emulator.errors import BadRequest, NotFound
 from emulator.tagging.engine import ImageRef, TaggingEngine
 
 MAX_RESTORE = 100
+MAX_BULK = 1000  # assets per access-mode change or publish call
 Store = Callable[[Resource, bytes], None]  # Assets' store: bytes, then the record
 
 
@@ -142,3 +145,45 @@ class Lifecycle:
             self.derivatives.forget(key, None)
             counts[key.public_id] = len(before.derived)
         return counts
+
+    # -- by asset id --------------------------------------------------------------------------------------------
+
+    def details_by_asset_id(self, cloud: str, asset_id: str, request: DetailsRequest) -> Details:
+        found = self.repo.find_by_asset_id(cloud, asset_id)
+        if found is None:
+            raise NotFound(f"Resource not found - {asset_id}")
+        return self.details(found.key, request)
+
+    def resources_by_asset_ids(self, cloud: str, asset_ids: Sequence[str]) -> list[Resource]:
+        if not asset_ids:
+            raise BadRequest("Missing required parameter - asset_ids")
+        if len(asset_ids) > MAX_RESTORE:
+            raise BadRequest(f"Too many asset_ids - {len(asset_ids)}. At most {MAX_RESTORE}")
+        found = (self.repo.find_by_asset_id(cloud, a) for a in dict.fromkeys(asset_ids))
+        return sorted((r for r in found if r is not None), key=lambda r: -r.created_at)
+
+    def restore_public_ids(self, cloud: str, resource_type: str, type: str, public_ids: Sequence[str],
+                           version_ids: Sequence[str], store: Store) -> dict[str, Restored]:
+        return self.restore([ResourceKey(cloud, p, resource_type, type) for p in public_ids], version_ids, store)
+
+    # -- access mode and publishing ------------------------------------------------------------------------------
+
+    def update_access_mode(self, cloud: str, resource_type: str, type: str,
+                           selection: BulkSelection) -> list[Resource]:
+        mode = selection.access_mode or "public"
+        return self.repo.modify(self._select(cloud, resource_type, type, selection),
+                                lambda r: replace(r, access_mode=mode))
+
+    def publish(self, cloud: str, resource_type: str, selection: BulkSelection) -> list[Resource]:
+        keys = self._select(cloud, resource_type, selection.type or "upload", selection)
+        return self.repo.modify(keys, lambda r: replace(r, access_mode="public"))
+
+    def _select(self, cloud: str, resource_type: str, type: str, selection: BulkSelection) -> list[ResourceKey]:
+        if selection.public_ids:
+            if len(selection.public_ids) > MAX_BULK:
+                raise BadRequest(f"Too many public_ids - {len(selection.public_ids)}. At most {MAX_BULK}")
+            return [ResourceKey(cloud, p, resource_type, type) for p in selection.public_ids]
+        listing = Listing(cloud, resource_type, type=type if selection.prefix else None,
+                          prefix=selection.prefix, tag=selection.tag, limit=MAX_BULK)
+        page = self.repo.list_resources(listing)
+        return [r.key for r in page.items if r.key.type == type]

@@ -230,3 +230,14 @@ class DetailsRequest:
 
     analyses: Analyses = Analyses()
     versions: bool = False
+
+
+@dataclass(frozen=True)
+class BulkSelection:
+    """``update_access_mode`` and ``publish_resources``: exactly one of public ids, a prefix or a tag."""
+
+    public_ids: tuple[str, ...] = ()
+    prefix: str | None = None
+    tag: str | None = None
+    type: str | None = None
+    access_mode: str | None = None
