@@ -316,6 +316,8 @@ def list_request(params: Params) -> ListRequest:
         prefix=params.text("prefix") or None,
         public_ids=_ids(params),
         start_at=_date(params, "start_at"),
+        fields=_names(params, "fields"),
+        with_moderations=boolean(params, "moderations", False),
     )
 
 

@@ -19,18 +19,28 @@ LIST_FIELDS = ("asset_id", "public_id", "format", "version", "resource_type", "t
                "width", "height", "folder", "asset_folder", "display_name", "backup", "access_mode", "url",
                "secure_url")
 # §6.10: search items; ``fields`` narrows them, but these always stay.
-SEARCH_ALWAYS = ("asset_id", "public_id", "type", "resource_type")
+SEARCH_ALWAYS = ("asset_id", "public_id", "folder", "type", "resource_type", "created_at", "status")
+# ``fields`` on lists narrows the items the same way; these always stay.
+LIST_ALWAYS = ("asset_id", "public_id", "folder", "asset_folder", "display_name", "type", "resource_type",
+               "created_at")
+# What ``fields`` may name on a list beyond LIST_FIELDS: details' fields answered on request.
+LIST_ON_REQUEST = ("tags", "context", "moderation", "moderation_status", "moderation_kind", "etag", "placeholder",
+                   "version_id", "original_filename", "access_control")
 
 
-def resource_page(page: ResourcePage, host: str, *, with_tags: bool, with_context: bool) -> dict[str, Any]:
+def resource_page(page: ResourcePage, host: str, *, with_tags: bool, with_context: bool,
+                  fields: tuple[str, ...] = (), with_moderations: bool = False) -> dict[str, Any]:
     items = []
     for resource in page.resources:
         full = render.details(resource, host)
         item = {k: full[k] for k in LIST_FIELDS if k in full}
-        if with_tags:
-            item["tags"] = full["tags"]
-        if with_context and "context" in full:
-            item["context"] = full["context"]
+        wanted = {"tags": with_tags, "context": with_context, "moderation_status": with_moderations,
+                  "moderation_kind": with_moderations, "moderation": with_moderations}
+        wanted.update({name: True for name in fields if name in LIST_ON_REQUEST})
+        item.update({k: full[k] for k, asked in wanted.items() if asked and k in full})
+        if fields:
+            keep = set(fields) | set(LIST_ALWAYS)
+            item = {k: v for k, v in item.items() if k in keep}
         items.append(item)
     return _paged({"resources": items}, page.next_cursor)
 

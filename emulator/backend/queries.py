@@ -36,6 +36,8 @@ class ListRequest:
     prefix: str | None = None
     public_ids: tuple[str, ...] | None = None
     start_at: float | None = None
+    fields: tuple[str, ...] = ()  # keep only these (and the fields always answered)
+    with_moderations: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ class Listing:
     tag: str | None = None
     context_key: str | None = None
     context_value: str | None = None
+    moderation: tuple[str, str] | None = None  # (kind, status): the moderation queue
     start_at: float | None = None
     direction: Direction = "desc"
     limit: int = 10
