@@ -134,10 +134,7 @@ class Compositions:
 
     def _resource(self, key: ResourceKey, data: bytes, fmt: str | None, previous: Resource | None,
                   filename: str) -> Resource:
-        if fmt == "pdf":
-            facts = media.ImageFacts("pdf", 0, 0)
-        else:
-            facts = media.inspect(data)
+        facts = media.ImageFacts("pdf", 0, 0) if fmt == "pdf" else media.inspect(data)
         now = self.clock.now()
         version = int(now) if previous is None or int(now) > previous.version else previous.version + 1
         resource = Resource(

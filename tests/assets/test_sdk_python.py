@@ -102,7 +102,7 @@ def test_empty_file_is_refused_with_the_real_message(sdk: Any) -> None:
     import cloudinary.uploader
     from cloudinary.exceptions import BadRequest
 
-    with pytest.raises(BadRequest, match="^Empty file$"):
+    with pytest.raises(BadRequest, match=r"^Empty file$"):
         cloudinary.uploader.upload(io.BytesIO(b""))
 
 
