@@ -51,3 +51,11 @@ class Backups(Protocol):
     def version(self, key: ResourceKey, version_id: str | None) -> Version | None:
         """One kept version with its bytes: the given one, or the newest."""
         ...
+
+
+class ResourceRepository(Protocol):  # (stand-in until the architecture's ports land)
+    def get(self, key: ResourceKey) -> Resource | None: ...
+
+
+class BlobStore(Protocol):  # (stand-in until the architecture's ports land)
+    def get(self, sha256: str) -> bytes | None: ...
