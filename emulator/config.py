@@ -9,6 +9,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,11 +20,16 @@ DEFAULT_CLOUD = "demo"
 DEFAULT_API_KEY = "123456789012345"
 DEFAULT_API_SECRET = "emulator_secret"
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024  # Cloudinary's free-plan image limit
-DEFAULT_ADMIN_RATE_LIMIT = 500  # Admin API calls per cloud and hour (the free plan's budget); 0 = unlimited
+# Admin API calls per cloud and hour: so high that a development loop and the contract kit never reach it (the
+# headers are still sent, as the real service sends them). 500, the free plan's budget, tests rate limiting on
+# purpose; 0 = unlimited and no rate-limit headers.
+DEFAULT_ADMIN_RATE_LIMIT = 1_000_000
 # Imagga's own REST API (/v2/...): per-cloud Basic credentials; the key defaults to "acc_<cloud name>".
 DEFAULT_IMAGGA_API_SECRET = "emulator_imagga_secret"
 ENGINES = ("imagga_tagging", "google_tagging", "aws_rek_tagging")
-BUNDLED_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+# The repository's fixtures/, installed inside the package as ``emulator.fixtures`` (mapped in by setup.py), so
+# an installed wheel finds them as an editable install does.
+BUNDLED_FIXTURES = Path(str(files("emulator.fixtures")))
 
 
 @dataclass(frozen=True)
