@@ -27,9 +27,19 @@ DEFAULT_ADMIN_RATE_LIMIT = 1_000_000
 # Imagga's own REST API (/v2/...): per-cloud Basic credentials; the key defaults to "acc_<cloud name>".
 DEFAULT_IMAGGA_API_SECRET = "emulator_imagga_secret"
 ENGINES = ("imagga_tagging", "google_tagging", "aws_rek_tagging")
-# The repository's fixtures/, installed inside the package as ``emulator.fixtures`` (mapped in by setup.py), so
-# an installed wheel finds them as an editable install does.
-BUNDLED_FIXTURES = Path(str(files("emulator.fixtures")))
+
+
+def _bundled_fixtures() -> Path:
+    """The repository's fixtures/, installed inside the package as ``emulator.fixtures`` (setup.py maps it in),
+    so an installed wheel finds them as an editable install does."""
+    try:
+        return Path(str(files("emulator.fixtures")))
+    except ModuleNotFoundError as exc:
+        raise ImportError("emulator.fixtures is not installed: this editable install predates the packaged "
+                          "fixtures; reinstall with `make .venv/.installed` (or `pip install -e .`)") from exc
+
+
+BUNDLED_FIXTURES = _bundled_fixtures()
 
 
 @dataclass(frozen=True)
