@@ -17,6 +17,7 @@ from emulator.app import create_app
 from emulator.clock import FrozenClock, IdSource
 from emulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, Config, load_config
 from emulator.server import EmulatorServer
+from emulator.storage.sqlite import SQLiteStorage
 
 ROOT = Path(__file__).resolve().parent.parent
 TURTLES = ROOT / "fixtures" / "images" / "turtles.jpg"
@@ -52,6 +53,14 @@ def client(app: Flask) -> FlaskClient:
 def server(app: Flask) -> Iterator[EmulatorServer]:
     with EmulatorServer(app) as running:
         yield running
+
+
+@pytest.fixture
+def store() -> Iterator[SQLiteStorage]:
+    """A storage on a temporary database of its own (no app)."""
+    storage = SQLiteStorage(None)
+    yield storage
+    storage.close()
 
 
 @pytest.fixture
