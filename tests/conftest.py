@@ -27,6 +27,20 @@ BROWSER_MISSING = "no Chromium for the browser tests"  # the skip reason the sum
 KEY, SECRET = DEFAULT_API_KEY, DEFAULT_API_SECRET
 
 
+# Modules that serve processes, build packages, drive a browser or run whole suites: `make test-fast` skips them.
+SLOW = ("test_fuzz.py", "install/", "browser/", "e2e/", "contracts/test_plugin.py", "contracts/test_cli.py",
+        "contracts/test_broken_targets.py", "contracts/test_kit_against_emulator.py", "control/test_plugin.py",
+        "control/test_seed_and_workers.py", "library/test_sdk_node.py", "library/test_bench_smoke.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).resolve().parent
+    for item in items:
+        where = item.path.resolve().relative_to(here).as_posix() if item.path.is_relative_to(here) else ""
+        if where.startswith(SLOW) or item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def config() -> Config:
     return load_config({}, env={})
