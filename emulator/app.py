@@ -10,11 +10,16 @@ import logging
 
 from flask import Flask, Response
 
-from emulator.api import admin, control, delivery, failures, hooks, imagga, render, search, upload
+from emulator.api import admin, assets_ops, control, delivery, failures, hooks, imagga, render, search, upload
+from emulator.api.operations import AssetIdConverter
+from emulator.backend.archives import Archives
 from emulator.backend.assets import Assets
+from emulator.backend.compositions import Compositions
 from emulator.backend.delivery import Delivery
+from emulator.backend.derivatives import Derivatives
 from emulator.backend.imagga import Imagga
 from emulator.backend.library import Library
+from emulator.backend.lifecycle import Lifecycle
 from emulator.backend.models import Categorize, ResourceKey
 from emulator.backend.ratelimit import AdminBudget
 from emulator.clock import Clock, IdSource, SystemClock
@@ -42,7 +47,9 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, ids:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = emulator
-    for bp in (upload.bp, admin.bp, control.bp, delivery.bp, imagga.bp, console.bp, search.bp):
+    app.url_map.converters["asset_id"] = AssetIdConverter
+    for bp in (upload.bp, admin.bp, assets_ops.upload_bp, assets_ops.admin_bp, control.bp, delivery.bp, imagga.bp,
+               console.bp, search.bp):
         app.register_blueprint(bp)
     hooks.install(app, emulator.control)
     failures.install(app, config.max_file_size, {"imagga": imagga.envelope, "console": console.envelope})
@@ -65,13 +72,17 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
     plane = ControlPlane(config, control_store, controlled, complete=complete,
                          bodies=NotificationBodies(upload=render.upload, details=render.details))
     engine = TaggingEngine(fixtures, overrides=plane.registrations)
-    assets = Assets(config, storage, storage.blobs, engine, controlled, ids, events=plane)
+    derivatives = Derivatives(storage.eager)
+    lifecycle = Lifecycle(storage, storage.blobs, derivatives, storage.backups, engine, controlled, ids)
+    assets = Assets(config, storage, storage.blobs, engine, controlled, ids, events=plane, lifecycle=lifecycle)
     for cloud in config.clouds.values():
         assets.ensure_cloud(cloud)
     return Emulator(
-        config=config, assets=assets, library=Library(storage, controlled),
-        delivery=Delivery(storage, storage.blobs, storage.derived),
+        config=config, assets=assets, library=Library(storage, controlled, derivatives),
+        delivery=Delivery(storage, storage.blobs, storage.derived, derivatives),
         imagga=Imagga(config, engine, storage, storage.imagga_uploads, controlled, ids),
+        lifecycle=lifecycle, archives=Archives(storage, storage.blobs, controlled, ids),
+        compositions=Compositions(config, storage, storage.blobs, storage.eager, controlled, ids),
         admin_budget=AdminBudget(controlled, plane.calls), storage=storage, clock=controlled, ids=ids,
         control=plane)
 

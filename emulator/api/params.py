@@ -20,6 +20,7 @@ from flask import Request
 from werkzeug.datastructures import FileStorage
 
 from emulator import media
+from emulator.backend import eager
 from emulator.backend.models import (
     Categorize,
     DataUri,
@@ -28,6 +29,7 @@ from emulator.backend.models import (
     FileSource,
     RemoteFile,
     UpdateRequest,
+    UploadExtras,
     UploadRequest,
 )
 from emulator.backend.queries import (
@@ -220,6 +222,7 @@ def upload_request(params: Params) -> UploadRequest:
         unique_filename=boolean(params, "unique_filename", True),
         use_filename=boolean(params, "use_filename", False),
         notification_url=_http_url(params, "notification_url"),
+        extras=_extras(params, admin=False),
     )
 
 
@@ -228,7 +231,15 @@ def update_request(params: Params) -> UpdateRequest:
         tags=tags(params),
         context=context(params),
         categorize=categorize(params, illegal_prefix=True),
+        extras=_extras(params, admin=True),
     )
+
+
+def _extras(params: Params, *, admin: bool) -> UploadExtras:
+    """eager, breakpoints, analyses, add-ons, lifecycle: parsed in their own module (emulator/api/params_extras)."""
+    from emulator.api import params_extras  # it builds on this module's helpers
+
+    return params_extras.upload_extras(params, admin=admin)
 
 
 def _http_url(params: Params, name: str) -> str | None:
@@ -373,7 +384,7 @@ def rename_request(params: Params) -> RenameRequest:
 def explicit_request(params: Params) -> ExplicitRequest:
     """Explicit re-runs what update does, with the Upload API's categorization messages."""
     update = UpdateRequest(tags=tags(params), context=context(params),
-                           categorize=categorize(params, illegal_prefix=False))
+                           categorize=categorize(params, illegal_prefix=False), extras=_extras(params, admin=False))
     return ExplicitRequest(required(params, "public_id"), params.text("type") or "upload", update)
 
 
@@ -384,6 +395,7 @@ def delete_request(params: Params) -> DeleteRequest:
         all=boolean(params, "all", False),
         next_cursor=params.text("next_cursor") or None,
         keep_original=boolean(params, "keep_original", False),
+        transformations=eager.parse(params.text("transformations")),
     )
 
 

@@ -20,11 +20,18 @@ from emulator.backend.archive import FORMATS as ARCHIVE_FORMATS
 from emulator.backend.archive import ArchiveRequest
 from emulator.backend.compose import TextStyle
 from emulator.backend.compositions import MultiRequest, TextRequest
-from emulator.backend.models import AddonRequest, Analyses, Box, BulkSelection, DetailsRequest, UploadExtras
+from emulator.backend.models import (
+    MODERATION_KINDS,
+    MODERATION_STATUSES,
+    AddonRequest,
+    Analyses,
+    Box,
+    BulkSelection,
+    DetailsRequest,
+    UploadExtras,
+)
 from emulator.errors import BadRequest, RateLimited
 
-MODERATION_KINDS = ("manual",)
-MODERATION_STATUSES = ("pending", "approved", "rejected")
 ACCESS_MODES = ("public", "authenticated")
 ACCESS_TYPES = ("anonymous", "token")
 MAX_BOXES = 100

@@ -82,8 +82,8 @@ def search_item(resource: Resource, host: str, with_field: tuple[str, ...] = (),
 
 
 def deleted(outcome: DeleteOutcome) -> dict[str, Any]:
-    counts = {pid: {"original": 1 if state == "deleted" else 0, "derived": 0}
-              for pid, state in outcome.deleted.items()}
+    counts = {pid: {"original": 1 if state == "deleted" and not outcome.originals_kept else 0,
+                    "derived": outcome.derived.get(pid, 0)} for pid, state in outcome.deleted.items()}
     return _paged({"deleted": outcome.deleted, "deleted_counts": counts, "partial": outcome.partial},
                   outcome.next_cursor)
 

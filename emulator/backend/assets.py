@@ -13,8 +13,9 @@ from pathlib import PurePath
 from typing import Any
 
 from emulator import media
-from emulator.backend import categorization
+from emulator.backend import addons, categorization, enrich
 from emulator.backend.events import Events, NoEvents
+from emulator.backend.lifecycle import Lifecycle
 from emulator.backend.models import (
     Categorize,
     DataUri,
@@ -24,13 +25,14 @@ from emulator.backend.models import (
     Resource,
     ResourceKey,
     UpdateRequest,
+    UploadExtras,
     UploadOutcome,
     UploadRequest,
 )
 from emulator.backend.ports import BlobStore, MissingBlob, ResourceRepository
 from emulator.clock import Clock, IdSource
 from emulator.config import BUNDLED_FIXTURES, CloudConfig, Config
-from emulator.errors import AlreadyExists, ApiError, NotFound, error_for
+from emulator.errors import AlreadyExists, ApiError, BadRequest, NotFound, error_for
 from emulator.tagging.engine import ImageRef, TaggingEngine
 
 SAMPLE_IMAGE = BUNDLED_FIXTURES / "images" / "sample.jpg"
@@ -39,8 +41,10 @@ _ATTEMPTS = 3  # an update that raced an overwrite is recomputed; a write that r
 
 class Assets:
     def __init__(self, config: Config, repo: ResourceRepository, blobs: BlobStore, engine: TaggingEngine,
-                 clock: Clock, ids: IdSource, events: Events | None = None) -> None:
+                 clock: Clock, ids: IdSource, events: Events | None = None,
+                 lifecycle: Lifecycle | None = None) -> None:
         self.config = config
+        self.lifecycle = lifecycle  # eager, analyses, moderation, backups (None: the basics only)
         self.repo = repo
         self.blobs = blobs
         self.engine = engine
@@ -72,8 +76,14 @@ class Assets:
 
     def upload(self, cloud: CloudConfig, request: UploadRequest, *, origin: str = "") -> UploadOutcome:
         """Store an image; ``origin`` is the host the caller reached us on (for URLs in notifications)."""
+        extras = request.extras
+        addons.check(extras.addons, admin=False)
         data, filename = self._read_source(request.file)
-        facts = media.inspect(data)
+        if not data:
+            raise BadRequest("Empty file")
+        prepared = enrich.prepare(data, media.inspect(data), extras)
+        data, facts = prepared.data, prepared.facts
+        filename = extras.filename_override or filename
         key = ResourceKey(cloud.name, self._public_id(request, filename))
         previous = self.repo.get(key)
         if previous is not None and not request.overwrite:
@@ -86,8 +96,8 @@ class Assets:
         categorization.check_tags(key.public_id, tags)
         resource = self._build(key, data, sha, facts, filename, tags, request.context, info,
                                request.notification_url, previous)
-        self._store(resource, data)
-        outcome = UploadOutcome(resource, overwritten=previous is not None)
+        outcome = self._store_with_extras(resource, data, extras, previous)
+        outcome = replace(outcome, overwritten=previous is not None)
         urls = _notification_urls(cloud, request.notification_url)
         self.events.uploaded(cloud, outcome, urls, origin)
         self._defer(cloud, key, categorize, urls, origin)
@@ -132,6 +142,7 @@ class Assets:
         return found
 
     def update(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest, *, origin: str = "") -> Resource:
+        addons.check(request.extras.addons, admin=True)
         categorize = self._mode(cloud, request.categorize)
         for _ in range(_ATTEMPTS):
             current = self.resource(key)
@@ -142,7 +153,9 @@ class Assets:
                 info = self._categorize(cloud, self._image_of(current), categorize, current.info)
             tags = categorization.check_tags(key.public_id,
                                              categorization.merge_tags(tags, self._auto_tags(info, categorize)))
-            updated = self._commit(current, replace(current, tags=tags, context=dict(context), info=info))
+            changed = enrich.lifecycle(replace(current, tags=tags, context=dict(context), info=info),
+                                       request.extras, self.clock.now())
+            updated = self._commit(current, changed)
             if updated is not None:
                 self._defer(cloud, key, categorize, _notification_urls(cloud, current.notification_url), origin)
                 return updated
@@ -159,8 +172,22 @@ class Assets:
 
     def explicit(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest, *,
                  origin: str = "") -> UploadOutcome:
-        """Upload API ``explicit``: ``update``'s categorization / auto-tagging / tags / context, upload-shaped."""
-        return UploadOutcome(self.update(cloud, key, request, origin=origin))
+        """Upload API ``explicit``: ``update``'s categorization / auto-tagging / tags / context, upload-shaped,
+        plus eager derived images, breakpoints and analyses made from the stored bytes."""
+        addons.check(request.extras.addons, admin=False)
+        updated = self.update(cloud, key, replace(request, extras=UploadExtras()), origin=origin)
+        if self.lifecycle is None:
+            return UploadOutcome(updated)
+        data = self.blobs.get(updated.sha256) or b""
+        for _ in range(_ATTEMPTS):
+            made_on = self.resource(key)
+            resource, made = self.lifecycle.before_store(made_on, data, request.extras, made_on)
+            stored = self._commit(made_on, resource)
+            if stored is not None:
+                self.lifecycle.after_store(stored, data, made)
+                return UploadOutcome(stored, eager=tuple(made.eager), breakpoints=tuple(made.breakpoints),
+                                     analysis=self.lifecycle.analyse(stored, data, request.extras.analyses))
+        raise AlreadyExists(f"Resource {key.public_id} kept changing while it was updated; try again")
 
     def _defer(self, cloud: CloudConfig, key: ResourceKey, categorize: Categorize, urls: tuple[str, ...],
                origin: str) -> None:
@@ -221,6 +248,22 @@ class Assets:
             return []
         ran = {e.engine: info["categorization"][e.engine] for e in request.engines}
         return categorization.auto_tags(ran, request.auto_tagging)
+
+    def _store_with_extras(self, resource: Resource, data: bytes, extras: UploadExtras,
+                           previous: Resource | None) -> UploadOutcome:
+        """Store the resource with its lifecycle fields and derived images; the answer's extras."""
+        if self.lifecycle is None:
+            self._store(resource, data)
+            return UploadOutcome(resource)
+        resource, made = self.lifecycle.before_store(resource, data, extras, previous)
+        self._store(resource, data)
+        self.lifecycle.after_store(resource, data, made)
+        return UploadOutcome(resource, eager=tuple(made.eager), breakpoints=tuple(made.breakpoints),
+                             analysis=self.lifecycle.analyse(resource, data, extras.analyses))
+
+    def store(self, resource: Resource, data: bytes) -> None:
+        """Store a resource made elsewhere (restore, archives, compositions): bytes, then the record."""
+        self._store(resource, data)
 
     def _store(self, resource: Resource, data: bytes) -> None:
         """Bytes first, then the record; bytes a concurrent deletion reclaimed in between are stored again."""

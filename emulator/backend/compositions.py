@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 from emulator import media
 from emulator.backend import compose, transform
 from emulator.backend.models import Resource, ResourceKey, UploadOutcome
-from emulator.backend.ports import BlobStore, ResourceRepository
+from emulator.backend.ports import BlobStore, EagerStore, ResourceRepository
 from emulator.backend.queries import Listing
 from emulator.clock import Clock, IdSource
 from emulator.config import Config
@@ -61,9 +61,10 @@ def split_format(transformation: str) -> tuple[str, str | None]:
 
 
 class Compositions:
-    def __init__(self, config: Config, repo: ResourceRepository, blobs: BlobStore, clock: Clock,
+    def __init__(self, config: Config, repo: ResourceRepository, blobs: BlobStore, kept: EagerStore, clock: Clock,
                  ids: IdSource) -> None:
         self.config = config
+        self.kept = kept  # the composition under its URL's transformation, so delivery serves it as made
         self.repo = repo
         self.blobs = blobs
         self.clock = clock
@@ -77,7 +78,7 @@ class Compositions:
         made = compose.sprite(self._images(cloud, request), _chain(rest), fmt)
         if request.mode == "download":
             return Made(None, request.transformation, made.boxes, made.image, transform.FORMATS[fmt][1])
-        resource = self._keep(cloud, request, "sprite", made.image, store)
+        resource = self._keep(cloud, request, "sprite", made.image, store, fmt)
         return Made(resource, request.transformation, made.boxes)
 
     def multi(self, cloud: str, request: MultiRequest, store: Store) -> Made:
@@ -130,6 +131,12 @@ class Compositions:
         key = ResourceKey(cloud, public_id, "image", kind)
         resource = self._resource(key, data, fmt, self.repo.get(key), public_id)
         store(resource, data)
+        if request.transformation and resource.format in transform.FORMATS:
+            # The URL names the composition by the transformation it was made with (``f_gif,w_111``): that
+            # rendering is the composition itself, not a transformation of it.
+            canonical = _chain(request.transformation).canonical
+            variant = f"{canonical}.{resource.format}"
+            self.kept.put(key, resource.sha256, variant, hashlib.md5(variant.encode()).hexdigest(), data)
         return resource
 
     def _resource(self, key: ResourceKey, data: bytes, fmt: str | None, previous: Resource | None,

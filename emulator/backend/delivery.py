@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from emulator.backend import transform
+from emulator.backend.derivatives import Derivatives
 from emulator.backend.models import Resource, ResourceKey
 from emulator.backend.ports import BlobStore, DerivedCache, ResourceRepository
 from emulator.errors import BadRequest, NotFound
@@ -80,10 +81,12 @@ def _split_extension(name: str) -> tuple[str, str | None]:
 
 
 class Delivery:
-    def __init__(self, repo: ResourceRepository, blobs: BlobStore, derived: DerivedCache) -> None:
+    def __init__(self, repo: ResourceRepository, blobs: BlobStore, derived: DerivedCache,
+                 kept: Derivatives | None = None) -> None:
         self.repo = repo
         self.blobs = blobs
         self.derived = derived
+        self.kept = kept  # derived images made on request (eager, breakpoints): served before the cache
 
     def deliver(self, request: DeliveryRequest) -> Delivered:
         url = split_path(request.path)
@@ -119,6 +122,9 @@ class Delivery:
         if not chain.components and fmt == resource.format:
             return original  # the original, byte for byte
         variant = f"{chain.canonical}.{fmt}"
+        kept = self.kept.delivered(resource, chain.canonical, fmt) if self.kept is not None else None
+        if kept is not None:
+            return kept
         cached = self.derived.get(resource.key, resource.sha256, variant)
         if cached is not None:
             return cached

@@ -30,6 +30,10 @@ class DerivedImage:
     id: str = ""  # stable: the Admin API deletes derived images by this id
 
 
+MODERATION_KINDS = ("manual",)  # the kinds the emulator moderates (the add-ons answer 420)
+MODERATION_STATUSES = ("pending", "approved", "rejected")
+
+
 @dataclass(frozen=True)
 class Moderation:
     kind: str  # "manual"

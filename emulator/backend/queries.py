@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from emulator.backend.models import Resource, UpdateRequest
+from emulator.backend.models import EagerItem, Resource, UpdateRequest
 from emulator.backend.search.nodes import Node
 
 Direction = Literal["asc", "desc"]
@@ -88,7 +88,8 @@ class DeleteRequest:
     prefix: str | None = None
     all: bool = False
     next_cursor: str | None = None
-    keep_original: bool = False
+    keep_original: bool = False  # delete only the derived images
+    transformations: tuple[EagerItem, ...] = ()  # with keep_original: only the derived images made with these
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ class TagPage:
 class DeleteOutcome:
     deleted: dict[str, str]  # public id → "deleted" | "not_found"
     next_cursor: str | None = None
+    derived: dict[str, int] = field(default_factory=dict)  # derived images deleted, per public id
+    originals_kept: bool = False  # keep_original: only derived images were deleted
 
     @property
     def partial(self) -> bool:

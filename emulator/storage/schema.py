@@ -26,6 +26,7 @@ CREATE INDEX IF NOT EXISTS resources_by_created ON resources (cloud, created_at,
 CREATE INDEX IF NOT EXISTS resources_by_folder ON resources (cloud, folder);
 CREATE INDEX IF NOT EXISTS resources_by_filename ON resources (cloud, filename);
 CREATE INDEX IF NOT EXISTS resources_by_sha256 ON resources (sha256);
+CREATE INDEX IF NOT EXISTS resources_by_asset_id ON resources (cloud, asset_id);
 CREATE TABLE IF NOT EXISTS resource_tags (
     cloud TEXT NOT NULL, tag TEXT NOT NULL, resource_type TEXT NOT NULL, created_at REAL NOT NULL,
     id INTEGER NOT NULL,
@@ -55,6 +56,7 @@ STATISTICS = [
     ("resources", "resources_by_folder", f"{_M} {_M} 100"),
     ("resources", "resources_by_filename", f"{_M} {_M} 2"),
     ("resources", "resources_by_sha256", f"{_M} 2"),
+    ("resources", "resources_by_asset_id", f"{_M} {_M} 1"),
     ("resource_tags", "resource_tags", f"{5 * _M} {5 * _M} 100 100 1 1"),
     ("resource_terms", "resource_terms", f"{8 * _M} {8 * _M} {_M} 20 1"),
     ("resource_context", "resource_context", f"{_M // 5} {_M // 5} 20000 5 5 1 1"),

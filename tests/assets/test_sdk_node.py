@@ -77,3 +77,16 @@ def test_unknown_detection_is_a_400(node: Any) -> None:
     """)
     assert result["rejected"]["http_code"] == 400
     assert result["rejected"]["message"] == "Detection invalid model 'illegal'"
+
+
+def test_update_resources_access_mode(node: Any) -> None:
+    result = node(f"""
+        await cloudinary.uploader.upload({str(SAMPLE)!r}, {{public_id: 'node/acl', tags: ['acl']}});
+        const byTag = await cloudinary.api.update_resources_access_mode_by_tag('authenticated', 'acl');
+        const details = await cloudinary.api.resource('node/acl');
+        const byIds = await cloudinary.api.update_resources_access_mode_by_ids('public', ['node/acl']);
+        return {{byTag, details, byIds}};
+    """)
+    assert result["byTag"]["updated"] == [{"public_id": "node/acl", "access_mode": "authenticated"}]
+    assert result["details"]["access_mode"] == "authenticated"
+    assert result["byIds"]["updated"] == [{"public_id": "node/acl", "access_mode": "public"}]

@@ -10,7 +10,7 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.conftest import SAMPLE, TURTLES
+from tests.conftest import CLOUD, KEY, SAMPLE, SECRET, TURTLES
 
 pytestmark = pytest.mark.e2e
 
@@ -249,20 +249,27 @@ def test_resource_by_asset_id_and_resources_by_asset_ids(sdk: Any) -> None:
         cloudinary.api.resource_by_asset_id("0" * 32)
 
 
-def test_access_mode_and_publish(sdk: Any) -> None:
+def test_access_mode_and_publish(sdk: Any, server: Any) -> None:
     import cloudinary.api
     import cloudinary.uploader
 
-    uploaded = cloudinary.uploader.upload(str(SAMPLE), public_id="acl/a", access_mode="authenticated",
+    def update_access_mode(mode: str) -> requests.Response:  # the Python SDK has no call for it (Node has)
+        return requests.post(f"{server.url}/v1_1/{CLOUD}/resources/image/upload/update_access_mode",
+                             data={"access_mode": mode, "prefix": "acl/"}, auth=(KEY, SECRET), timeout=10)
+
+    uploaded = cloudinary.uploader.upload(str(SAMPLE), public_id="acl/a",
                                           access_control=[{"access_type": "anonymous",
                                                            "start": "2030-01-01T00:00:00Z"}])
-    assert uploaded["access_mode"] == "authenticated"
     assert uploaded["access_control"] == [{"access_type": "anonymous", "start": "2030-01-01T00:00:00Z"}]
+    changed = update_access_mode("authenticated").json()
+    assert changed["updated"] == [{"public_id": "acl/a", "access_mode": "authenticated"}]
+    assert cloudinary.api.resource("acl/a")["access_mode"] == "authenticated"
     published = cloudinary.api.publish_by_ids(["acl/a"])
     assert published["published"][0]["public_id"] == "acl/a"
     assert cloudinary.api.resource("acl/a")["access_mode"] == "public"
-    changed = cloudinary.api.update_resources_access_mode_by_prefix("authenticated", "acl/")
-    assert changed["updated"] == [{"public_id": "acl/a", "access_mode": "authenticated"}]
+    refused = update_access_mode("secret")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"] == "Invalid access_mode - secret. Must be one of: public, authenticated"
 
 
 # -- archives -------------------------------------------------------------------------------------------------------
@@ -311,8 +318,8 @@ def test_download_folder_and_missing_resources(sdk: Any) -> None:
 def test_sprite_multi_and_text(sdk: Any) -> None:
     import cloudinary.uploader
 
-    for pid in ("sp/a", "sp/b"):
-        cloudinary.uploader.upload(_png((20, 10)), public_id=pid, tags=["sp"])
+    for pid, color in (("sp/a", "red"), ("sp/b", "blue")):
+        cloudinary.uploader.upload(_png((20, 10), color), public_id=pid, tags=["sp"])
     sprite = cloudinary.uploader.generate_sprite("sp", format="jpg", width=10)
     assert sorted(sprite["image_infos"]) == ["sp/a", "sp/b"] and "f_jpg,w_10" in sprite["css_url"]
     assert sprite["image_infos"]["sp/b"] == {"width": 10, "height": 5, "x": 0, "y": 5}
