@@ -11,7 +11,7 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from emulator.api import auth, params, params_extras, render, render_library
 from emulator.api.operations import operation
-from emulator.backend.models import ResourceKey
+from emulator.backend.models import Analyses, ResourceKey
 from emulator.backend.queries import ListRequest, ResourcePage
 from emulator.config import CloudConfig
 from emulator.runtime import current
@@ -133,5 +133,8 @@ def delete_resources_by_tag(cloud_name: str, resource_type: str, tag: str) -> Re
 def search(cloud_name: str) -> Response:
     req = params.search_request(params.collect(request))
     result = current().library.search(_cloud(), req)
+    asked = Analyses(image_metadata="image_metadata" in req.with_field,
+                     quality_analysis="quality_analysis" in req.with_field)
+    analyses = current().lifecycle.analyse_all(result.resources, asked) if asked.any else None
     return jsonify(render_library.search_result(result, request.host, with_field=req.with_field,
-                                                fields=req.fields))
+                                                fields=req.fields, analyses=analyses))

@@ -7,6 +7,7 @@ field values (URLs, dates, folders).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from emulator.api import render
@@ -50,9 +51,14 @@ def tag_page(page: TagPage) -> dict[str, Any]:
 
 
 def search_result(result: SearchResult, host: str, *, with_field: tuple[str, ...],
-                  fields: tuple[str, ...]) -> dict[str, Any]:
-    body: dict[str, Any] = {"total_count": result.total_count, "time": result.time,
-                            "resources": [search_item(r, host, with_field, fields) for r in result.resources]}
+                  fields: tuple[str, ...], analyses: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """``analyses``: per asset id, the analysis fields ``with_field`` asked for (``image_metadata`` ...)."""
+    items = []
+    for r in result.resources:
+        item = search_item(r, host, with_field, fields)
+        item.update((analyses or {}).get(r.asset_id, {}))
+        items.append(item)
+    body: dict[str, Any] = {"total_count": result.total_count, "time": result.time, "resources": items}
     if result.aggregations:
         body["aggregations"] = result.aggregations
     return _paged(body, result.next_cursor)

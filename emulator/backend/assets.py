@@ -259,7 +259,7 @@ class Assets:
         self._store(resource, data)
         self.lifecycle.after_store(resource, data, made)
         return UploadOutcome(resource, eager=tuple(made.eager), breakpoints=tuple(made.breakpoints),
-                             analysis=self.lifecycle.analyse(resource, data, extras.analyses))
+                             analysis=self.lifecycle.analyse(resource, data, extras.analyses, clip=True))
 
     def store(self, resource: Resource, data: bytes) -> None:
         """Store a resource made elsewhere (restore, archives, compositions): bytes, then the record."""

@@ -60,9 +60,9 @@ def lifecycle(resource: Resource, extras: UploadExtras, now: float,
     elif previous is not None:
         changes["backup"] = previous.backup  # an overwrite keeps backing up
     if extras.face_coordinates is not None:
-        changes["faces"] = _clipped(extras.face_coordinates, resource)
+        changes["faces"] = extras.face_coordinates  # stored as given; the upload answer shows them clipped
     if extras.custom_coordinates is not None:
-        changes["custom_coordinates"] = _clipped(extras.custom_coordinates, resource)
+        changes["custom_coordinates"] = extras.custom_coordinates
     return replace(resource, **changes) if changes else resource
 
 
@@ -71,8 +71,9 @@ def _clipped(boxes: tuple[Box, ...], r: Resource) -> tuple[Box, ...]:
 
 
 def analyse(resource: Resource, data: bytes, asked: Analyses, palette: Mapping[str, tuple[int, int, int]],
-            faces: Faces) -> dict[str, Any]:
-    """The answer's analysis fields, each computed from the stored bytes."""
+            faces: Faces, *, clip: bool = False) -> dict[str, Any]:
+    """The answer's analysis fields, each computed from the stored bytes; ``clip`` keeps face boxes inside the
+    image (upload's answer does, details answer the coordinates as they were given)."""
     out: dict[str, Any] = {}
     if not asked.any:
         return out
@@ -88,7 +89,8 @@ def analyse(resource: Resource, data: bytes, asked: Analyses, palette: Mapping[s
     if asked.image_metadata:
         out["image_metadata"] = analysis.image_metadata(data)
     if asked.faces or asked.coordinates:
-        boxes = [list(b) for b in (resource.faces or faces(resource, data))]
+        given = resource.faces or faces(resource, data)
+        boxes = [list(b) for b in (_clipped(given, resource) if clip else given)]
         if asked.faces:
             out["faces"] = boxes
         if asked.coordinates:

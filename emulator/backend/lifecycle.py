@@ -71,8 +71,12 @@ class Lifecycle:
         if resource.backup:
             self.backups.keep(resource, data, self.clock.now())
 
-    def analyse(self, resource: Resource, data: bytes, asked: Analyses) -> dict[str, Any]:
-        return enrich.analyse(resource, data, asked, self.engine.fixtures.colors, self._faces)
+    def analyse(self, resource: Resource, data: bytes, asked: Analyses, *, clip: bool = False) -> dict[str, Any]:
+        return enrich.analyse(resource, data, asked, self.engine.fixtures.colors, self._faces, clip=clip)
+
+    def analyse_all(self, resources: Sequence[Resource], asked: Analyses) -> dict[str, dict[str, Any]]:
+        """Search's ``with_field`` analyses, per asset id."""
+        return {r.asset_id: self.analyse(r, self.blobs.get(r.sha256) or b"", asked) for r in resources}
 
     def _faces(self, resource: Resource, data: bytes) -> tuple[Box, ...]:
         return self.engine.faces(ImageRef(data, resource.sha256, resource.public_id, resource.original_filename))

@@ -128,7 +128,8 @@ def test_faces_from_face_coordinates_and_custom_coordinates(sdk: Any) -> None:
     import cloudinary.uploader
 
     result = cloudinary.uploader.upload(_png(), faces=True, face_coordinates=[[120, 30, 109, 150]])
-    assert result["faces"] == [[120, 30, 109, 51]]
+    assert result["faces"] == [[120, 30, 109, 51]]  # the answer keeps them inside the image
+    assert cloudinary.api.resource(result["public_id"], faces=True)["faces"] == [[120, 30, 109, 150]]
     cloudinary.uploader.explicit(result["public_id"], type="upload", face_coordinates=[[1, 2, 3, 4]],
                                  custom_coordinates=[5, 6, 7, 8])
     info = cloudinary.api.resource(result["public_id"], faces=True, coordinates=True)
@@ -361,3 +362,12 @@ def test_lifecycle_state_survives_a_restart(tmp_path: Any) -> None:
         assert len(_fetch(derived[0]["url"]).content) == derived[0]["bytes"]
         running.app.extensions["cloudinary_emulator"].close()
     cloudinary.reset_config()
+
+
+def test_search_with_field_image_metadata(sdk: Any) -> None:
+    import cloudinary
+
+    cloudinary.uploader.upload(str(SAMPLE), public_id="meta/a", tags=["meta"])
+    found = cloudinary.Search().expression("tags=meta").with_field("image_metadata").with_field("tags").execute()
+    assert found["resources"][0]["image_metadata"]["ImageWidth"] == "864"
+    assert found["resources"][0]["tags"] == ["meta"]

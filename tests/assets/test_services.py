@@ -109,7 +109,7 @@ def test_lifecycle_fields() -> None:
     pending = enrich.lifecycle(resource, UploadExtras(moderation="manual", backup=True, access_mode="authenticated",
                                                       face_coordinates=((120, 30, 109, 150),)), 5.0)
     assert pending.moderation == (Moderation("manual", "pending", 5.0),) and pending.backup
-    assert pending.access_mode == "authenticated" and pending.faces == ((120, 30, 109, 51),)
+    assert pending.access_mode == "authenticated" and pending.faces == ((120, 30, 109, 150),)
     approved = enrich.lifecycle(pending, UploadExtras(moderation_status="approved"), 6.0)
     assert approved.moderation == (Moderation("manual", "approved", 6.0),)
     overwritten = enrich.lifecycle(replace(resource, backup=False), UploadExtras(), 7.0, previous=pending)
