@@ -1,7 +1,7 @@
 """A small client for the Upload and Admin APIs that signs its own requests and checks every answer.
 
 Every call goes through :meth:`Client.call`, which applies the rules that hold for *every* response
-(reference §6.1, §6.12): the body is one JSON object, a success matches its schema (and has no ``error``
+: the body is one JSON object, a success matches its schema (and has no ``error``
 key), an error is the envelope, and nothing answers 5xx. Operation-specific rules live in the properties.
 """
 
@@ -89,7 +89,7 @@ class Client:
 
     @staticmethod
     def flatten(pairs: Iterable[tuple[str, str | Sequence[str]]]) -> tuple[tuple[str, str], ...]:
-        """Arrays as repeated ``name[]`` fields (reference §5.2)."""
+        """Arrays as repeated ``name[]`` fields, as the SDKs send them."""
         out: list[tuple[str, str]] = []
         for name, value in pairs:
             if isinstance(value, str):
@@ -117,7 +117,7 @@ class Client:
         return self.upload_api("upload", fields, (image,), schema="upload")
 
     def explicit(self, public_id: str, fields: Fields) -> Exchange:
-        return self.upload_api("explicit", {"public_id": public_id, "type": "upload", **fields}, schema="upload")
+        return self.upload_api("explicit", {"public_id": public_id, "type": "upload", **fields}, schema="explicit")
 
     def destroy(self, public_id: str) -> Exchange:
         return self.upload_api("destroy", {"public_id": public_id}, schema="destroy")

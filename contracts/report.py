@@ -5,14 +5,10 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.etree import ElementTree as ET
 
-if TYPE_CHECKING:
-    from contracts.failures import ContractFailure
-
-_BODY_LIMIT = 1500
-_INLINE_FILE_LIMIT = 600  # bytes of a file shown inline (base64) in a report
+from contracts.failures import ContractFailure
 
 
 @dataclass
@@ -40,56 +36,6 @@ class RunReport:
         return [o for o in self.outcomes if o.status != "pass"]
 
 
-def _indent(label: str, text: str) -> str:
-    lines = str(text).splitlines() or [""]
-    head = f"    {label + ':':<10} {lines[0]}"
-    return "\n".join([head, *(" " * 15 + line for line in lines[1:])])
-
-
-def _short_json(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 600 else text[:600] + "…"
-
-
-def render_failure(failure: ContractFailure) -> str:
-    ctx = failure.context
-    title = f"{ctx.property}: " if ctx.property else ""
-    out = [f"✗ {title}{failure.message}"]
-    kind = failure.kind + (f" (reference {failure.reference})" if failure.reference else "")
-    out.append(_indent("kind", kind))
-    if failure.schema_path:
-        out.append(_indent("schema", f"{failure.schema_path}  at {failure.instance_path or '$'}"))
-    if failure.expected is not None or failure.actual is not None:
-        out.append(_indent("expected", _short_json(failure.expected)))
-        out.append(_indent("actual", _short_json(failure.actual)))
-    if ctx.minimal_input:
-        out.append(_indent("input", ctx.minimal_input))
-    if failure.exchange is not None:
-        out += _exchange_lines(failure)
-    if ctx.seed is not None:
-        out.append(_indent("seed", f"{ctx.seed}   replay: {ctx.replay}" if ctx.replay else str(ctx.seed)))
-    return "\n".join(out)
-
-
-def _exchange_lines(failure: ContractFailure) -> list[str]:
-    exchange = failure.exchange
-    assert exchange is not None
-    out = [_indent("request", exchange.curl())]
-    for part in exchange.request.files:
-        if len(part.data) <= _INLINE_FILE_LIMIT:
-            b64 = base64.b64encode(part.data).decode("ascii")
-            out.append(_indent("file", f"{part.filename} ({len(part.data)} bytes): "
-                                       f"printf %s '{b64}' | base64 -d > {part.filename}"))
-        else:
-            out.append(_indent("file", f"{part.filename}: {len(part.data)} bytes (base64 in the JSON report; the "
-                                       f"input above regenerates it)"))
-    response = exchange.response
-    text = response.text
-    shown = text if len(text) <= _BODY_LIMIT else text[:_BODY_LIMIT] + f"… ({len(text)} characters)"
-    out.append(_indent("response", f"HTTP {response.status}, {response.header('Content-Type') or 'no type'}\n{shown}"))
-    return out
-
-
 # -- whole runs ----------------------------------------------------------------------------------------------
 
 def outcome_line(outcome: Outcome) -> str:
@@ -113,7 +59,7 @@ def render_run(report: RunReport) -> str:
 def failure_dict(failure: ContractFailure) -> dict[str, Any]:
     ctx = failure.context
     data: dict[str, Any] = {"property": ctx.property, "kind": failure.kind, "message": failure.message,
-                            "reference": failure.reference, "schema_path": failure.schema_path,
+                            "docs": failure.docs, "schema_path": failure.schema_path,
                             "instance_path": failure.instance_path, "expected": failure.expected,
                             "actual": failure.actual, "minimal_input": ctx.minimal_input, "seed": ctx.seed,
                             "replay": ctx.replay}

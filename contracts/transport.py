@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
-_PATH_SAFE = "/:"  # what the Python SDK leaves unescaped besides [A-Za-z0-9_.-~] (reference §1.3)
+_PATH_SAFE = "/:"  # what the Python SDK leaves unescaped besides [A-Za-z0-9_.-~]
 
 
 class TransportError(Exception):

@@ -151,3 +151,35 @@ def lose_last_match(request: Request, response: Response, data: Json) -> None:
     """The last page of a listing or search comes back one item short."""
     if isinstance(data.get("resources"), list) and data["resources"] and not data.get("next_cursor"):
         data["resources"].pop()
+
+
+# -- answers missing a field the service always sends, over-precise confidences, case-changed categories -------
+
+def upload_without_etag(request: Request, response: Response, data: Json) -> None:
+    """Upload answers without their etag (the real service always sends one)."""
+    if request.path.endswith("/upload") and "signature" in data:
+        data.pop("etag", None)
+
+
+def details_without_derived(request: Request, response: Response, data: Json) -> None:
+    """Details answers without ``derived`` (always present, [] when there are none)."""
+    if request.method == "GET" and "/resources/image/upload/" in request.path:
+        data.pop("derived", None)
+
+
+def six_decimal_confidences(request: Request, response: Response, data: Json) -> None:
+    """Confidences with six decimals (0.8903 → 0.890301): more precision than the documented four."""
+    for block in _blocks(data).values():
+        for entry in block.get("data") or []:
+            if 0 < entry["confidence"] < 1:
+                entry["confidence"] = round(entry["confidence"] + 0.000001, 6)
+
+
+def capitalised_categories(request: Request, response: Response, data: Json) -> None:
+    """Imagga's data texts capitalised ('Turtle') while the auto tags stay lower case ('turtle')."""
+    for engine, block in _blocks(data).items():
+        for entry in block.get("data") or [] if engine == "imagga_tagging" else []:
+            if isinstance(entry["tag"], str):
+                entry["tag"] = entry["tag"].capitalize()
+            elif "en" in entry["tag"]:
+                entry["tag"]["en"] = entry["tag"]["en"].capitalize()
