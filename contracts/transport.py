@@ -24,10 +24,6 @@ class TransportError(Exception):
     """The target could not be reached or answered at the transport level (not a contract failure)."""
 
 
-class RateLimitReached(TransportError):
-    """The target answered 420/429: its API budget is spent, so the run cannot go on (not a contract failure)."""
-
-
 class NotJson(ValueError):
     """A body that is not one JSON document (NaN and Infinity are not JSON)."""
 

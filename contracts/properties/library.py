@@ -54,7 +54,7 @@ def lister(kit: Kit, how: str, tag: str, folder: str, size: int) -> tuple[Page, 
     return (lambda cur: c.search(f"tags={tag}", max_results=size, next_cursor=cur)), "public_id"
 
 
-@prop("pagination", "list by tag, by prefix and search visit every match exactly once, page by page")
+@prop("pagination", "list by tag, by prefix and search visit every match exactly once, page by page", admin=7)
 def pagination(kit: Kit) -> None:
     @given(count=st.integers(1, 4), size=st.integers(1, 5), how=st.sampled_from(["by_tag", "prefix", "search"]))
     @example(count=3, size=1, how="by_tag")
@@ -75,7 +75,7 @@ def pagination(kit: Kit) -> None:
 
 
 @prop("read_only_listing", "resource lists, tag lists and search answer in shape; consecutive pages do not "
-      "overlap", mutating=False)
+      "overlap", mutating=False, admin=4)
 def read_only_listing(kit: Kit) -> None:
     c = kit.client
 
@@ -218,8 +218,8 @@ class Library(RuleBasedStateMachine):
 
 
 @prop("library_model", "stateful: upload / update / tag commands / destroy / list by tag / search / prefix "
-      "listing / tags list agree with a model of the library, pagination included")
+      "listing / tags list agree with a model of the library, pagination included", admin=10)
 def library_model(kit: Kit) -> None:
     machine = type("Library", (Library,), {"kit": kit})
     settings = kit.settings(scale=0.4, stateful_step_count=kit.options.stateful_steps)
-    stateful.run_state_machine_as_test(seed(kit.options.seed)(machine), settings=settings)
+    kit.guarded(lambda: stateful.run_state_machine_as_test(seed(kit.options.seed)(machine), settings=settings))

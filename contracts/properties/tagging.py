@@ -66,14 +66,15 @@ def threshold_law_upload(kit: Kit) -> None:
     kit.run(test, scale=0.5)
 
 
-@prop("threshold_law_update", "Admin update: existing (or given) tags, then data tags with confidence > t")
+@prop("threshold_law_update", "Admin update: existing (or given) tags, then data tags with confidence > t",
+      admin=6)
 def threshold_law_update(kit: Kit) -> None:
     @_law_test
     def test(image: ImageSpec, explicit: list[str], choice: Returned | Fixed) -> None:
         public_id, blocks = _learn(kit, image)
         t, explicit = _threshold(choice, blocks), _explicit(explicit, blocks)
         before = [kit.run_tag, *explicit]
-        checks.status(kit.client.update(public_id, {"tags": ",".join(before)}), 200)
+        checks.status(kit.client.tags_command("replace", ",".join(before), [public_id]), 200)  # Upload API
         updated = kit.client.update(public_id, kit.categorize_fields(IMAGGA, t))
         checks.status(updated, 200)
         checks.threshold_law(updated, before, [IMAGGA], t)  # existing tags first
@@ -129,7 +130,8 @@ def monotonicity(kit: Kit) -> None:
     kit.run(test, scale=0.5)
 
 
-@prop("determinism", "the same bytes give the same categorization across uploads, update and explicit")
+@prop("determinism", "the same bytes give the same categorization across uploads, update and explicit",
+      admin=2)
 def determinism(kit: Kit) -> None:
     spec = f"{IMAGGA},google_tagging"
     engines = [IMAGGA, "google_tagging"]
@@ -199,8 +201,8 @@ def languages(kit: Kit) -> None:
     kit.run(unknown, scale=0.3)
 
 
-@prop("round_trip", "details agree with the upload answer (public_id, version, bytes, width, height, format, "
-      "tags, context, info.categorization) and with the bytes sent")
+@prop("round_trip", "explicit and details agree with the upload answer (public_id, version, bytes, width, "
+      "height, format, tags, context, info.categorization) and with the bytes sent", admin=4)
 def round_trip(kit: Kit) -> None:
     @given(image=strategies.images, stem=strategies.public_id_stems, tags=strategies.tag_lists,
            context=strategies.contexts, categorize=st.booleans())
@@ -216,10 +218,12 @@ def round_trip(kit: Kit) -> None:
         if context:
             checks.equal(exchange, "context.custom", context, (uploaded.get("context") or {}).get("custom"),
                          citations.UPLOAD_API)
+        same = ["public_id", "version", "bytes", "width", "height", "format", "tags", "context"]
+        read_back = kit.client.explicit(uploaded["public_id"], {})  # the Upload API's read: not rate-limited
+        checks.fields_agree(read_back, uploaded, checks.status(read_back, 200), same, "explicit vs upload answer")
         details = kit.client.resource(uploaded["public_id"])
         found = checks.status(details, 200)
-        checks.fields_agree(details, uploaded, found, ["public_id", "version", "bytes", "width", "height",
-                                                       "format", "tags", "context"], "details vs upload answer")
+        checks.fields_agree(details, uploaded, found, same, "details vs upload answer")
         checks.equal(details, "info.categorization in details", (uploaded.get("info") or {}).get("categorization"),
                      (found.get("info") or {}).get("categorization"), citations.ADMIN_API)
 

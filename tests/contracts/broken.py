@@ -6,7 +6,7 @@ import io
 import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -183,3 +183,37 @@ def capitalised_categories(request: Request, response: Response, data: Json) -> 
                 entry["tag"] = entry["tag"].capitalize()
             elif "en" in entry["tag"]:
                 entry["tag"]["en"] = entry["tag"]["en"].capitalize()
+
+
+# -- recording what the kit sends ----------------------------------------------------------------------------
+
+@dataclass
+class Recorder:
+    """Passes every request to ``app`` and notes it: method, path, whether it was an Admin call (HTTP Basic),
+    and the status. With ``refuse_after=n``, Admin calls past the n-th answer 420, as when another client
+    spends the account's hourly budget behind the kit's back."""
+
+    app: Any
+    refuse_after: int | None = None
+    seen: list[tuple[str, str, bool, int]] = field(default_factory=list)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        admin = "HTTP_AUTHORIZATION" in environ
+        if admin and self.refuse_after is not None and self.admin_calls >= self.refuse_after:
+            response = Response(json.dumps({"error": {"message": "Rate Limit Exceeded"}}), 420,
+                                {"X-FeatureRateLimit-Limit": "500", "X-FeatureRateLimit-Remaining": "0",
+                                 "X-FeatureRateLimit-Reset": "Tue, 14 Nov 2023 23:00:00 GMT"},
+                                mimetype="application/json")
+        else:
+            response = Response.from_app(self.app, environ, buffered=True)
+        self.seen.append((environ["REQUEST_METHOD"], environ["PATH_INFO"], admin, response.status_code))
+        return response(environ, start_response)
+
+    @property
+    def admin_calls(self) -> int:
+        return sum(admin for _, _, admin, _ in self.seen)
+
+    @property
+    def charged(self) -> int:
+        """Admin calls the account's budget counts: a 401 (bad credentials) is not one."""
+        return sum(admin and status != 401 for _, _, admin, status in self.seen)

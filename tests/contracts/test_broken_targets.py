@@ -43,7 +43,8 @@ NARROW = [
     (broken.upload_without_etag, "upload_signature", r"'etag' is a required property[\s\S]*upload\.json#/required"),
     (broken.details_without_derived, "round_trip", r"'derived' is a required property[\s\S]*resource\.json#/required"),
     (broken.six_decimal_confidences, "ordering", r"0\.\d{6} has more than 4 decimals"),
-    (broken.capitalised_categories, "ordering", r"imagga_tagging\.data\[0\]\.tag: '[A-Z][a-z ]*' is not lower case: Imagga's English tags"),
+    (broken.capitalised_categories, "ordering",
+     r"imagga_tagging\.data\[0\]\.tag: '[A-Z][a-z ]*' is not lower case: Imagga's English tags"),
 ]
 
 

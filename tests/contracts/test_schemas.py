@@ -185,7 +185,8 @@ def _block(entries: list[tuple[str, float]]) -> dict[str, Any]:
 
 
 def _details() -> dict[str, Any]:
-    return {"asset_id": "c4ca4238a0b923820dcc509a6f75849b", "public_id": "sample", "derived": [], "format": "jpg", "version": 1700000000, "resource_type": "image", "type": "upload",
+    return {"asset_id": "c4ca4238a0b923820dcc509a6f75849b", "public_id": "sample", "derived": [],
+            "format": "jpg", "version": 1700000000, "resource_type": "image", "type": "upload",
             "created_at": "2023-11-14T22:13:20Z", "bytes": 120253, "width": 864, "height": 576,
             "url": "http://res.cloudinary.com/demo/image/upload/v1700000000/sample.jpg",
             "secure_url": "https://res.cloudinary.com/demo/image/upload/v1700000000/sample.jpg", "tags": []}
