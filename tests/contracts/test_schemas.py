@@ -209,7 +209,7 @@ UPLOAD_ALWAYS = ["asset_id", "public_id", "version", "version_id", "signature", 
                  "resource_type", "created_at", "tags", "bytes", "type", "etag", "placeholder", "url", "secure_url",
                  "original_filename", "api_key"]
 DETAILS_ALWAYS = ["asset_id", "public_id", "format", "version", "resource_type", "type", "created_at", "bytes",
-                  "width", "height", "url", "secure_url", "tags", "derived"]
+                  "width", "height", "url", "secure_url", "derived"]
 
 
 def test_complete_answers_pass() -> None:
