@@ -124,7 +124,8 @@ class ControlPlane:
 
 
 def _info_notification(resource: Resource, origin: str) -> dict[str, Any]:
-    """The completion webhook of asynchronous categorization (reference §11.5)."""
+    """The completion webhook of asynchronous categorization
+    (as https://cloudinary.com/documentation/notifications describes)."""
     details = render.details(resource, origin or "localhost")
     return {"notification_type": "info", "info_kind": "categorization", "info_status": "complete",
             "public_id": resource.public_id, "asset_id": resource.asset_id, "version": resource.version,
