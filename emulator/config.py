@@ -26,7 +26,14 @@ DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024  # Cloudinary's free-plan image limit
 DEFAULT_ADMIN_RATE_LIMIT = 1_000_000
 # Imagga's own REST API (/v2/...): per-cloud Basic credentials; the key defaults to "acc_<cloud name>".
 DEFAULT_IMAGGA_API_SECRET = "emulator_imagga_secret"
-ENGINES = ("imagga_tagging", "google_tagging", "aws_rek_tagging")
+# The categorization engines (add-ons) the emulator runs, with the add-on names Cloudinary's messages use: the one
+# list every other module imports.
+ADDON_NAMES = {
+    "imagga_tagging": "Imagga Auto Tagging",
+    "google_tagging": "Google Auto Tagging",
+    "aws_rek_tagging": "Amazon Rekognition Auto Tagging",
+}
+ENGINES = tuple(ADDON_NAMES)
 
 
 def _bundled_fixtures() -> Path:

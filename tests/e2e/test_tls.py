@@ -13,7 +13,7 @@ from flask import Flask
 from emulator.server import EmulatorServer
 from emulator.tls import local_tls
 from tests.conftest import TURTLES, signed
-from tests.e2e.test_cli import BIN, _free_port
+from tests.helpers import BIN, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -58,7 +58,7 @@ def test_the_certificate_names_the_local_host(tls_server: EmulatorServer) -> Non
 
 
 def test_serve_tls_prints_where_the_ca_is_and_answers_https(tmp_path: Path) -> None:
-    port, ca = _free_port(), tmp_path / "ca.pem"
+    port, ca = free_port(), tmp_path / "ca.pem"
     proc = subprocess.Popen([str(BIN / "cloudinary-emulator"), "serve", "--port", str(port), "--tls", "--tls-ca",
                              str(ca)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
