@@ -20,6 +20,7 @@ from flask import Request
 from werkzeug.datastructures import FileStorage
 
 from emulator import media
+from emulator.api import bodies
 from emulator.backend.models import (
     Categorize,
     DataUri,
@@ -47,7 +48,6 @@ from emulator.errors import BadRequest
 from emulator.tagging.languages import SUPPORTED_LANGUAGES
 
 RawValue = str | list[str]
-_INDEXED = re.compile(r"^(?P<name>.+?)\[(?P<index>\d*)\]$")
 
 
 @dataclass
@@ -70,41 +70,14 @@ class Params:
 
 
 def collect(request: Request) -> Params:
-    params = Params()
-    for name, value in request.args.items(multi=True):
-        _put(params.raw, name, value)
-    for name, value in request.form.items(multi=True):
-        _put(params.raw, name, value)
-    body = request.get_json(silent=True) if request.is_json else None
-    if isinstance(body, dict):
-        for name, value in body.items():
-            for item in value if isinstance(value, list) else [value]:
-                if item is not None:
-                    _put(params.raw, name if not isinstance(value, list) else f"{name}[]", as_text(item))
-    for name, storage in request.files.items():
-        params.files[name] = storage
-    return params
+    """Query string and body, whatever the encoding (see :mod:`emulator.api.bodies`), folded once."""
+    items, files = bodies.pairs(request)
+    return Params(raw=bodies.fold(items), files=files)
 
 
 def as_text(value: Any) -> str:
     """A JSON value as the string a form field would carry."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return str(value)
-
-
-def _put(raw: dict[str, RawValue], name: str | None, value: str) -> None:
-    if not name:
-        return  # a form part without a name carries no parameter
-    match = _INDEXED.match(name)
-    if match is None:
-        raw[name] = value
-        return
-    key = match["name"]
-    current = raw.get(key)
-    raw[key] = [*([current] if isinstance(current, str) else current or []), value]
+    return bodies.as_text(value)
 
 
 # -- typed values -------------------------------------------------------------------------------------------
@@ -437,9 +410,4 @@ def _json(value: str) -> Any:
 
 def from_json(body: Mapping[str, Any]) -> Params:
     """Parameters of a JSON object that arrived another way (a cacheable search URL), folded like ``collect``."""
-    params = Params()
-    for name, value in body.items():
-        for item in value if isinstance(value, list) else [value]:
-            if item is not None:
-                _put(params.raw, f"{name}[]" if isinstance(value, list) else name, as_text(item))
-    return params
+    return Params(raw=bodies.fold(bodies.json_pairs(dict(body))))
