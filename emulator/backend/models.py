@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Resource:
     context: Mapping[str, str] = field(default_factory=dict)
     info: Mapping[str, Any] = field(default_factory=dict)
     notification_url: str | None = None
+    media: Mapping[str, Any] = field(default_factory=dict)  # a video's or audio file's facts (duration, codecs…)
 
     @property
     def public_id(self) -> str:
@@ -59,6 +61,23 @@ class FilePart:
 
 
 @dataclass(frozen=True)
+class StreamedFile:
+    """A file part read as a stream (werkzeug spools big parts to disk): never held whole in memory."""
+
+    stream: IO[bytes]
+    filename: str | None
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A file already on disk that the upload may take over (moved into the file store): an assembled
+    chunked upload."""
+
+    path: Path
+    filename: str | None
+
+
+@dataclass(frozen=True)
 class RemoteFile:
     url: str
 
@@ -68,7 +87,7 @@ class DataUri:
     data: bytes
 
 
-FileSource = FilePart | RemoteFile | DataUri
+FileSource = FilePart | StreamedFile | StagedFile | RemoteFile | DataUri
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,7 @@ class Categorize:
 @dataclass(frozen=True)
 class UploadRequest:
     file: FileSource
+    resource_type: str = "image"  # image, video, raw, or auto (decided from the bytes)
     public_id: str | None = None
     folder: str | None = None
     tags: tuple[str, ...] = ()

@@ -16,7 +16,7 @@ from emulator.backend.search.fields import words
 COLUMNS = (
     "cloud", "resource_type", "type", "public_id", "asset_id", "version", "version_id", "format", "width",
     "height", "bytes", "etag", "sha256", "created_at", "original_filename", "tags", "context", "info",
-    "notification_url", "folder", "filename",
+    "notification_url", "folder", "filename", "media",
 )
 SELECT = ", ".join(f"r.{c}" for c in COLUMNS)
 # The fields a bare search term (no ``field:``) is looked up in.
@@ -29,20 +29,22 @@ def to_row(r: Resource) -> tuple[object, ...]:
         k.cloud, k.resource_type, k.type, k.public_id, r.asset_id, r.version, r.version_id, r.format,
         r.width, r.height, r.bytes, r.etag, r.sha256, r.created_at, r.original_filename,
         json.dumps(list(r.tags)), json.dumps(dict(r.context)), json.dumps(dict(r.info)), r.notification_url,
-        r.folder, filename(r.public_id),
+        r.folder, filename(r.public_id), json.dumps(dict(r.media)),
     )
 
 
 def to_resource(row: tuple[Any, ...] | Any) -> Resource:
-    """A resource from the ``COLUMNS`` of a row (extra trailing columns are ignored)."""
+    """A resource from the ``COLUMNS`` of a row (extra trailing columns are ignored; a schema-1 row has 19)."""
+    values = tuple(row)
     (cloud, rt, typ, pid, asset_id, version, version_id, fmt, width, height, size, etag, sha, created,
-     original, tags, context, info, notification_url) = tuple(row)[:19]
+     original, tags, context, info, notification_url) = values[:19]
+    media = json.loads(values[21]) if len(values) > 21 and values[21] else {}
     return Resource(
         key=ResourceKey(cloud, pid, rt, typ),
         asset_id=asset_id, version=version, version_id=version_id, format=fmt, width=width, height=height,
         bytes=size, etag=etag, sha256=sha, created_at=created, original_filename=original,
         tags=tuple(json.loads(tags)), context=json.loads(context), info=json.loads(info),
-        notification_url=notification_url,
+        notification_url=notification_url, media=media,
     )
 
 

@@ -7,7 +7,7 @@ import sqlite3
 from emulator.backend.models import Resource
 from emulator.storage.rows import COLUMNS, to_resource
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS clouds (name TEXT PRIMARY KEY, created_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL);
@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS resources (
     width INTEGER NOT NULL, height INTEGER NOT NULL, bytes INTEGER NOT NULL, etag TEXT NOT NULL,
     sha256 TEXT NOT NULL, created_at REAL NOT NULL, original_filename TEXT NOT NULL,
     tags TEXT NOT NULL, context TEXT NOT NULL, info TEXT NOT NULL, notification_url TEXT,
-    folder TEXT NOT NULL, filename TEXT NOT NULL,
+    folder TEXT NOT NULL, filename TEXT NOT NULL, media TEXT NOT NULL DEFAULT '{}',
     UNIQUE (cloud, resource_type, type, public_id)
 );
 CREATE INDEX IF NOT EXISTS resources_by_type_created ON resources (cloud, resource_type, type, created_at, id);
@@ -66,7 +66,15 @@ STATISTICS = [
 def create(db: sqlite3.Connection) -> None:
     for statement in SCHEMA.split(";"):
         db.execute(statement)
+    _add_columns(db)
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    """Schema 2 → 3: a video's facts (``media``) beside the image columns."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(resources)")}
+    if "media" not in columns:
+        db.execute("ALTER TABLE resources ADD COLUMN media TEXT NOT NULL DEFAULT '{}'")
 
 
 def pin_statistics(db: sqlite3.Connection) -> None:
