@@ -3,7 +3,7 @@
 The emulator runs as `cloudinary-emulator serve` (its own process, a data dir on the same disk as the plain
 write), the client posts the file in 20 MB parts exactly as `upload_large` does (signed multipart, with
 `Content-Range` and `X-Unique-Upload-Id`) and then downloads it from its delivery URL. The server's peak RSS
-growth above idle comes from /proc (VmHWM − VmRSS at idle); the goal is ≤ 64 MB: parts, assembly and delivery
+growth above idle comes from /proc (VmHWM minus VmRSS at idle); the goal is ≤ 64 MB: parts, assembly and delivery
 are streamed, never held whole.
 """
 
@@ -106,7 +106,8 @@ def run(size: int, part_size: int) -> int:
     mb = size / MB
     ok = result.get("bytes") == size and delivered == sha
     rows = [
-        (f"plain sequential write, {mb:.0f} MB", f"{mb / write_seconds:.0f} MB/s", "baseline", f"{write_seconds:.1f} s"),
+        (f"plain sequential write, {mb:.0f} MB", f"{mb / write_seconds:.0f} MB/s", "baseline",
+         f"{write_seconds:.1f} s"),
         (f"chunked upload, {mb:.0f} MB in {part_size // MB} MB parts", f"{mb / upload_seconds:.0f} MB/s", "",
          f"{upload_seconds:.1f} s, ratio {write_seconds / upload_seconds:.2f} of plain"),
         (f"delivery download, {mb:.0f} MB", f"{mb / download_seconds:.0f} MB/s", "", f"{download_seconds:.1f} s"),

@@ -4,25 +4,25 @@ committed binaries. Each is a few KB: 64×48 pixels, ten frames at 10 fps, a sec
 from __future__ import annotations
 
 import io
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 WIDTH, HEIGHT, FRAMES, FPS = 64, 48, 10, 10
 
 
-@lru_cache(maxsize=None)
+@cache
 def mp4() -> bytes:
     """H.264 video with AAC audio in MP4."""
     return _make("mp4", "libx264", "aac", 8000)
 
 
-@lru_cache(maxsize=None)
+@cache
 def webm() -> bytes:
     """VP8 video with Opus audio in WebM."""
     return _make("webm", "libvpx", "libopus", 48000)
 
 
-@lru_cache(maxsize=None)
+@cache
 def mp3() -> bytes:
     """MP3 audio, no video."""
     return _make("mp3", None, "libmp3lame", 8000)

@@ -54,7 +54,7 @@ def test_an_mp3_is_audio_without_width_or_height(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("data", [b"not a video at all\n" * 100, os.urandom(30_000), SAMPLE.read_bytes(), b""])
 def test_anything_else_is_an_invalid_video_file(tmp_path: Path, data: bytes) -> None:
-    with pytest.raises(BadRequest, match="^Invalid video file$"):
+    with pytest.raises(BadRequest, match=r"^Invalid video file$"):
         mediafile.probe(_file(tmp_path, "x.mp4", data), "x.mp4")
 
 

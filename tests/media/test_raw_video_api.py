@@ -76,7 +76,7 @@ def test_auto_decides_image_video_or_raw_from_the_bytes(sdk: Any, files: dict[st
 
 
 def test_a_file_that_is_not_a_video_is_refused_and_not_stored(sdk: Any, files: dict[str, Path]) -> None:
-    with pytest.raises(sdk.exceptions.BadRequest, match="^Invalid video file$"):
+    with pytest.raises(sdk.exceptions.BadRequest, match=r"^Invalid video file$"):
         sdk.uploader.upload(str(files["notes.txt"]), resource_type="video", public_id="not_video")
     with pytest.raises(sdk.exceptions.NotFound):
         sdk.api.resource("not_video", resource_type="video")
