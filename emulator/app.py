@@ -7,7 +7,8 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from emulator.api import admin, control, delivery, hooks, imagga, search, upload
+from emulator.api import admin, control, cors, delivery, hooks, imagga, search, upload
+from emulator.backend.chunked import ChunkedUploads
 from emulator.backend.service import Backend
 from emulator.clock import Clock, IdSource, SystemClock
 from emulator.config import Config, load_config
@@ -17,6 +18,7 @@ from emulator.control.store import ControlStore
 from emulator.errors import ApiError, DroppedConnection
 from emulator.runtime import EXTENSION, Emulator, current
 from emulator.storage import Storage
+from emulator.storage.parts import PartStore
 from emulator.storage.sqlite import SQLiteStorage
 from emulator.tagging.engine import TaggingEngine
 from emulator.tagging.fixtures import load_fixtures
@@ -52,13 +54,18 @@ def create_app(
     for cloud in config.clouds.values():
         backend.ensure_cloud(cloud)
 
+    uploads = ChunkedUploads(PartStore(backend.storage.directory / "uploads", timeout=config.chunk_timeout,
+                                       now=controlled.now), backend, config, controlled)
+    uploads.sweep()
+
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = config.max_file_size * 2 + _BODY_SLACK
+    app.config["MAX_CONTENT_LENGTH"] = max(config.max_file_size, config.max_video_file_size) * 2 + _BODY_SLACK
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION] = Emulator(config, backend, controlled, backend.ids, plane)
+    app.extensions[EXTENSION] = Emulator(config, backend, controlled, backend.ids, plane, uploads)
     for bp in (upload.bp, admin.bp, control.bp, delivery.bp, imagga.bp, console.bp, search.bp):
         app.register_blueprint(bp)
+    cors.install(app, lambda name: _origins(config, name))
     hooks.install(app, plane)
     _install_error_handler(app, config)
     app.after_request(_headers)
@@ -84,6 +91,13 @@ def _install_error_handler(app: Flask, config: Config) -> None:
             return _envelope(exc.description or exc.name), exc.code or 400
         log.exception("unexpected error on %s %s", request.method, request.path)
         return _envelope(f"Internal error - {type(exc).__name__}"), 500
+
+
+def _origins(config: Config, cloud: str | None) -> tuple[str, ...]:
+    """The origins a cloud lets call its Upload API and delivery URLs (an unknown cloud: any, its answer is
+    an error the page should be able to read)."""
+    found = config.cloud(cloud) if cloud else next(iter(config.clouds.values()), None)
+    return found.cors_origins if found is not None else ("*",)
 
 
 def _envelope(message: str) -> Response:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from emulator.backend.chunked import ChunkedUploads
 from emulator.backend.service import Backend
 from emulator.clock import Clock, IdSource
 from emulator.config import CloudConfig, Config
@@ -22,6 +23,7 @@ class Emulator:
     clock: Clock
     ids: IdSource
     control: ControlPlane
+    uploads: ChunkedUploads  # parts of chunked uploads until the file is whole
 
     def cloud(self, name: str) -> CloudConfig:
         cloud = self.config.cloud(name)

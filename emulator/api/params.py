@@ -22,12 +22,14 @@ from werkzeug.datastructures import FileStorage
 from emulator import media
 from emulator.api import bodies
 from emulator.backend.models import (
+    ByteRange,
     Categorize,
     DataUri,
     EngineRequest,
-    FilePart,
     FileSource,
+    Part,
     RemoteFile,
+    StreamedFile,
     UpdateRequest,
     UploadRequest,
 )
@@ -181,9 +183,10 @@ def bounded_number(value: str | None, low: float, high: float, error: str) -> fl
 
 # -- requests -----------------------------------------------------------------------------------------------
 
-def upload_request(params: Params) -> UploadRequest:
+def upload_request(params: Params, resource_type: str = "image") -> UploadRequest:
     return UploadRequest(
         file=_file(params),
+        resource_type=resource_type,
         public_id=params.text("public_id") or None,
         folder=params.text("folder") or None,
         tags=tags(params) or (),
@@ -214,7 +217,7 @@ def _http_url(params: Params, name: str) -> str | None:
 def _file(params: Params) -> FileSource:
     part = params.files.get("file")
     if part is not None:
-        return FilePart(part.read(), part.filename)
+        return StreamedFile(part.stream, part.filename)  # werkzeug spooled a big part to disk: stream it
     value = params.text("file")
     if not value:
         raise BadRequest("Missing required parameter - file")
@@ -223,6 +226,36 @@ def _file(params: Params) -> FileSource:
     if re.match(r"^https?://", value, re.IGNORECASE):
         return RemoteFile(value)
     raise BadRequest(f"Invalid file parameter - expected a file, a data URI or an http(s) URL, got {value[:64]!r}")
+
+
+_CONTENT_RANGE = re.compile(r"^bytes (?P<first>\d+)-(?P<last>\d+)/(?P<total>\d+|\*|-1)$")
+
+
+def content_range(header: str) -> ByteRange:
+    """``bytes first-last/total``; ``*`` (browsers) or ``-1`` (Node, Java streams) while the total is unknown."""
+    match = _CONTENT_RANGE.match(header.strip())
+    if match is None or int(match["first"]) > int(match["last"]):
+        raise BadRequest(f"Invalid Content-Range header - {header}. Expected bytes <first>-<last>/<total>")
+    total = None if match["total"] in ("*", "-1") else int(match["total"])
+    return ByteRange(int(match["first"]), int(match["last"]), total)
+
+
+def chunk_part(params: Params, header: str, upload_id: str | None) -> Part | None:
+    """One part of a chunked upload, or None when the range is the whole file (a plain upload)."""
+    byte_range = content_range(header)
+    whole = byte_range.first == 0 and byte_range.total is not None and byte_range.last == byte_range.total - 1
+    storage = params.files.get("file")
+    if storage is None:
+        raise BadRequest("Missing required parameter - file (a part of a chunked upload must be a file part)")
+    key = upload_id or (f"public_id:{params.text('public_id')}" if params.text("public_id") else None)
+    if key is None:
+        if whole:
+            return None
+        raise BadRequest("Missing required header - X-Unique-Upload-Id (or a public_id to group the parts by)")
+    stream = storage.stream
+    size = stream.seek(0, 2)
+    stream.seek(0)
+    return Part(key, byte_range, stream, size, storage.filename)
 
 
 def with_defaults(params: Params, defaults: Mapping[str, str]) -> Params:

@@ -81,6 +81,18 @@ def upload(outcome: UploadOutcome, cloud: CloudConfig, host: str) -> dict[str, A
     return body
 
 
+def part(received: int, upload_id: str | None, public_id: str | None) -> dict[str, Any]:
+    """A part of a chunked upload that did not complete it (docs/sdk-wire.md, "Chunked uploads"): the
+    requested ``public_id`` is echoed, none is invented."""
+    body: dict[str, Any] = {"done": False}
+    if upload_id:
+        body["upload_id"] = upload_id
+    body["bytes"] = received
+    if public_id:
+        body["public_id"] = public_id
+    return body
+
+
 def details(resource: Resource, host: str) -> dict[str, Any]:
     """Resource details (§6.3), also the answer of Admin ``update`` (§6.4)."""
     body = _common(resource, host)

@@ -77,6 +77,25 @@ class StagedFile:
     filename: str | None
 
 
+class BlobTooLarge(Exception):
+    """A blob store was offered more bytes than the limit; ``args[0]`` is how many it had read."""
+
+
+class MissingBlob(Exception):
+    """A resource was written whose bytes are not (any more) in the blob store: keep them again and retry."""
+
+
+@dataclass(frozen=True)
+class StagedBlob:
+    """Bytes written to a temporary file of the blob store and hashed, not yet kept: the upload keeps them
+    once they proved valid, or discards them."""
+
+    path: Path
+    sha256: str
+    md5: str
+    size: int
+
+
 @dataclass(frozen=True)
 class RemoteFile:
     url: str
@@ -126,3 +145,43 @@ class UploadOutcome:
     resource: Resource
     existing: bool = False
     overwritten: bool = False
+
+
+# -- chunked uploads ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ByteRange:
+    """``Content-Range: bytes first-last/total``; ``total`` is None while unknown (``*`` or ``-1``)."""
+
+    first: int
+    last: int
+    total: int | None = None
+
+    @property
+    def length(self) -> int:
+        return self.last - self.first + 1
+
+
+@dataclass(frozen=True)
+class PartReceipt:
+    """What the upload holds after a part: bytes received so far, the total if known, and, from the part
+    that completed it, the whole file (now the caller's to move or delete)."""
+
+    received: int
+    total: int | None
+    assembled: Path | None = None
+
+
+class PartRejected(ValueError):
+    """A part that contradicts the upload's earlier parts; nothing of it was stored."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a chunked upload as the Upload API received it."""
+
+    upload_id: str
+    range: ByteRange
+    stream: IO[bytes]
+    size: int  # the bytes the part really holds
+    filename: str | None

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import PurePath
 from typing import Any
 
 from emulator import media
-from emulator.backend import categorization
+from emulator.backend import categorization, intake
 from emulator.backend.events import Events, NoEvents
 from emulator.backend.library import Library
 from emulator.backend.models import (
     Categorize,
-    DataUri,
-    FilePart,
-    FileSource,
-    RemoteFile,
+    MissingBlob,
     Resource,
     ResourceKey,
+    StagedBlob,
     UpdateRequest,
     UploadOutcome,
     UploadRequest,
@@ -28,7 +25,7 @@ from emulator.backend.models import (
 from emulator.backend.ratelimit import AdminBudget, CallCounter
 from emulator.clock import Clock, IdSource
 from emulator.config import BUNDLED_FIXTURES, CloudConfig, Config
-from emulator.errors import AlreadyExists, ApiError, NotFound, error_for
+from emulator.errors import AlreadyExists, ApiError, BadRequest, NotFound, error_for
 from emulator.storage import Storage
 from emulator.tagging.engine import ImageRef, TaggingEngine
 
@@ -53,8 +50,9 @@ class Backend(Library):
         """A cloud starts, like a new account, with the image ``sample`` (created once, not on every start)."""
         if self.storage.claim_cloud(cloud.name, self.clock.now()):
             data, facts = _sample()
-            resource = self._build(ResourceKey(cloud.name, "sample"), data, hashlib.sha256(data).hexdigest(),
-                                   facts, "sample", (), {}, {}, None, None)
+            stored = _Stored(hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest(), len(data),
+                             facts.format, facts.width, facts.height, {})
+            resource = self._build(ResourceKey(cloud.name, "sample"), stored, "sample", (), {}, {}, None, None)
             self.storage.put(resource, data)
 
     def reset(self, clouds: list[CloudConfig]) -> None:
@@ -70,27 +68,50 @@ class Backend(Library):
     # -- Upload API -----------------------------------------------------------------------------------------
 
     def upload(self, cloud: CloudConfig, request: UploadRequest, *, origin: str = "") -> UploadOutcome:
-        """Store an image; ``origin`` is the host the caller reached us on (for URLs in notifications)."""
-        data, filename = self._read_source(request.file)
-        facts = media.inspect(data)
-        key = ResourceKey(cloud.name, self._public_id(request, filename))
+        """Store an image, video or raw file; ``origin`` is the host the caller reached us on (for URLs in
+        notifications). The bytes are staged first and kept only once they proved valid."""
+        incoming = intake.take_in(self.storage, request.file, request.resource_type, self.config)
+        try:
+            return self._upload(cloud, request, incoming, origin)
+        finally:
+            self.storage.discard_blob(incoming.staged)
+
+    def _upload(self, cloud: CloudConfig, request: UploadRequest, incoming: intake.Incoming,
+                origin: str) -> UploadOutcome:
+        key = ResourceKey(cloud.name, self._public_id(request, incoming), incoming.kind)
         previous = self.storage.get(key)
         if previous is not None and not request.overwrite:
             return UploadOutcome(previous, existing=True)
-        sha = hashlib.sha256(data).hexdigest()
-        image = ImageRef(data, sha, key.public_id, filename)
         categorize = self._mode(cloud, request.categorize)
-        info = self._categorize(cloud, image, categorize, {})
+        _images_only(categorize, incoming.kind)
+        info: dict[str, Any] = {}
+        if incoming.data is not None:
+            image = ImageRef(incoming.data, incoming.staged.sha256, key.public_id, incoming.original_filename)
+            info = self._categorize(cloud, image, categorize, {})
         tags = categorization.merge_tags(request.tags, self._auto_tags(info, categorize))
         categorization.check_tags(key.public_id, tags)
-        resource = self._build(key, data, sha, facts, filename, tags, request.context, info,
+        stored = _Stored(incoming.staged.sha256, incoming.staged.md5, incoming.staged.size, incoming.format,
+                         incoming.width, incoming.height, dict(incoming.media))
+        resource = self._build(key, stored, incoming.original_filename, tags, request.context, info,
                                request.notification_url, previous)
-        self.storage.put(resource, data)
+        self._keep(resource, incoming.staged)
         outcome = UploadOutcome(resource, overwritten=previous is not None)
         urls = _notification_urls(cloud, request.notification_url)
         self.events.uploaded(cloud, outcome, urls, origin)
         self._defer(cloud, key, categorize, urls, origin)
         return outcome
+
+    def _keep(self, resource: Resource, staged: StagedBlob) -> None:
+        """Keep the bytes, then write the row; a reclaim that took the bytes in between makes us keep them
+        again (the staged file is still there) and retry."""
+        for _ in range(_ATTEMPTS):
+            self.storage.keep_blob(staged)
+            try:
+                self.storage.put(resource)
+                return
+            except MissingBlob:
+                continue
+        raise AlreadyExists(f"Resource {resource.public_id} kept losing its bytes to deletions; try again")
 
     def seed(self, cloud: CloudConfig, requests: list[UploadRequest], *, origin: str = "") -> list[UploadOutcome]:
         """Upload many at once (the control plane's seed): each exactly as a single upload.
@@ -138,6 +159,7 @@ class Backend(Library):
             context = current.context if request.context is None else request.context
             info = dict(current.info)
             if categorize.engines:
+                _images_only(categorize, key.resource_type)
                 info = self._categorize(cloud, self._image_of(current), categorize, current.info)
             tags = categorization.check_tags(key.public_id,
                                              categorization.merge_tags(tags, self._auto_tags(info, categorize)))
@@ -170,29 +192,19 @@ class Backend(Library):
 
     # -- helpers --------------------------------------------------------------------------------------------
 
-    def _read_source(self, source: FileSource) -> tuple[bytes, str]:
-        """The bytes and the original filename (base name without directory or extension)."""
-        limit = self.config.max_file_size
-        if isinstance(source, RemoteFile):
-            data = media.fetch(source.url, timeout=self.config.fetch_timeout, limit=limit)
-            return data, PurePath(media.url_filename(source.url)).stem
-        if isinstance(source, DataUri):
-            data, name = source.data, "file"
-        else:
-            assert isinstance(source, FilePart)
-            data, name = source.data, PurePath((source.filename or "file").replace("\\", "/")).stem or "file"
-        media.check_size(len(data), limit)
-        return data, name
-
-    def _public_id(self, request: UploadRequest, filename: str) -> str:
+    def _public_id(self, request: UploadRequest, incoming: intake.Incoming) -> str:
+        """The requested id, or one made from the file name or at random; a raw file's keeps its extension."""
         if request.public_id:
             base = request.public_id
-        elif request.use_filename:
-            base = _sanitize(filename)
-            if request.unique_filename:
-                base = f"{base}_{self.ids.alnum(6)}"
         else:
-            base = self.ids.alnum(20)
+            if request.use_filename:
+                base = _sanitize(incoming.original_filename)
+                if request.unique_filename:
+                    base = f"{base}_{self.ids.alnum(6)}"
+            else:
+                base = self.ids.alnum(20)
+            if incoming.kind == "raw" and incoming.extension:
+                base = f"{base}.{incoming.extension}"
         folder = (request.folder or "").strip("/")
         return f"{folder}/{base}" if folder else base
 
@@ -225,20 +237,40 @@ class Backend(Library):
         data = self.storage.blob(resource.sha256) or b""
         return ImageRef(data, resource.sha256, resource.public_id, resource.original_filename)
 
-    def _build(self, key: ResourceKey, data: bytes, sha: str, facts: media.ImageFacts, filename: str,
-               tags: tuple[str, ...], context: Any, info: dict[str, Any], notification_url: str | None,
-               previous: Resource | None) -> Resource:
+    def _build(self, key: ResourceKey, stored: _Stored, filename: str, tags: tuple[str, ...], context: Any,
+               info: dict[str, Any], notification_url: str | None, previous: Resource | None) -> Resource:
         now = self.clock.now()
         version = int(now)
         if previous is not None and version <= previous.version:
             version = previous.version + 1  # versions only grow, even within one second
         return Resource(
             key=key, asset_id=previous.asset_id if previous else self.ids.hex(32), version=version,
-            version_id=self.ids.hex(32), format=facts.format, width=facts.width, height=facts.height,
-            bytes=len(data), etag=hashlib.md5(data).hexdigest(), sha256=sha, created_at=now,
+            version_id=self.ids.hex(32), format=stored.format, width=stored.width, height=stored.height,
+            bytes=stored.size, etag=stored.md5, sha256=stored.sha256, created_at=now,
             original_filename=filename, tags=tags, context=dict(context), info=info,
-            notification_url=notification_url,
+            notification_url=notification_url, media=stored.media,
         )
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """The facts of stored bytes a resource records."""
+
+    sha256: str
+    md5: str
+    size: int
+    format: str
+    width: int
+    height: int
+    media: dict[str, Any]
+
+
+def _images_only(request: Categorize, kind: str) -> None:
+    """The categorization engines emulated (Imagga, Google, Amazon Rekognition tagging) read images only."""
+    if request.engines and kind != "image":
+        raise BadRequest(f"Categorization {request.engines[0].engine} is not supported for {kind} files "
+                         "(only for images)")
+
 
 @lru_cache(maxsize=1)
 def _sample() -> tuple[bytes, media.ImageFacts]:

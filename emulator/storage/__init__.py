@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Protocol
+from pathlib import Path
+from typing import IO, Protocol
 
-from emulator.backend.models import FilePart, Resource, ResourceKey
+from emulator.backend.models import FilePart, Resource, ResourceKey, StagedBlob
 from emulator.backend.queries import Listing, Page, Removal, RenameOutcome, SearchPage, SearchSpec, Selection, Usage
 
 
 class Storage(Protocol):
+    directory: Path  # where the database and the files live (a temporary folder without --data-dir)
+
     def get(self, key: ResourceKey) -> Resource | None: ...
 
     def put(self, resource: Resource, blob: bytes | None = None) -> None:
@@ -17,6 +20,24 @@ class Storage(Protocol):
         ...
 
     def blob(self, sha256: str) -> bytes | None: ...
+
+    def blob_path(self, sha256: str) -> Path | None:
+        """Where the bytes are on disk, to stream them (None when absent)."""
+        ...
+
+    def stage_blob(self, source: IO[bytes], limit: int) -> StagedBlob:
+        """Stream bytes into a temporary file, hashed; more than ``limit`` raises BlobTooLarge."""
+        ...
+
+    def adopt_blob(self, path: Path) -> StagedBlob:
+        """Take over a file already on disk (moved, not copied) as staged bytes."""
+        ...
+
+    def keep_blob(self, staged: StagedBlob) -> None:
+        """Make staged bytes stored (content-addressed); then :meth:`put` may refer to them."""
+        ...
+
+    def discard_blob(self, staged: StagedBlob) -> None: ...
 
     def claim_cloud(self, name: str, at: float) -> bool:
         """Record that a cloud exists; True only the first time, so its defaults are created once."""

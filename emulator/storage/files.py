@@ -1,14 +1,14 @@
 """File bytes on disk, content-addressed: ``<root>/<sha[:2]>/<sha[2:4]>/<sha256>``.
 
 SQLite keeps the metadata; the bytes live here so a 1 GB video is streamed in and out, never held in memory.
-Every way in (a stream, a staged file, bytes) writes a temporary file in ``<root>/tmp`` while hashing it and
-then renames it into place: the rename is atomic, so a reader sees a whole file or none, and re-storing bytes
-that are already present is harmless (same name, same content).
+Bytes come in through a temporary file in ``<root>/tmp`` written while hashing (:meth:`FileStore.stage`),
+are checked by the caller, then *linked* into place (:meth:`FileStore.keep`): the link is atomic, so a
+reader sees a whole file or none, and keeping bytes that are already there is a no-op. The staged file stays
+until the caller's row is committed, so the bytes can be linked again if a reclaim took them meanwhile.
 
-Reclaiming is the delicate part. A resource's row is committed *after* its bytes were stored, so "no row
-refers to this sha256" may be a moment before an upload's commit refers to it again. :meth:`reclaim` therefore
-deletes only files whose last store is older than ``grace`` seconds: every store refreshes the file's mtime,
-and an upload commits well within the grace period. What is skipped stays until the next :meth:`sweep`.
+Reclaiming (:meth:`FileStore.reclaim`) deletes files no resource refers to. The caller runs it inside a write
+transaction of the database, so it cannot interleave with another writer's "are my bytes there? then commit";
+a writer that finds its bytes gone links them again from its staged file and retries.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from emulator.backend.models import StagedBlob
+
 CHUNK = 1024 * 1024  # bytes per read/write while streaming
-DEFAULT_GRACE = 300.0  # seconds a freshly stored file is safe from reclaiming
+STALE_TEMPORARY = 3600.0  # seconds after which a staged file nobody kept is a crash's leftover
 
 
 @dataclass(frozen=True)
@@ -48,37 +50,29 @@ class FileTooLarge(Exception):
 
 
 class FileStore:
-    def __init__(self, root: Path, *, grace: float = DEFAULT_GRACE, now: Callable[[], float] = time.time) -> None:
+    def __init__(self, root: Path, *, now: Callable[[], float] = time.time) -> None:
         self.root = root
-        self.grace = grace
         self._now = now
         self._tmp = root / "tmp"
         self._tmp.mkdir(parents=True, exist_ok=True)
 
     # -- storing ---------------------------------------------------------------------------------------------
 
-    def put_stream(self, source: BinaryIO, *, limit: int | None = None) -> StoredFile:
-        """Copy a stream in, hashing as it goes; more than ``limit`` bytes raises :class:`FileTooLarge`."""
+    def stage(self, source: BinaryIO, *, limit: int | None = None) -> StagedBlob:
+        """Copy a stream into a temporary file, hashing as it goes; more than ``limit`` bytes raises
+        :class:`FileTooLarge` (nothing is left behind). :meth:`keep` or :meth:`discard` it afterwards."""
         fd, name = tempfile.mkstemp(dir=self._tmp)
         try:
             with os.fdopen(fd, "wb") as out:
                 stored = _copy_hashing(source, out, limit)
-            self._place(Path(name), stored.sha256)
         except BaseException:
             _unlink(Path(name))
             raise
-        return stored
+        return StagedBlob(Path(name), stored.sha256, stored.md5, stored.size)
 
-    def put_bytes(self, data: bytes) -> StoredFile:
-        return self.put_stream(io.BytesIO(data))
-
-    def put_file(self, path: Path, *, move: bool = False) -> StoredFile:
-        """Store a file already on disk; ``move`` renames it in (same file system) instead of copying."""
-        with path.open("rb") as fh:
-            stored = _hash(fh)
-        if not move:
-            with path.open("rb") as fh:
-                return self.put_stream(fh)
+    def adopt(self, path: Path) -> StagedBlob:
+        """Take over a file already on disk (an assembled chunked upload): moved in, never copied when the
+        file system allows, then hashed."""
         fd, name = tempfile.mkstemp(dir=self._tmp)
         os.close(fd)
         staged = Path(name)
@@ -87,15 +81,50 @@ class FileStore:
         except OSError:  # another file system: copy instead
             shutil.copyfile(path, staged)
             _unlink(path)
-        self._place(staged, stored.sha256)
-        return stored
+        stored = hash_file(staged)
+        return StagedBlob(staged, stored.sha256, stored.md5, stored.size)
 
-    def _place(self, staged: Path, sha256: str) -> None:
-        final = self.path(sha256)
+    def keep(self, staged: StagedBlob) -> None:
+        """Link a staged file into its place (atomic; a no-op when the same bytes are already there)."""
+        final = self.path(staged.sha256)
         final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged, final)
-        now = self._now()
-        os.utime(final, (now, now))  # the grace period counts from this store
+        with contextlib.suppress(FileExistsError):
+            os.link(staged.path, final)
+
+    def discard(self, staged: StagedBlob) -> None:
+        """Forget the staged file (kept bytes stay where :meth:`keep` linked them)."""
+        _unlink(staged.path)
+
+    def put_stream(self, source: BinaryIO, *, limit: int | None = None) -> StoredFile:
+        staged = self.stage(source, limit=limit)
+        try:
+            self.keep(staged)
+        finally:
+            self.discard(staged)
+        return StoredFile(staged.sha256, staged.md5, staged.size)
+
+    def put_bytes(self, data: bytes) -> StoredFile:
+        return self.put_stream(io.BytesIO(data))
+
+    def put_named(self, sha256: str, data: bytes) -> None:
+        """Store bytes under a digest the caller vouches for (loaders and tests that make up resources)."""
+        staged = self.stage(io.BytesIO(data))
+        try:
+            self.keep(StagedBlob(staged.path, sha256, staged.md5, staged.size))
+        finally:
+            self.discard(staged)
+
+    def put_file(self, path: Path, *, move: bool = False) -> StoredFile:
+        """Store a file already on disk; ``move`` renames it in (same file system) instead of copying."""
+        if not move:
+            with path.open("rb") as fh:
+                return self.put_stream(fh)
+        staged = self.adopt(path)
+        try:
+            self.keep(staged)
+        finally:
+            self.discard(staged)
+        return StoredFile(staged.sha256, staged.md5, staged.size)
 
     # -- reading ---------------------------------------------------------------------------------------------
 
@@ -134,24 +163,18 @@ class FileStore:
     # -- reclaiming ------------------------------------------------------------------------------------------
 
     def reclaim(self, candidates: Iterable[str], in_use: Callable[[str], bool]) -> list[str]:
-        """Delete each candidate no resource uses and not stored within ``grace`` seconds; those deleted."""
+        """Delete each candidate no resource uses (run it inside a write transaction); those deleted."""
         deleted = []
-        horizon = self._now() - self.grace
         for sha256 in dict.fromkeys(candidates):
             path = self.path(sha256)
-            try:
-                fresh = path.stat().st_mtime > horizon
-            except FileNotFoundError:
-                continue
-            if fresh or in_use(sha256):
-                continue
-            _unlink(path)
-            deleted.append(sha256)
+            if path.is_file() and not in_use(sha256):
+                _unlink(path)
+                deleted.append(sha256)
         return deleted
 
     def sweep(self, in_use: Callable[[str], bool]) -> list[str]:
-        """Reclaim every unused file (orphans a crash or the grace period left behind) and stale temporaries."""
-        horizon = self._now() - self.grace
+        """Reclaim every unused file (orphans of a crash) and staged files older than an hour."""
+        horizon = self._now() - STALE_TEMPORARY
         for entry in self._tmp.iterdir():
             with contextlib.suppress(FileNotFoundError):
                 if entry.stat().st_mtime < horizon:

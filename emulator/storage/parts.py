@@ -23,35 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from emulator.backend.models import ByteRange, PartReceipt, PartRejected
+
 CHUNK = 1024 * 1024
 DEFAULT_TIMEOUT = 3600.0  # an upload untouched this long is abandoned
-
-
-@dataclass(frozen=True)
-class ByteRange:
-    """``Content-Range: bytes first-last/total``; ``total`` is None while unknown (``*`` or ``-1``)."""
-
-    first: int
-    last: int
-    total: int | None = None
-
-    @property
-    def length(self) -> int:
-        return self.last - self.first + 1
-
-
-@dataclass(frozen=True)
-class PartReceipt:
-    """What the upload holds after a part: bytes received so far, the total if known, and, from the part
-    that completed it, the whole file (now the caller's to move or delete)."""
-
-    received: int
-    total: int | None
-    assembled: Path | None = None
-
-
-class PartRejected(ValueError):
-    """A part that contradicts the upload's earlier parts; nothing of it was stored."""
 
 
 @dataclass
@@ -125,6 +100,11 @@ class PartStore:
                     return
             finally:
                 os.close(fd)
+
+    def release(self, assembled: Path) -> None:
+        """Remove an assembled file the upload did not take over (it failed before moving it away)."""
+        with contextlib.suppress(FileNotFoundError):
+            assembled.unlink()
 
     def sweep(self) -> int:
         """Remove uploads untouched for ``timeout`` seconds (and assembled files a crash left); how many."""

@@ -84,7 +84,7 @@ def test_a_page_uploads_unsigned_with_fetch_and_formdata(page: Page, page_origin
         return {status: r.status, body: await r.json(), requestId: r.headers.get('X-Request-Id')};
     }""", f"{server.url}/v1_1/{CLOUD}/image/upload")
     assert seen["status"] == 200
-    assert (seen["body"]["width"], seen["body"]["tags"]) == (64, ["from_browser"])
+    assert (seen["body"]["width"], seen["body"]["tags"]) == (320, ["from_browser"])
     assert seen["requestId"]  # an exposed header the page may read
 
 
@@ -138,5 +138,5 @@ def test_the_jquery_plugin_uploads_and_the_page_sees_cloudinarydone(
         });
     }""", [f"{server.url}/v1_1/{CLOUD}/auto/upload", chunk])
     assert seen["ok"], seen
-    assert seen["result"]["width"] == 64 and seen["result"]["tags"] == ["jquery"]
+    assert seen["result"]["width"] == 320 and seen["result"]["tags"] == ["jquery"]
     assert seen["result"]["bytes"] == TURTLES.stat().st_size

@@ -52,7 +52,7 @@ class Library:
         public_id = f"r{self.added:03d}"
         self.added += 1
         self.backend.storage.put(make(public_id, created_at=T0 + created, tags=("a",) if tagged else ("b",),
-                                      width=width))
+                                      width=width), b"bytes")
         (self.stable.add if stable else self.volatile.append)(public_id)
         self.ever.add(public_id)
 

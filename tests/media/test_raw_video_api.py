@@ -7,6 +7,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import cloudinary.api  # the sdk fixture reaches cloudinary.api and cloudinary.uploader
+import cloudinary.uploader  # noqa: F401
 import pytest
 import requests
 

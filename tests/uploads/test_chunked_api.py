@@ -52,7 +52,7 @@ def test_a_non_final_part_answers_done_false_and_the_last_the_whole_upload(clien
         assert r.json == {"done": False, "upload_id": "u-1", "bytes": r.json["bytes"], "public_id": "chunky"}
     assert last.status_code == 200, last.json
     assert last.json["public_id"] == "chunky"
-    assert (last.json["width"], last.json["height"], last.json["bytes"]) == (64, 48, len(IMAGE))
+    assert (last.json["width"], last.json["height"], last.json["bytes"]) == (320, 240, len(IMAGE))
     assert last.json["original_filename"] == "turtles"
 
 
@@ -63,8 +63,10 @@ def test_a_non_final_part_invents_no_public_id(client: FlaskClient) -> None:
 
 
 def test_parts_in_any_order_assemble_the_same_file(client: FlaskClient, app: Flask) -> None:
-    responses = in_parts(client, IMAGE, 300, order=[900, 0, 600, 300], fields={"public_id": "shuffled"})
-    assert [r.json.get("done") for r in responses] == [False, False, False, None]
+    starts = list(range(0, len(IMAGE), 700))
+    order = starts[::2][::-1] + starts[1::2]  # backwards through the even parts, then the odd ones
+    responses = in_parts(client, IMAGE, 700, order=order, fields={"public_id": "shuffled"})
+    assert [r.json.get("done") for r in responses] == [False] * (len(starts) - 1) + [None]
     assert responses[-1].json["etag"] == hashlib.md5(IMAGE).hexdigest()
 
 
@@ -98,7 +100,7 @@ def test_node_style_unknown_totals_until_the_last_part(client: FlaskClient) -> N
 
 def test_a_whole_file_in_one_part_is_a_plain_upload(client: FlaskClient) -> None:
     r = post_part(client, IMAGE, 0, len(IMAGE), fields={"public_id": "single"})
-    assert r.json["public_id"] == "single" and r.json["width"] == 64
+    assert r.json["public_id"] == "single" and r.json["width"] == 320
 
 
 def test_chunked_image_upload_runs_categorization_and_auto_tagging(client: FlaskClient) -> None:

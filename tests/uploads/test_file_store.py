@@ -26,7 +26,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def store(tmp_path: Path, clock: Clock) -> FileStore:
-    return FileStore(tmp_path / "files", grace=60, now=clock)
+    return FileStore(tmp_path / "files", now=clock)
 
 
 def test_a_stream_is_stored_under_its_sha256_with_digests_and_size(store: FileStore) -> None:
@@ -45,6 +45,7 @@ def test_storing_the_same_bytes_twice_keeps_one_file(store: FileStore) -> None:
     second = store.put_bytes(b"same")
     assert first == second
     assert list(store.digests()) == [first.sha256]
+    assert list((store.root / "tmp").iterdir()) == []
 
 
 def test_a_stream_over_the_limit_is_refused_and_leaves_nothing(store: FileStore) -> None:
@@ -72,36 +73,44 @@ def test_a_file_can_be_copied_in_and_left_where_it_was(store: FileStore, tmp_pat
     assert store.exists(stored.sha256)
 
 
-def test_reclaim_spares_a_file_stored_within_the_grace_period(store: FileStore, clock: Clock) -> None:
-    """An upload stores bytes before its row is committed: such bytes must survive a concurrent reclaim."""
-    stored = store.put_bytes(b"just uploaded")
-    assert store.reclaim([stored.sha256], in_use=lambda sha: False) == []
-    clock.at += 61
+def test_reclaim_deletes_what_no_resource_uses(store: FileStore) -> None:
+    stored = store.put_bytes(b"unused")
     assert store.reclaim([stored.sha256], in_use=lambda sha: False) == [stored.sha256]
     assert store.read(stored.sha256) is None
 
 
-def test_reclaim_keeps_a_file_a_resource_still_uses(store: FileStore, clock: Clock) -> None:
+def test_reclaim_keeps_a_file_a_resource_still_uses(store: FileStore) -> None:
     stored = store.put_bytes(b"shared")
-    clock.at += 61
     assert store.reclaim([stored.sha256], in_use=lambda sha: True) == []
     assert store.exists(stored.sha256)
 
 
-def test_storing_again_restarts_the_grace_period(store: FileStore, clock: Clock) -> None:
-    stored = store.put_bytes(b"again")
-    clock.at += 61
-    store.put_bytes(b"again")  # a new upload of the same bytes, not yet committed
-    assert store.reclaim([stored.sha256], in_use=lambda sha: False) == []
+def test_staged_bytes_can_be_kept_again_after_a_reclaim_took_them(store: FileStore) -> None:
+    """An upload keeps its staged file until its row is committed: bytes a concurrent reclaim deleted
+    between "keep" and "commit" are linked into place again, never lost."""
+    staged = store.stage(io.BytesIO(b"in flight"))
+    store.keep(staged)
+    store.reclaim([staged.sha256], in_use=lambda sha: False)  # a deletion's reclaim, before our commit
+    assert not store.exists(staged.sha256)
+    store.keep(staged)
+    assert store.read(staged.sha256) == b"in flight"
+    store.discard(staged)
+    assert store.read(staged.sha256) == b"in flight"  # discarding the staged file leaves the kept bytes
 
 
 def test_sweep_removes_orphans_and_stale_temporaries(store: FileStore, clock: Clock) -> None:
     kept, orphan = store.put_bytes(b"kept"), store.put_bytes(b"orphan")
     (store.root / "tmp" / "leftover").write_bytes(b"half")
-    clock.at += 10_000_000_000  # far past every file's mtime, which is real time
+    clock.at += 10_000_000_000  # far past the temporary file's mtime, which is real time
     removed = store.sweep(in_use=lambda sha: sha == kept.sha256)
     assert removed == [orphan.sha256]
     assert list((store.root / "tmp").iterdir()) == []
+
+
+def test_a_recent_staged_file_survives_a_sweep(store: FileStore) -> None:
+    staged = store.stage(io.BytesIO(b"uploading"))
+    store.sweep(in_use=lambda sha: False)
+    assert staged.path.exists()
 
 
 def test_a_digest_that_is_not_hex_is_refused(store: FileStore) -> None:

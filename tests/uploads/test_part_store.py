@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from emulator.storage.parts import ByteRange, PartRejected, PartStore
+from emulator.backend.models import ByteRange, PartRejected
+from emulator.storage.parts import PartStore
 
 DATA = os.urandom(10_000)
 
