@@ -38,6 +38,7 @@ test: $(STAMP) node-deps chromium
 bench: $(STAMP)
 	$(PY) bench/run.py
 	$(PY) bench/library.py
+	$(PY) bench/chunked.py
 	$(PY) bench/testing.py
 
 clean:
