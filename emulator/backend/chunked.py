@@ -9,38 +9,22 @@ answers ``{"done": false, ...}``.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import IO, Protocol
+from typing import Protocol
 
 from emulator.backend.intake import RESOURCE_TYPES, limit_for
 from emulator.backend.models import (
-    ByteRange,
     Part,
-    PartReceipt,
     PartRejected,
     StagedFile,
     UploadOutcome,
     UploadRequest,
 )
+from emulator.backend.ports import UploadParts
 from emulator.clock import Clock
 from emulator.config import CloudConfig, Config
 from emulator.errors import BadRequest
 
 SWEEP_EVERY = 60.0  # seconds between looks for abandoned uploads
-
-
-class PartStore(Protocol):
-    """Parts of unfinished uploads, on disk."""
-
-    def receive(self, upload_id: str, byte_range: ByteRange, part: IO[bytes]) -> PartReceipt: ...
-
-    def release(self, assembled: Path) -> None:
-        """Forget an assembled file the upload did not take over (it failed)."""
-        ...
-
-    def sweep(self) -> int: ...
-
-    def pending(self) -> int: ...
 
 
 class Uploader(Protocol):
@@ -57,7 +41,7 @@ class PartOutcome:
 
 
 class ChunkedUploads:
-    def __init__(self, parts: PartStore, uploader: Uploader, config: Config, clock: Clock) -> None:
+    def __init__(self, parts: UploadParts, uploader: Uploader, config: Config, clock: Clock) -> None:
         self.parts = parts
         self.uploader = uploader
         self.config = config

@@ -12,12 +12,11 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
-from typing import IO, Any, Protocol
+from pathlib import PurePath
+from typing import Any
 
 from emulator import media, mediafile
 from emulator.backend.models import (
-    BlobTooLarge,
     DataUri,
     FilePart,
     FileSource,
@@ -26,20 +25,11 @@ from emulator.backend.models import (
     StagedFile,
     StreamedFile,
 )
+from emulator.backend.ports import BlobStore, BlobTooLarge
 from emulator.config import Config
 from emulator.errors import BadRequest
 
 RESOURCE_TYPES = ("image", "video", "raw")
-
-
-class BlobStaging(Protocol):
-    """The streaming half of the blob store: bytes into a temporary file, hashed; then kept or discarded."""
-
-    def stage_blob(self, source: IO[bytes], limit: int) -> StagedBlob: ...
-
-    def adopt_blob(self, path: Path) -> StagedBlob: ...
-
-    def discard_blob(self, staged: StagedBlob) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -67,7 +57,7 @@ def limit_for(kind: str, config: Config) -> int:
     return config.max_video_file_size if kind == "video" else config.max_file_size
 
 
-def take_in(blobs: BlobStaging, source: FileSource, resource_type: str, config: Config) -> Incoming:
+def take_in(blobs: BlobStore, source: FileSource, resource_type: str, config: Config) -> Incoming:
     """Stage the source and inspect it as ``resource_type`` (``auto``: whatever the bytes are)."""
     largest = max(limit_for(kind, config) for kind in RESOURCE_TYPES) if resource_type == "auto" \
         else limit_for(resource_type, config)
@@ -77,24 +67,24 @@ def take_in(blobs: BlobStaging, source: FileSource, resource_type: str, config: 
         media.check_size(staged.size, limit_for(kind, config))
         return _inspect(staged, kind, name)
     except BaseException:
-        blobs.discard_blob(staged)
+        blobs.discard(staged)
         raise
 
 
-def _stage(blobs: BlobStaging, source: FileSource, limit: int, config: Config) -> tuple[StagedBlob, str]:
+def _stage(blobs: BlobStore, source: FileSource, limit: int, config: Config) -> tuple[StagedBlob, str]:
     try:
         if isinstance(source, StagedFile):
             media.check_size(source.path.stat().st_size, limit)
-            return blobs.adopt_blob(source.path), _base(source.filename)
+            return blobs.adopt(source.path), _base(source.filename)
         if isinstance(source, StreamedFile):
-            return blobs.stage_blob(source.stream, limit), _base(source.filename)
+            return blobs.stage(source.stream, limit), _base(source.filename)
         if isinstance(source, RemoteFile):
             data = media.fetch(source.url, timeout=config.fetch_timeout, limit=limit)
-            return blobs.stage_blob(io.BytesIO(data), limit), media.url_filename(source.url)
+            return blobs.stage(io.BytesIO(data), limit), media.url_filename(source.url)
         if isinstance(source, DataUri):
-            return blobs.stage_blob(io.BytesIO(source.data), limit), ""
+            return blobs.stage(io.BytesIO(source.data), limit), ""
         assert isinstance(source, FilePart)
-        return blobs.stage_blob(io.BytesIO(source.data), limit), _base(source.filename)
+        return blobs.stage(io.BytesIO(source.data), limit), _base(source.filename)
     except BlobTooLarge as exc:
         raise BadRequest(f"File size too large. Got {exc.args[0]}. Maximum is {limit}.") from exc
 

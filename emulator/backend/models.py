@@ -77,14 +77,6 @@ class StagedFile:
     filename: str | None
 
 
-class BlobTooLarge(Exception):
-    """A blob store was offered more bytes than the limit; ``args[0]`` is how many it had read."""
-
-
-class MissingBlob(Exception):
-    """A resource was written whose bytes are not (any more) in the blob store: keep them again and retry."""
-
-
 @dataclass(frozen=True)
 class StagedBlob:
     """Bytes written to a temporary file of the blob store and hashed, not yet kept: the upload keeps them

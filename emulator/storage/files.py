@@ -23,9 +23,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from emulator.backend.models import StagedBlob
+from emulator.backend.ports import BlobTooLarge
 
 CHUNK = 1024 * 1024  # bytes per read/write while streaming
 STALE_TEMPORARY = 3600.0  # seconds after which a staged file nobody kept is a crash's leftover
@@ -222,3 +223,35 @@ def _subdirs(folder: Path) -> Iterator[Path]:
 def _unlink(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
+
+
+class FileBlobs:
+    """The :class:`~emulator.backend.ports.BlobStore` port over a :class:`FileStore`."""
+
+    def __init__(self, files: FileStore) -> None:
+        self.files = files
+
+    def put(self, sha256: str, data: bytes) -> None:
+        self.files.put_named(sha256, data)
+
+    def get(self, sha256: str) -> bytes | None:
+        return self.files.read(sha256)
+
+    def path(self, sha256: str) -> Path | None:
+        found = self.files.path(sha256)
+        return found if found.is_file() else None
+
+    def stage(self, source: IO[bytes], limit: int) -> StagedBlob:
+        try:
+            return self.files.stage(source, limit=limit)  # type: ignore[arg-type]
+        except FileTooLarge as exc:
+            raise BlobTooLarge(exc.size) from exc
+
+    def adopt(self, path: Path) -> StagedBlob:
+        return self.files.adopt(path)
+
+    def keep(self, staged: StagedBlob) -> None:
+        self.files.keep(staged)
+
+    def discard(self, staged: StagedBlob) -> None:
+        self.files.discard(staged)

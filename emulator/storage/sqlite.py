@@ -11,14 +11,14 @@ planner statistics and the upgrade from schema 1 are in :mod:`emulator.storage.s
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from emulator.backend.models import BlobTooLarge, MissingBlob, Resource, ResourceKey, StagedBlob
+from emulator.backend.models import Resource, ResourceKey
+from emulator.backend.ports import MissingBlob
 from emulator.backend.queries import (
     Listing,
     Page,
@@ -30,10 +30,10 @@ from emulator.backend.queries import (
     SortKey,
     Usage,
 )
-from emulator.storage import schema, search_sql
-from emulator.storage.db import directory_for, open_database, write_transaction
-from emulator.storage.derived_sql import DerivedStore
-from emulator.storage.files import FileStore, FileTooLarge
+from emulator.storage import derived_sql, schema, search_sql
+from emulator.storage.db import Database, directory_for
+from emulator.storage.derived_sql import SQLiteDerivedCache, SQLiteImaggaUploads
+from emulator.storage.files import FileBlobs, FileStore
 from emulator.storage.rows import COLUMNS, SELECT, index_rows, key_columns, successor, to_resource, to_row
 
 _BY_KEY = "cloud = ? AND resource_type = ? AND type = ? AND public_id = ?"
@@ -43,16 +43,21 @@ _ASSIGN = ", ".join(COLUMNS)
 _SLOTS = ", ".join("?" * len(COLUMNS))
 
 
-class SQLiteStorage(DerivedStore):
-    """One connection guarded by a lock: simple, and SQLite serialises writers anyway."""
+class SQLiteStorage:
+    """The :class:`~emulator.backend.ports.ResourceRepository` port, and beside it the adapters of the other
+    ports: file bytes in a content-addressed folder beside the database (``blobs``, emulator/storage/files.py),
+    ``derived`` and ``imagga_uploads`` in the same database file.
+
+    One connection guarded by a lock: simple, and SQLite serialises writers anyway.
+    """
 
     def __init__(self, data_dir: Path | None) -> None:
         directory, self._cleanup = directory_for(self, data_dir)
         self.directory = directory
         self.path = directory / "emulator.sqlite3"
         # A temporary database dies with the process anyway; a --data-dir one must survive a power cut.
-        self._conn = open_database(self.path, synchronous="OFF" if self._cleanup is not None else "FULL")
-        self._lock = threading.RLock()
+        self.db = Database(self.path, synchronous="OFF" if self._cleanup is not None else "FULL")
+        self._conn, self._lock = self.db.conn, self.db.lock
         self._conn.execute("PRAGMA cache_size=-16000")  # 16 MB of pages: the hot indexes of a 100k library
         self._conn.execute("PRAGMA temp_store=MEMORY")
         self.files = FileStore(directory / "files")
@@ -63,16 +68,18 @@ class SQLiteStorage(DerivedStore):
                 self._upsert(db, resource)
             schema.pin_statistics(db)
         self._move_blobs_to_files()
-        self._create_derived_schema()  # derived images and Imagga uploads (emulator/storage/derived_sql.py)
+        derived_sql.create_schema(self.db)
+        self.blobs = FileBlobs(self.files)
+        self.derived = SQLiteDerivedCache(self.db)
+        self.imagga_uploads = SQLiteImaggaUploads(self.db)
         with self._tx():
             self.files.sweep(self._in_use)  # orphans a crash left behind
 
     def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self._conn, self._lock)
+        return self.db.tx()
 
     def _read(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+        return self.db.read(sql, params)
 
     # -- single resources -----------------------------------------------------------------------------------
 
@@ -80,7 +87,14 @@ class SQLiteStorage(DerivedStore):
         rows = self._read(f"{_FULL} WHERE {_BY_KEY}", key_columns(key))
         return to_resource(rows[0][1:]) if rows else None
 
+    def find_by_sha256(self, cloud: str, sha256: str) -> Resource | None:
+        row = self.db.one(f"SELECT {SELECT} FROM resources r WHERE r.sha256=? AND r.cloud=? "
+                          "ORDER BY r.created_at DESC LIMIT 1", (sha256, cloud))
+        return to_resource(row) if row else None
+
     def put(self, resource: Resource, blob: bytes | None = None) -> None:
+        """The port's ``put``; ``blob`` (tests, loaders) stores the bytes first. Raises MissingBlob when the
+        bytes are not in the file store (checked inside the transaction, where no reclaim can interleave)."""
         if blob is not None:
             self.files.put_named(resource.sha256, blob)
         with self._tx() as db:
@@ -90,7 +104,7 @@ class SQLiteStorage(DerivedStore):
         self._reclaim(replaced)
 
     def put_many(self, resources: Iterable[Resource], blobs: Mapping[str, bytes] | None = None) -> None:
-        """Store many resources in one transaction: the bulk loader of the benchmark."""
+        """Store many resources in one transaction: the bulk loader (bytes are not checked, for speed)."""
         resources = list(resources)
         for sha256, data in (blobs or {}).items():
             self.files.put_named(sha256, data)
@@ -101,27 +115,8 @@ class SQLiteStorage(DerivedStore):
     # -- file bytes (emulator/storage/files.py): the blob store port --------------------------------------
 
     def blob(self, sha256: str) -> bytes | None:
+        """The bytes (tests and tools; the services use :attr:`blobs`)."""
         return self.files.read(sha256)
-
-    def blob_path(self, sha256: str) -> Path | None:
-        """Where the bytes are on disk, for streaming them (None when absent)."""
-        path = self.files.path(sha256)
-        return path if path.is_file() else None
-
-    def stage_blob(self, source: IO[bytes], limit: int) -> StagedBlob:
-        try:
-            return self.files.stage(source, limit=limit)  # type: ignore[arg-type]
-        except FileTooLarge as exc:
-            raise BlobTooLarge(exc.size) from exc
-
-    def adopt_blob(self, path: Path) -> StagedBlob:
-        return self.files.adopt(path)
-
-    def keep_blob(self, staged: StagedBlob) -> None:
-        self.files.keep(staged)
-
-    def discard_blob(self, staged: StagedBlob) -> None:
-        self.files.discard(staged)
 
     def _in_use(self, sha256: str) -> bool:
         return bool(self._read("SELECT 1 FROM resources WHERE sha256 = ? LIMIT 1", (sha256,)))
@@ -413,7 +408,6 @@ class SQLiteStorage(DerivedStore):
                 self.files.sweep(self._in_use)
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self.db.close()
         if self._cleanup is not None:
             self._cleanup()

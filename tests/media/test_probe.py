@@ -10,7 +10,7 @@ import pytest
 
 from emulator import mediafile
 from emulator.errors import BadRequest
-from tests import mediagen
+from tests import helpers
 from tests.conftest import SAMPLE
 
 
@@ -21,7 +21,7 @@ def _file(tmp_path: Path, name: str, data: bytes) -> Path:
 
 
 @pytest.mark.parametrize(("name", "make", "kind"), [
-    ("a.mp4", mediagen.mp4, "video"), ("b.webm", mediagen.webm, "video"), ("c.mp3", mediagen.mp3, "video"),
+    ("a.mp4", helpers.mp4, "video"), ("b.webm", helpers.webm, "video"), ("c.mp3", helpers.mp3, "video"),
     ("d.jpg", SAMPLE.read_bytes, "image"), ("e.txt", lambda: b"hello\n" * 50, "raw"),
     ("f.bin", lambda: os.urandom(20_000), "raw"), ("g.pdf", lambda: b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", "raw"),
 ])
@@ -31,7 +31,7 @@ def test_auto_files_each_kind_under_its_resource_type(tmp_path: Path, name: str,
 
 
 def test_an_mp4_reports_size_duration_rates_and_both_streams(tmp_path: Path) -> None:
-    facts = mediafile.probe(_file(tmp_path, "clip.mp4", mediagen.mp4()), "clip.mp4")
+    facts = mediafile.probe(_file(tmp_path, "clip.mp4", helpers.mp4()), "clip.mp4")
     assert (facts.format, facts.width, facts.height, facts.is_audio) == ("mp4", 64, 48, False)
     assert facts.duration == pytest.approx(1.0, abs=0.1)
     assert facts.frame_rate == 10.0 and facts.nb_frames == 10 and facts.bit_rate > 0
@@ -40,12 +40,12 @@ def test_an_mp4_reports_size_duration_rates_and_both_streams(tmp_path: Path) -> 
 
 
 def test_a_webm_is_webm_with_vp8_and_opus(tmp_path: Path) -> None:
-    facts = mediafile.probe(_file(tmp_path, "clip.webm", mediagen.webm()), "clip.webm")
+    facts = mediafile.probe(_file(tmp_path, "clip.webm", helpers.webm()), "clip.webm")
     assert (facts.format, facts.video["codec"], facts.audio["codec"]) == ("webm", "vp8", "opus")
 
 
 def test_an_mp3_is_audio_without_width_or_height(tmp_path: Path) -> None:
-    facts = mediafile.probe(_file(tmp_path, "song.mp3", mediagen.mp3()), "song.mp3")
+    facts = mediafile.probe(_file(tmp_path, "song.mp3", helpers.mp3()), "song.mp3")
     fields = facts.fields()
     assert fields["is_audio"] is True and "width" not in fields and "height" not in fields
     assert (facts.format, facts.audio["codec"]) == ("mp3", "mp3")
@@ -60,7 +60,7 @@ def test_anything_else_is_an_invalid_video_file(tmp_path: Path, data: bytes) -> 
 
 def test_a_truncated_video_is_invalid(tmp_path: Path) -> None:
     with pytest.raises(BadRequest, match="Invalid video file"):
-        mediafile.probe(_file(tmp_path, "cut.mp4", mediagen.mp4()[:300]), "cut.mp4")
+        mediafile.probe(_file(tmp_path, "cut.mp4", helpers.mp4()[:300]), "cut.mp4")
 
 
 def test_raw_format_is_the_extension() -> None:

@@ -12,7 +12,7 @@ import cloudinary.uploader  # noqa: F401
 import pytest
 import requests
 
-from tests import mediagen
+from tests import helpers
 from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
-    made = {"clip.mp4": mediagen.mp4(), "clip.webm": mediagen.webm(), "song.mp3": mediagen.mp3(),
+    made = {"clip.mp4": helpers.mp4(), "clip.webm": helpers.webm(), "song.mp3": helpers.mp3(),
             "notes.txt": b"plain text notes\n" * 20, "data.json": b'{"a": 1}', "noext": b"\x00\x01" * 50}
     for name, data in made.items():
         (tmp_path / name).write_bytes(data)

@@ -26,23 +26,23 @@ def test_a_deletion_between_keeping_bytes_and_committing_cannot_lose_them(app: F
     """A deletes its resource (the only one using the bytes) while B, uploading the same bytes, has kept them
     but not committed: the reclaim takes them, B's commit finds them gone, keeps them again and commits."""
     em = app.extensions["cloudinary_emulator"]
-    storage = em.backend.storage
+    storage, blobs = em.storage, em.assets.blobs
     _upload(app, "a")
-    keep = storage.keep_blob
+    keep = blobs.keep
     calls: list[str] = []
 
     def keep_then_race(staged: StagedBlob) -> None:
         keep(staged)
         calls.append(staged.sha256)
         if len(calls) == 1:
-            assert em.backend.destroy(ResourceKey(CLOUD, "a"))  # reclaims the bytes: no committed row uses them
+            assert em.library.destroy(ResourceKey(CLOUD, "a"))  # reclaims the bytes: no committed row uses them
             assert storage.blob(staged.sha256) is None
 
-    storage.keep_blob = keep_then_race
+    blobs.keep = keep_then_race
     try:
         b = _upload(app, "b")
     finally:
-        storage.keep_blob = keep
+        blobs.keep = keep
     assert len(calls) == 2  # kept, lost to the reclaim, kept again
     sha = storage.get(ResourceKey(CLOUD, "b")).sha256
     assert storage.blob(sha) == IMAGE
@@ -50,7 +50,7 @@ def test_a_deletion_between_keeping_bytes_and_committing_cannot_lose_them(app: F
 
 
 def test_overwriting_with_other_bytes_reclaims_the_old_ones(app: Flask) -> None:
-    storage = app.extensions["cloudinary_emulator"].backend.storage
+    storage = app.extensions["cloudinary_emulator"].storage
     form = {**signed({"public_id": "x"}), "file": (io.BytesIO(IMAGE), "t.jpg")}
     app.test_client().post(f"/v1_1/{CLOUD}/image/upload", data=form, content_type="multipart/form-data")
     old = storage.get(ResourceKey(CLOUD, "x")).sha256
@@ -63,7 +63,7 @@ def test_overwriting_with_other_bytes_reclaims_the_old_ones(app: Flask) -> None:
 
 
 def test_a_failed_upload_leaves_no_bytes_behind(app: Flask) -> None:
-    storage = app.extensions["cloudinary_emulator"].backend.storage
+    storage = app.extensions["cloudinary_emulator"].storage
     before = set(storage.files.digests())
     form = {**signed({}), "file": (io.BytesIO(b"not an image"), "x.jpg")}
     r = app.test_client().post(f"/v1_1/{CLOUD}/image/upload", data=form, content_type="multipart/form-data")

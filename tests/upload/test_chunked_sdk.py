@@ -12,7 +12,7 @@ import cloudinary.uploader  # noqa: F401
 import pytest
 import requests
 
-from tests import mediagen
+from tests import helpers
 from tests.conftest import CLOUD, KEY, SECRET, TURTLES
 from tests.e2e.node import node_available, run_node
 
@@ -57,7 +57,7 @@ def test_python_upload_large_defaults_to_raw_and_keeps_the_extension(sdk: Any, t
 
 def test_python_upload_large_of_a_video(sdk: Any, tmp_path: Path) -> None:
     clip = tmp_path / "clip.mp4"
-    clip.write_bytes(mediagen.mp4())
+    clip.write_bytes(helpers.mp4())
     result = sdk.uploader.upload_large(str(clip), chunk_size=1000, resource_type="video", public_id="clip")
     assert (result["resource_type"], result["format"], result["width"], result["height"]) == ("video", "mp4", 64, 48)
     assert result["duration"] == pytest.approx(1.0, abs=0.1)
