@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(PY) bench/library.py
 	$(PY) bench/chunked.py
 	$(PY) bench/testing.py
+	$(PY) bench/contracts.py
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache
