@@ -7,8 +7,10 @@ browser asks for, which include ``Content-Range`` and ``X-Unique-Upload-Id`` for
 ``Access-Control-Expose-Headers``. The Admin API gets none of it: it must never be called from a browser,
 which would need the API secret.
 
-Allowed origins are per cloud (``cors_origins``, default ``["*"]``). A request whose ``Origin`` is not allowed
-is refused with 403 before anything happens, so a page never sees a failure for an upload that was stored.
+The allowed origin is echoed (as Cloudinary's API answers, with ``Access-Control-Max-Age: 1728000``), with
+``Vary: Origin``. Allowed origins are per cloud (``cors_origins``, default ``["*"]``). A request whose
+``Origin`` is not allowed is refused with 403 before anything happens, so a page never sees a failure for an
+upload that was stored.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ DEFAULT_HEADERS = ("Content-Type", "Content-Range", "Content-Disposition", "X-Un
                    "X-Requested-With", "X-Prototype-Version", "Authorization")
 EXPOSED = {"upload": "X-Request-Id, X-Cld-Error", "delivery": "X-Cld-Error, ETag, Content-Length, Last-Modified"}
 METHODS = {"upload": "POST, GET, OPTIONS", "delivery": "GET, HEAD, OPTIONS"}
-MAX_AGE = "1728000"  # 20 days: browsers cap it lower anyway
+MAX_AGE = "1728000"  # 20 days, what Cloudinary answers; browsers cap it lower anyway
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,8 @@ def install(app: Flask, origins_of: Callable[[str | None], tuple[str, ...]]) -> 
         origin = request.headers.get("Origin")
         if scope is None or origin is None:
             return response
-        cloud_origins = origins_of(scope.cloud)
-        response.headers["Access-Control-Allow-Origin"] = "*" if "*" in cloud_origins else origin
-        if "*" not in cloud_origins:
-            response.vary.add("Origin")
+        response.headers["Access-Control-Allow-Origin"] = origin  # echoed, as Cloudinary's API answers
+        response.vary.add("Origin")
         if request.method != "OPTIONS":
             response.headers["Access-Control-Expose-Headers"] = EXPOSED[scope.family]
         return response

@@ -34,7 +34,7 @@ def test_the_preflight_of_a_chunked_upload_is_allowed(client: FlaskClient) -> No
     r = client.options(f"/v1_1/{CLOUD}/auto/upload", headers={
         "Origin": PAGE, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": asked})
     assert r.status_code == 204
-    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert r.headers["Access-Control-Allow-Origin"] == PAGE and r.headers["Access-Control-Max-Age"] == "1728000"
     assert "POST" in r.headers["Access-Control-Allow-Methods"]
     allowed = {h.strip().lower() for h in r.headers["Access-Control-Allow-Headers"].split(",")}
     assert {"content-range", "x-unique-upload-id", "x-requested-with", "content-disposition"} <= allowed
@@ -43,18 +43,19 @@ def test_the_preflight_of_a_chunked_upload_is_allowed(client: FlaskClient) -> No
 def test_an_upload_answer_carries_allow_origin_and_exposed_headers(client: FlaskClient) -> None:
     r = _unsigned_upload(client)
     assert r.status_code == 200  # type: ignore[attr-defined]
-    assert r.headers["Access-Control-Allow-Origin"] == "*"  # type: ignore[attr-defined]
+    assert r.headers["Access-Control-Allow-Origin"] == PAGE  # type: ignore[attr-defined]
+    assert "Origin" in r.headers["Vary"]  # type: ignore[attr-defined]
     assert "X-Request-Id" in r.headers["Access-Control-Expose-Headers"]  # type: ignore[attr-defined]
 
 
 def test_an_error_answer_carries_them_too_so_the_page_can_read_it(client: FlaskClient) -> None:
     r = client.post(f"/v1_1/{CLOUD}/image/upload", data={"upload_preset": "nope"}, headers={"Origin": PAGE})
-    assert r.status_code == 400 and r.headers["Access-Control-Allow-Origin"] == "*"
+    assert r.status_code == 400 and r.headers["Access-Control-Allow-Origin"] == PAGE
 
 
 def test_delivery_answers_carry_allow_origin(client: FlaskClient) -> None:
     r = client.get(f"/{CLOUD}/image/upload/sample.jpg", headers={"Origin": PAGE})
-    assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == "*"
+    assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == PAGE
     assert "ETag" in r.headers["Access-Control-Expose-Headers"]
 
 
