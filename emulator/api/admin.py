@@ -62,7 +62,7 @@ def resource_types(cloud_name: str) -> Response:
 @bp.get(f"{V}/resources/<resource_type>/<type>/<path:public_id>")
 def resource(cloud_name: str, resource_type: str, type: str, public_id: str) -> Response:
     found = current().backend.resource(ResourceKey(_cloud().name, public_id, resource_type, type))
-    return jsonify(render.details(found, request.host))
+    return jsonify(render.resource_details(found, request.host))
 
 
 @bp.post(f"{V}/resources/<resource_type>/<type>/<path:public_id>")
