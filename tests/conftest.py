@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TURTLES = ROOT / "fixtures" / "images" / "turtles.jpg"
 SAMPLE = ROOT / "fixtures" / "images" / "sample.jpg"
 CLOUD = "demo"
+BROWSER_MISSING = "no Chromium for the browser tests"  # the skip reason the summary below looks for
 KEY, SECRET = DEFAULT_API_KEY, DEFAULT_API_SECRET
 
 
@@ -76,3 +77,14 @@ def signed(fields: dict[str, str], *, secret: str = SECRET, timestamp: float | N
 def basic(key: str = KEY, secret: str = SECRET) -> dict[str, str]:
     token = base64.b64encode(f"{key}:{secret}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say loudly, last, that the browser tests did not run, and how to run them."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if BROWSER_MISSING in str(r.longrepr)]
+    if not skipped:
+        return
+    terminalreporter.write_sep("!", f"{len(skipped)} BROWSER TESTS SKIPPED: no Chromium", red=True, bold=True)
+    terminalreporter.write_line(
+        "tests/browser/ needs Debian's chromium at /usr/bin/chromium (or EMULATOR_CHROMIUM=/path/to/chromium).\n"
+        "Install it with `sudo make chromium` (apt-get install chromium) and run `make test` again.", red=True)

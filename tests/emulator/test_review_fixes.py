@@ -113,10 +113,11 @@ def test_a_write_based_on_a_version_that_was_overwritten_is_not_applied(client: 
 
     from emulator.backend.models import ResourceKey
 
-    backend = client.application.extensions["cloudinary_emulator"].backend
+    em = client.application.extensions["cloudinary_emulator"]
+    backend = em.assets
     upload(client, {"public_id": "raced"})
     stale = backend.resource(ResourceKey("demo", "raced"))
     upload(client, {"public_id": "raced"}, data=_jpeg())  # an overwrite lands between read and write
     assert backend._commit(stale, replace(stale, tags=("late",))) is None
     now = backend.resource(ResourceKey("demo", "raced"))
-    assert now.sha256 != stale.sha256 and now.tags == () and backend.storage.blob(now.sha256) is not None
+    assert now.sha256 != stale.sha256 and now.tags == () and em.storage.blobs.get(now.sha256) is not None

@@ -8,6 +8,7 @@ import pytest
 import requests
 from flask import Flask
 
+from emulator.config import DEFAULT_ADMIN_RATE_LIMIT
 from emulator.server import EmulatorServer
 from tests.conftest import CLOUD, KEY, SECRET
 from tests.e2e.node import node_available, run_node
@@ -54,7 +55,7 @@ def test_listing(node: Any) -> None:
     assert ids(result["byTag"]) == ["lib/b"] and result["byTag"]["next_cursor"]
     assert result["byContext"]["resources"][0]["context"] == {"custom": {"shop": "north"}}
     assert ids(result["byIds"]) == ["c", "lib/a"] and result["one"]["public_id"] == "lib/a"
-    assert result["types"]["resource_types"] == ["image", "raw", "video"] and result["rate"] == 500
+    assert result["types"]["resource_types"] == ["image", "raw", "video"] and result["rate"] == DEFAULT_ADMIN_RATE_LIMIT
 
 
 def test_tags_and_context(node: Any) -> None:
