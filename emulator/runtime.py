@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from emulator.backend.account.services import Account
 from emulator.backend.assets import Assets
 from emulator.backend.delivery import Delivery
 from emulator.backend.imagga import Imagga
@@ -34,6 +35,7 @@ class Emulator:
     clock: Clock
     ids: IdSource
     control: ControlPlane
+    account: Account  # metadata fields, presets, mappings, transformations, folders, profiles, triggers
 
     def cloud(self, name: str) -> CloudConfig:
         cloud = self.config.cloud(name)
@@ -47,6 +49,8 @@ class Emulator:
         """A fresh account for one cloud, or for every cloud, which also clears the control plane."""
         names = self.control.cloud_names(cloud)
         self.assets.reset([self.config.clouds[name] for name in names])
+        for name in names:
+            self.account.restore_config(name)
         if cloud is None:
             self.control.reset()
         return names

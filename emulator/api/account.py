@@ -19,7 +19,7 @@ from emulator.runtime import current
 
 bp = Blueprint("account", __name__)
 bp.before_request(admin.authenticate_and_count)
-bp.after_request(admin.rate_limit_headers)
+bp.after_request(admin.rate_limit_headers)  # Admin API: Basic auth, counted, rate-limit headers
 
 
 def _cloud() -> str:

@@ -19,7 +19,8 @@ from emulator.backend.account.presets import PresetSpec
 from emulator.errors import BadRequest
 
 _NESTED = ("datasource", "validation", "restrictions", "condition", "result", "values", "sample_data")
-_PRESET_OWN = ("name", "unsigned")
+# Not settings: the preset's own members, and what a signed call carries (the SDKs' upload params add timestamp).
+_PRESET_OWN = ("name", "unsigned", "timestamp", "signature", "api_key", "signature_algorithm")
 # Preset settings answered as booleans, numbers, lists or objects rather than the text an upload sends.
 _BOOLEAN_SETTINGS = lint.BOOLEANS | {"disallow_public_id", "live", "use_asset_folder_as_public_id_prefix",
                                      "unique_display_name", "return_delete_token", "quality_analysis",

@@ -354,6 +354,16 @@ def _ids(params: Params, name: str = "public_ids") -> tuple[str, ...] | None:
     return None if values is None else tuple(v for v in values if v != "")
 
 
+def public_ids(params: Params) -> tuple[str, ...]:
+    """``public_ids[]`` of a command (at most 1000), required."""
+    ids = _ids(params) or ()
+    if not ids:
+        raise BadRequest("Missing required parameter - public_ids")
+    if len(ids) > 1000:
+        raise BadRequest(f"Too many public_ids - {len(ids)}. At most 1000")
+    return ids
+
+
 def list_request(params: Params) -> ListRequest:
     return ListRequest(
         max_results=max_results(params, 10),

@@ -83,3 +83,15 @@ def context_command(cloud_name: str, resource_type: str) -> Response:
     call = _signed(cloud_name, "context")
     applied = current().library.context_command(call.cloud, resource_type, params.context_command(call.params))
     return jsonify(public_ids=applied)
+
+
+@operation(bp, "update_metadata")
+def update_metadata(cloud_name: str, resource_type: str) -> Response:
+    call = _signed(cloud_name, "metadata")
+    values = params.metadata(call.params)
+    if not values:
+        raise BadRequest("Missing required parameter - metadata")
+    ids = params.public_ids(call.params)
+    updated = current().assets.update_metadata(call.cloud, resource_type, call.params.text("type") or "upload", ids,
+                                               values, params.boolean(call.params, "clear_invalid", False))
+    return jsonify(public_ids=updated)

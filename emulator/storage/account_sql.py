@@ -5,14 +5,10 @@ existing data directory is upgraded in place."""
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
-from typing import Any
+from collections.abc import Callable
 
 from emulator.backend.account.store import Document
-from emulator.storage.db import write_transaction
+from emulator.storage.db import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS account_documents (
@@ -26,18 +22,12 @@ CREATE TABLE IF NOT EXISTS account_documents (
 class SQLiteAccountStore:
     """Implements :class:`emulator.backend.account.store.AccountStore` on a shared connection and lock."""
 
-    def __init__(self, conn: sqlite3.Connection, lock: AbstractContextManager[Any] | None = None) -> None:
-        self._conn = conn
-        self._lock: Any = lock or threading.RLock()
-        with self._tx() as db:
-            db.execute(SCHEMA)
-
-    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self._conn, self._lock)
-
-    def _read(self, sql: str, params: Sequence[object]) -> list[Any]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._tx = db.tx
+        self._read = db.read
+        with self._tx() as conn:
+            conn.execute(SCHEMA)
 
     def get(self, cloud: str, kind: str, name: str) -> Document | None:
         rows = self._read("SELECT body FROM account_documents WHERE cloud = ? AND kind = ? AND name = ?",

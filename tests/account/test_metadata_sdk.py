@@ -13,15 +13,15 @@ SET_VALUES = [{"value": "red", "external_id": "c_red"}, {"value": "green", "exte
 
 
 @pytest.fixture
-def fields(sdk: Any) -> Any:
-    api = sdk.api
+def fields(cld: Any) -> Any:
+    api = cld.api
     api.add_metadata_field({"external_id": "caption", "label": "Caption", "type": "string"})
     api.add_metadata_field({"external_id": "rating", "label": "Rating", "type": "integer",
                             "validation": {"type": "less_than", "equals": True, "value": 5}})
     api.add_metadata_field({"external_id": "colors", "label": "Colors", "type": "set",
                             "datasource": {"values": SET_VALUES}})
     api.add_metadata_field({"external_id": "shot", "label": "Shot", "type": "date", "default_value": "2024-01-02"})
-    return sdk
+    return cld
 
 
 def test_field_crud(fields: Any) -> None:
@@ -66,7 +66,7 @@ def test_values_on_upload_explicit_update_and_details(fields: Any) -> None:
     assert "caption" not in updated["metadata"]
     assert fields.api.resource("md")["metadata"] == {"colors": ["c_red"], "shot": "2024-01-02", "rating": 4}
     result = fields.uploader.update_metadata({"rating": "3", "colors": ["c_blue", "c_green"]}, ["md"])
-    assert result == {"public_ids": ["md"]}
+    assert result["public_ids"] == ["md"]
     assert fields.api.resource("md")["metadata"]["colors"] == ["c_blue", "c_green"]
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from emulator.backend.account.folders import AssetFolders, FolderService
 from emulator.backend.account.mappings import UploadMappings
 from emulator.backend.account.metadata_service import MetadataService
-from emulator.backend.account.presets import PresetService
+from emulator.backend.account.presets import PresetService, PresetSpec
 from emulator.backend.account.store import AccountStore
 from emulator.backend.account.streaming import StreamingProfiles
 from emulator.backend.account.transformations import TransformationService
@@ -25,6 +25,16 @@ class Account:
     streaming: StreamingProfiles
     triggers: Triggers
     mappings: UploadMappings
+    config_presets: dict[str, list[PresetSpec]] = field(default_factory=dict)  # by cloud, from the config file
+
+    def start(self, config_presets: dict[str, list[PresetSpec]]) -> None:
+        """Write the config file's presets over stored ones of the same names (at start and after a reset)."""
+        self.config_presets = config_presets
+        for cloud in config_presets:
+            self.restore_config(cloud)
+
+    def restore_config(self, cloud: str) -> None:
+        self.presets.load_config(cloud, self.config_presets.get(cloud, []))
 
     @classmethod
     def build(cls, store: AccountStore, library: AssetFolders, clock: Clock, ids: IdSource) -> Account:

@@ -74,7 +74,12 @@ class TransformationService:
 
     def record_use(self, cloud: str, transformation: str) -> None:
         """An unnamed transformation the account used (eager, delivery) joins the list, marked used."""
-        definition = codec.canonical(transformation)
+        try:
+            definition = codec.canonical(transformation)
+        except BadRequest:
+            return
+        if self.store.get(cloud, KIND, definition) is not None:
+            return  # a read, not a write, on every delivery after the first
         doc = {"name": definition, "named": False, "transformation": definition, "allowed_for_strict": False,
                "used": True, "created_at": self.clock.now()}
         self.store.insert(cloud, KIND, definition, doc)

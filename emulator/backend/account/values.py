@@ -11,13 +11,24 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from emulator.backend.account.metadata import MetadataField, parse_bound, parse_date, regex
 from emulator.errors import BadRequest
 
 Value = str | int | list[str]
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
+
+
+class MetadataFields(Protocol):
+    """Where the asset operations find the cloud's fields (the metadata service)."""
+
+    def by_id(self, cloud: str) -> dict[str, MetadataField]: ...
+
+
+class NoMetadataFields:
+    def by_id(self, cloud: str) -> dict[str, MetadataField]:
+        return {}
 
 
 class InvalidValue(Exception):
@@ -124,6 +135,16 @@ def with_defaults(fields: Mapping[str, MetadataField], given: Mapping[str, Any])
     defaults = {f.external_id: f.default_value for f in fields.values()
                 if f.default_value is not None and not f.default_disabled}
     return {**defaults, **given}
+
+
+def for_upload(fields: Mapping[str, MetadataField], given: Mapping[str, Any] | None,
+               clear_invalid: bool) -> dict[str, Any]:
+    """A new asset's stored values: defaults, then the upload's own (checked), then the mandatory check."""
+    values = with_defaults(fields, {})
+    if given:
+        values = assign(fields, values, Assignment(given, clear_invalid))
+    check_mandatory(fields, values)
+    return values
 
 
 def check_mandatory(fields: Mapping[str, MetadataField], values: Mapping[str, Any]) -> None:
