@@ -27,6 +27,9 @@ def upload(cloud_name: str, resource_type: str) -> Response:
         raise BadRequest(f"Resource type {resource_type} is not supported by the emulator; use image or auto")
     raw = auth.upload_api(em, cloud, params.collect(request), "upload", request.headers.get("Authorization"))
     outcome = em.assets.upload(cloud, params.upload_request(raw), origin=request.host)
+    for eager in (raw.text("eager") or "").split("|"):
+        if eager:
+            em.account.transformations.record_use(cloud.name, eager)  # listed by api.transformations(), used
     return jsonify(render.upload(outcome, cloud, request.host))
 
 

@@ -339,6 +339,19 @@ class SQLiteStorage:
                 self._rewrite(db, row[0], current, replace(current, asset_folder=moved))
         return len(rows)
 
+    def remove_metadata_field(self, cloud: str, external_id: str) -> int:
+        """Drop a deleted metadata field's values from every asset that has one (one transaction)."""
+        with self._tx() as db:
+            ids = [row[0] for row in db.execute("SELECT DISTINCT id FROM resource_metadata WHERE cloud = ? "
+                                                "AND field = ?", (cloud, external_id))]
+            for rid in ids:
+                row = db.execute(f"{_FULL} WHERE r.id = ?", (rid,)).fetchone()
+                if row is not None:
+                    current = to_resource(row[1:])
+                    kept = {k: v for k, v in current.metadata.items() if k != external_id}
+                    self._rewrite(db, rid, current, replace(current, metadata=kept))
+        return len(ids)
+
     def cloud_created_at(self, cloud: str) -> float:
         rows = self._read("SELECT created_at FROM clouds WHERE name = ?", (cloud,))
         return float(rows[0][0]) if rows else 0.0

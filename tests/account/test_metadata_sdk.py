@@ -68,6 +68,9 @@ def test_values_on_upload_explicit_update_and_details(fields: Any) -> None:
     result = fields.uploader.update_metadata({"rating": "3", "colors": ["c_blue", "c_green"]}, ["md"])
     assert result["public_ids"] == ["md"]
     assert fields.api.resource("md")["metadata"]["colors"] == ["c_blue", "c_green"]
+    fields.api.delete_metadata_field("colors")
+    assert "colors" not in fields.api.resource("md")["metadata"]
+    assert fields.Search().expression("metadata.colors=c_blue").execute()["total_count"] == 0
 
 
 def test_invalid_values(fields: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from emulator.backend.account import metadata as md
 from emulator.backend.account.store import AccountStore, Document
@@ -17,11 +17,18 @@ _FIELD_ORDER = ("label", "external_id", "created_at")
 _DIRECTIONS = ("asc", "desc")
 
 
+class AssetValues(Protocol):
+    """The media library's side of a deleted field: its values leave every asset."""
+
+    def remove_metadata_field(self, cloud: str, external_id: str) -> int: ...
+
+
 class MetadataService:
-    def __init__(self, store: AccountStore, clock: Clock, ids: IdSource) -> None:
+    def __init__(self, store: AccountStore, clock: Clock, ids: IdSource, assets: AssetValues | None = None) -> None:
         self.store = store
         self.clock = clock
         self.ids = ids
+        self.assets = assets
 
     # -- fields -------------------------------------------------------------------------------------------------
 
@@ -56,6 +63,8 @@ class MetadataService:
     def delete_field(self, cloud: str, external_id: str) -> None:
         """The field is gone from lists and assets; its external id stays taken, as on the real service."""
         self._modify(cloud, external_id, lambda f: replace(f, deleted=True))
+        if self.assets is not None:
+            self.assets.remove_metadata_field(cloud, external_id)
         for rule in self.rules(cloud):
             if rule.get("metadata_field_id") == external_id:
                 self.store.delete(cloud, RULE, str(rule["external_id"]))

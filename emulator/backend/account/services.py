@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from emulator.backend.account.folders import AssetFolders, FolderService
 from emulator.backend.account.mappings import UploadMappings
-from emulator.backend.account.metadata_service import MetadataService
+from emulator.backend.account.metadata_service import AssetValues, MetadataService
 from emulator.backend.account.presets import PresetService, PresetSpec
 from emulator.backend.account.store import AccountStore
 from emulator.backend.account.streaming import StreamingProfiles
 from emulator.backend.account.transformations import TransformationService
 from emulator.backend.account.triggers import Triggers
 from emulator.clock import Clock, IdSource
+
+
+class Library(AssetFolders, AssetValues, Protocol):
+    """What the account services need of the media library (the resource repository implements it)."""
 
 
 @dataclass
@@ -37,8 +42,9 @@ class Account:
         self.presets.load_config(cloud, self.config_presets.get(cloud, []))
 
     @classmethod
-    def build(cls, store: AccountStore, library: AssetFolders, clock: Clock, ids: IdSource) -> Account:
-        return cls(store=store, metadata=MetadataService(store, clock, ids), presets=PresetService(store, clock, ids),
+    def build(cls, store: AccountStore, library: Library, clock: Clock, ids: IdSource) -> Account:
+        return cls(store=store, metadata=MetadataService(store, clock, ids, library),
+                   presets=PresetService(store, clock, ids),
                    transformations=TransformationService(store, clock), folders=FolderService(store, library, clock),
                    streaming=StreamingProfiles(store), triggers=Triggers(store, clock, ids),
                    mappings=UploadMappings(store))
