@@ -7,7 +7,7 @@ NODE_DIR := tests/node
 CHROMIUM := /usr/bin/chromium
 PORT ?= 9400
 
-.PHONY: run test bench lint node-deps chromium clean
+.PHONY: run test test-fast bench lint node-deps chromium clean
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -43,10 +43,16 @@ test: $(STAMP) node-deps chromium
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
+# The quick subset (under a minute): everything not marked slow; `make test` runs it all, as CI does.
+test-fast: $(STAMP)
+	$(VENV)/bin/ruff check emulator contracts tests bench
+	$(PY) -m pytest -q -m "not slow"
+
 bench: $(STAMP)
 	$(PY) bench/run.py
 	$(PY) bench/library.py
 	$(PY) bench/testing.py
+	$(PY) bench/contracts.py
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

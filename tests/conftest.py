@@ -17,6 +17,7 @@ from emulator.app import create_app
 from emulator.clock import FrozenClock, IdSource
 from emulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, Config, load_config
 from emulator.server import EmulatorServer
+from emulator.storage.sqlite import SQLiteStorage
 
 ROOT = Path(__file__).resolve().parent.parent
 TURTLES = ROOT / "fixtures" / "images" / "turtles.jpg"
@@ -24,6 +25,20 @@ SAMPLE = ROOT / "fixtures" / "images" / "sample.jpg"
 CLOUD = "demo"
 BROWSER_MISSING = "no Chromium for the browser tests"  # the skip reason the summary below looks for
 KEY, SECRET = DEFAULT_API_KEY, DEFAULT_API_SECRET
+
+
+# Modules that serve processes, build packages, drive a browser or run whole suites: `make test-fast` skips them.
+SLOW = ("test_fuzz.py", "install/", "browser/", "e2e/", "contracts/test_plugin.py", "contracts/test_cli.py",
+        "contracts/test_broken_targets.py", "contracts/test_kit_against_emulator.py", "control/test_plugin.py",
+        "control/test_seed_and_workers.py", "library/test_sdk_node.py", "library/test_bench_smoke.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).resolve().parent
+    for item in items:
+        where = item.path.resolve().relative_to(here).as_posix() if item.path.is_relative_to(here) else ""
+        if where.startswith(SLOW) or item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -52,6 +67,14 @@ def client(app: Flask) -> FlaskClient:
 def server(app: Flask) -> Iterator[EmulatorServer]:
     with EmulatorServer(app) as running:
         yield running
+
+
+@pytest.fixture
+def store() -> Iterator[SQLiteStorage]:
+    """A storage on a temporary database of its own (no app)."""
+    storage = SQLiteStorage(None)
+    yield storage
+    storage.close()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import requests
 from flask.testing import FlaskClient
 
 from tests.conftest import SAMPLE, TURTLES, basic
-from tests.e2e.test_cli import BIN, Served
+from tests.helpers import BIN, Served
 
 DETAILS = "/v1_1/demo/resources/image/upload/"
 

@@ -19,7 +19,7 @@ from emulator.config import load_config
 from emulator.storage.sqlite import SQLiteStorage
 from emulator.tagging.engine import TaggingEngine
 from emulator.tagging.fixtures import load_fixtures
-from tests.library.conftest import make
+from tests.helpers import make
 
 T0 = 1_700_000_000.0
 CONFIG = load_config({}, env={})

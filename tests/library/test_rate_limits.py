@@ -9,7 +9,7 @@ from emulator.clock import FrozenClock
 from emulator.config import Config, load_config
 from emulator.errors import ConfigError
 from tests.conftest import basic
-from tests.library.conftest import ADMIN, signed_form
+from tests.helpers import ADMIN, signed_form
 
 START = 1_700_000_000.0  # Tue, 14 Nov 2023 22:13:20 GMT
 LIMIT = "X-FeatureRateLimit-Limit"

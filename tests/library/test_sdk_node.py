@@ -12,7 +12,7 @@ from emulator.config import DEFAULT_ADMIN_RATE_LIMIT
 from emulator.server import EmulatorServer
 from tests.conftest import CLOUD, KEY, SECRET
 from tests.e2e.node import node_available, run_node
-from tests.library.conftest import upload
+from tests.helpers import upload_ok
 
 pytestmark = pytest.mark.e2e
 
@@ -23,9 +23,9 @@ def node(app: Flask, server: EmulatorServer) -> Any:
     if reason is not None:
         pytest.fail(f"the Node tests cannot run: {reason}")
     client = app.test_client()
-    upload(client, "lib/a", tags="pet", context="shop=north")
-    upload(client, "lib/b", tags="pet,cat")
-    upload(client, "c", tags="dog,a b/c")
+    upload_ok(client, "lib/a", tags="pet", context="shop=north")
+    upload_ok(client, "lib/b", tags="pet,cat")
+    upload_ok(client, "c", tags="dog,a b/c")
     return lambda body: run_node(body, server.url, cloud=CLOUD, key=KEY, secret=SECRET)
 
 

@@ -15,7 +15,7 @@ from emulator.backend.search import parse
 from emulator.errors import BadRequest
 from emulator.storage import search_sql
 from emulator.storage.sqlite import SQLiteStorage
-from tests.library.conftest import make
+from tests.helpers import make
 
 T0 = 1_700_000_000.0
 

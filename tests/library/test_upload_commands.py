@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from emulator import signing
 from emulator.backend.models import ResourceKey
 from tests.conftest import KEY, SECRET, basic
-from tests.library.conftest import ADMIN, signed_form, upload
+from tests.helpers import ADMIN, signed_form, upload_ok
 
 
 def post(client: FlaskClient, operation: str, fields: dict[str, Any], *, sign: bool = True) -> tuple[int, Any]:
@@ -26,8 +26,8 @@ def tags_of(app: Flask, public_id: str) -> tuple[str, ...]:
 
 @pytest.fixture
 def library(client: FlaskClient) -> FlaskClient:
-    upload(client, "a", tags="one")
-    upload(client, "b", tags="one,two")
+    upload_ok(client, "a", tags="one")
+    upload_ok(client, "b", tags="one,two")
     return client
 
 

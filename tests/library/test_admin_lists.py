@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from emulator.backend.queries import DELETE_BATCH
 from tests.conftest import SECRET, basic
-from tests.library.conftest import ADMIN, make, upload
+from tests.helpers import ADMIN, make, upload_ok
 
 AUTH = basic()
 
@@ -34,9 +34,9 @@ def pids(body: dict[str, Any]) -> list[str]:
 
 @pytest.fixture
 def library(client: FlaskClient) -> FlaskClient:
-    upload(client, "animals/turtle", tags="sea turtle,reptile", context="alt=a turtle|shop=north")
-    upload(client, "animals/cat", tags="cat,pet")
-    upload(client, "dog", tags="pet,a b/c")
+    upload_ok(client, "animals/turtle", tags="sea turtle,reptile", context="alt=a turtle|shop=north")
+    upload_ok(client, "animals/cat", tags="cat,pet")
+    upload_ok(client, "dog", tags="pet,a b/c")
     return client
 
 
