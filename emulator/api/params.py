@@ -137,6 +137,32 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\([=|\\])", r"\1", text)
 
 
+def metadata(params: Params, name: str = "metadata") -> dict[str, Any] | None:
+    """Structured metadata as the SDKs send it: ``k=v|set=["a","b"]`` (escaped like context) or a JSON object."""
+    text = params.text(name)
+    if text is None:
+        return None
+    if text.startswith("{"):
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, dict):
+            return {str(k): v for k, v in parsed.items()}
+    return {k: _metadata_value(v) for k, v in parse_context(text).items()}
+
+
+def _metadata_value(value: str) -> Any:
+    if value.startswith("["):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            return value
+        if isinstance(parsed, list):
+            return [as_text(v) for v in parsed]
+    return value
+
+
 def categorize(params: Params, *, illegal_prefix: bool) -> Categorize:
     """``categorization`` and ``auto_tagging``; messages differ between Upload and Admin API."""
     spec = params.text("categorization")
@@ -196,6 +222,13 @@ def upload_request(params: Params, resource_type: str = "image") -> UploadReques
         unique_filename=boolean(params, "unique_filename", True),
         use_filename=boolean(params, "use_filename", False),
         notification_url=_http_url(params, "notification_url"),
+        metadata=metadata(params),
+        clear_invalid=boolean(params, "clear_invalid", False),
+        asset_folder=_folder_path(params, "asset_folder"),
+        display_name=params.text("display_name") or None,
+        public_id_prefix=_folder_path(params, "public_id_prefix"),
+        use_asset_folder_as_public_id_prefix=boolean(params, "use_asset_folder_as_public_id_prefix", False),
+        use_filename_as_display_name=boolean(params, "use_filename_as_display_name", False),
     )
 
 
@@ -204,7 +237,22 @@ def update_request(params: Params) -> UpdateRequest:
         tags=tags(params),
         context=context(params),
         categorize=categorize(params, illegal_prefix=True),
+        metadata=metadata(params),
+        clear_invalid=boolean(params, "clear_invalid", False),
+        asset_folder=_folder_path(params, "asset_folder"),
+        display_name=params.text("display_name") or None,
     )
+
+
+def _folder_path(params: Params, name: str) -> str | None:
+    """A folder-like value without surrounding slashes; ``/`` or empty is the root ("")."""
+    value = params.text(name)
+    if value is None:
+        return None
+    cleaned = value.strip().strip("/")
+    if "//" in cleaned:
+        raise BadRequest(f"Invalid {name} - {value}. Empty folder names are not allowed")
+    return cleaned
 
 
 def _http_url(params: Params, name: str) -> str | None:
@@ -312,6 +360,16 @@ def _ids(params: Params, name: str = "public_ids") -> tuple[str, ...] | None:
     return None if values is None else tuple(v for v in values if v != "")
 
 
+def public_ids(params: Params) -> tuple[str, ...]:
+    """``public_ids[]`` of a command (at most 1000), required."""
+    ids = _ids(params) or ()
+    if not ids:
+        raise BadRequest("Missing required parameter - public_ids")
+    if len(ids) > 1000:
+        raise BadRequest(f"Too many public_ids - {len(ids)}. At most 1000")
+    return ids
+
+
 def list_request(params: Params) -> ListRequest:
     return ListRequest(
         max_results=max_results(params, 10),
@@ -319,6 +377,7 @@ def list_request(params: Params) -> ListRequest:
         direction=_direction(params.text("direction")),
         with_tags=boolean(params, "tags", False),
         with_context=boolean(params, "context", False),
+        with_metadata=boolean(params, "metadata", False),
         prefix=params.text("prefix") or None,
         public_ids=_ids(params),
         start_at=_date(params, "start_at"),
@@ -377,7 +436,8 @@ def rename_request(params: Params) -> RenameRequest:
 def explicit_request(params: Params) -> ExplicitRequest:
     """Explicit re-runs what update does, with the Upload API's categorization messages."""
     update = UpdateRequest(tags=tags(params), context=context(params),
-                           categorize=categorize(params, illegal_prefix=False))
+                           categorize=categorize(params, illegal_prefix=False), metadata=metadata(params),
+                           clear_invalid=boolean(params, "clear_invalid", False))
     return ExplicitRequest(required(params, "public_id"), params.text("type") or "upload", update)
 
 

@@ -58,6 +58,8 @@ def _extras(resource: Resource) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if resource.context:
         out["context"] = {"custom": dict(resource.context)}
+    if resource.metadata:
+        out["metadata"] = dict(resource.metadata)
     if resource.info:
         out["info"] = dict(resource.info)
     return out
@@ -72,7 +74,8 @@ def upload(outcome: UploadOutcome, cloud: CloudConfig, host: str) -> dict[str, A
     if r.key.resource_type == "image":
         body["pages"] = 1
     body.update(_media(r))
-    body.update(folder=r.folder, original_filename=r.original_filename, **_extras(r))
+    body.update(folder=r.folder, asset_folder=r.effective_asset_folder,
+                display_name=r.effective_display_name, original_filename=r.original_filename, **_extras(r))
     if outcome.existing:
         body["existing"] = True
     if outcome.overwritten:
@@ -97,7 +100,18 @@ def details(resource: Resource, host: str) -> dict[str, Any]:
     """Resource details, also the answer of Admin ``update``."""
     body = _common(resource, host)
     body.update(_media(resource))
-    body.update(folder=resource.folder, asset_folder=resource.folder,
-                display_name=resource.public_id.rpartition("/")[2], original_filename=resource.original_filename,
+    body.update(folder=resource.folder, asset_folder=resource.effective_asset_folder,
+                display_name=resource.effective_display_name, original_filename=resource.original_filename,
                 backup=False, access_mode="public", derived=[], **_extras(resource))
+    return body
+
+
+def resource_details(resource: Resource, host: str) -> dict[str, Any]:
+    """``GET`` details: as :func:`details`, but tags in alphabetical order and left out when there are none
+    (the real service's answer; update and upload answers keep the order the tags were given in)."""
+    body = details(resource, host)
+    if resource.tags:
+        body["tags"] = sorted(resource.tags)
+    else:
+        del body["tags"]
     return body

@@ -22,15 +22,18 @@ LIST_FIELDS = ("asset_id", "public_id", "format", "version", "resource_type", "t
 SEARCH_ALWAYS = ("asset_id", "public_id", "type", "resource_type")
 
 
-def resource_page(page: ResourcePage, host: str, *, with_tags: bool, with_context: bool) -> dict[str, Any]:
+def resource_page(page: ResourcePage, host: str, *, with_tags: bool, with_context: bool,
+                  with_metadata: bool = False) -> dict[str, Any]:
     items = []
     for resource in page.resources:
         full = render.details(resource, host)
         item = {k: full[k] for k in LIST_FIELDS if k in full}
         if with_tags:
-            item["tags"] = full["tags"]
+            item["tags"] = list(resource.tags)
         if with_context and "context" in full:
             item["context"] = full["context"]
+        if with_metadata:
+            item["metadata"] = full.get("metadata", {})
         items.append(item)
     return _paged({"resources": items}, page.next_cursor)
 
@@ -67,9 +70,11 @@ def search_item(resource: Resource, host: str, with_field: tuple[str, ...] = (),
     if "format" not in full:
         del item["format"]
     if "tags" in with_field or "tags" in fields:
-        item["tags"] = full["tags"]
+        item["tags"] = list(resource.tags)
     if ("context" in with_field or "context" in fields) and "context" in full:
         item["context"] = full["context"]["custom"]
+    if "metadata" in with_field or "metadata" in fields:
+        item["metadata"] = full.get("metadata", {})
     if fields:
         keep = set(fields) | set(SEARCH_ALWAYS)
         item = {k: v for k, v in item.items() if k in keep}

@@ -31,11 +31,16 @@ def upload(cloud_name: str, resource_type: str) -> Response:
     header, upload_id = request.headers.get("Content-Range"), request.headers.get("X-Unique-Upload-Id")
     part = params.chunk_part(raw, header, upload_id) if header else None
     if part is None:
-        return jsonify(render.upload(em.assets.upload(cloud, req, origin=request.host), cloud, request.host))
-    received = em.uploads.receive(cloud, part, req, origin=request.host)
-    if received.outcome is None:
-        return jsonify(render.part(received.received, upload_id, req.public_id))
-    return jsonify(render.upload(received.outcome, cloud, request.host))
+        outcome = em.assets.upload(cloud, req, origin=request.host)
+    else:
+        received = em.uploads.receive(cloud, part, req, origin=request.host)
+        if received.outcome is None:
+            return jsonify(render.part(received.received, upload_id, req.public_id))
+        outcome = received.outcome
+    for eager in (raw.text("eager") or "").split("|"):
+        if eager:
+            em.account.transformations.record_use(cloud.name, eager)  # listed by api.transformations(), used
+    return jsonify(render.upload(outcome, cloud, request.host))
 
 
 # -- the media library's Upload-API operations (signed like upload; never unsigned) ---------------------------
@@ -91,3 +96,15 @@ def context_command(cloud_name: str, resource_type: str) -> Response:
     call = _signed(cloud_name, "context")
     applied = current().library.context_command(call.cloud, resource_type, params.context_command(call.params))
     return jsonify(public_ids=applied)
+
+
+@operation(bp, "update_metadata")
+def update_metadata(cloud_name: str, resource_type: str) -> Response:
+    call = _signed(cloud_name, "metadata")
+    values = params.metadata(call.params)
+    if not values:
+        raise BadRequest("Missing required parameter - metadata")
+    ids = params.public_ids(call.params)
+    updated = current().assets.update_metadata(call.cloud, resource_type, call.params.text("type") or "upload", ids,
+                                               values, params.boolean(call.params, "clear_invalid", False))
+    return jsonify(public_ids=updated)

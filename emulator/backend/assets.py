@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from emulator import media
 from emulator.backend import categorization, intake
+from emulator.backend.account import values as metadata_values
 from emulator.backend.events import Events, NoEvents
 from emulator.backend.models import (
     Categorize,
@@ -43,9 +44,14 @@ SAMPLE_IMAGE = BUNDLED_FIXTURES / "images" / "sample.jpg"
 _ATTEMPTS = 3  # an update that raced an overwrite is recomputed; a write that raced a reclaim is retried
 
 
+WebhookUrls = Callable[[str, str], tuple[str, ...]]  # (cloud, event type) → the triggers' webhook URLs
+
+
 class Assets:
     def __init__(self, config: Config, repo: ResourceRepository, blobs: BlobStore, engine: TaggingEngine,
-                 clock: Clock, ids: IdSource, events: Events | None = None) -> None:
+                 clock: Clock, ids: IdSource, events: Events | None = None,
+                 metadata: metadata_values.MetadataFields | None = None,
+                 triggers: WebhookUrls | None = None) -> None:
         self.config = config
         self.repo = repo
         self.blobs = blobs
@@ -53,6 +59,8 @@ class Assets:
         self.clock = clock
         self.ids = ids
         self.events: Events = events or NoEvents()
+        self.metadata = metadata or metadata_values.NoMetadataFields()
+        self.triggers: WebhookUrls = triggers or (lambda cloud, event: ())
 
     # -- clouds -------------------------------------------------------------------------------------------
 
@@ -92,6 +100,7 @@ class Assets:
         previous = self.repo.get(key)
         if previous is not None and not request.overwrite:
             return UploadOutcome(previous, existing=True)
+        placed = self._placement(cloud, request, incoming.original_filename)
         categorize = self._mode(cloud, request.categorize)
         _images_only(categorize, incoming.kind)
         found = Categorized({}, [])
@@ -102,11 +111,11 @@ class Assets:
         categorization.check_tags(key.public_id, tags)
         stored = _Stored(incoming.staged.sha256, incoming.staged.md5, incoming.staged.size, incoming.format,
                          incoming.width, incoming.height, dict(incoming.media))
-        resource = self._build(key, stored, incoming.original_filename, tags, request.context, found.info,
-                               request.notification_url, previous)
+        resource = replace(self._build(key, stored, incoming.original_filename, tags, request.context, found.info,
+                                       request.notification_url, previous), **placed)
         self._keep(resource, incoming.staged)
         outcome = UploadOutcome(resource, overwritten=previous is not None)
-        urls = _notification_urls(cloud, request.notification_url)
+        urls = _notification_urls(cloud, request.notification_url) + self.triggers(cloud.name, "upload")
         self.events.uploaded(cloud, outcome, urls, origin)
         self._defer(cloud, key, categorize, urls, origin)
         return outcome
@@ -172,11 +181,47 @@ class Assets:
                 _images_only(categorize, key.resource_type)
                 found = self._categorize(cloud, self._image_of(current), categorize, current.info)
             tags = categorization.check_tags(key.public_id, categorization.merge_tags(tags, found.auto_tags))
-            updated = self._commit(current, replace(current, tags=tags, context=dict(context), info=found.info))
+            placed = self._replacement(cloud, current, request)
+            updated = self._commit(current, replace(current, tags=tags, context=dict(context), info=found.info,
+                                                    **placed))
             if updated is not None:
                 self._defer(cloud, key, categorize, _notification_urls(cloud, current.notification_url), origin)
                 return updated
         raise AlreadyExists(f"Resource {key.public_id} kept changing while it was updated; try again")
+
+    def update_metadata(self, cloud: CloudConfig, resource_type: str, type: str, public_ids: tuple[str, ...],
+                        values: dict[str, Any], clear_invalid: bool) -> list[str]:
+        """Upload API ``metadata``: set values on each asset that exists; the public ids changed."""
+        fields = self.metadata.by_id(cloud.name)
+        assignment = metadata_values.Assignment(values, clear_invalid)
+        metadata_values.assign(fields, {}, assignment)  # a bad value fails the call before anything changes
+        keys = [ResourceKey(cloud.name, pid, resource_type, type) for pid in public_ids]
+
+        def change(stored: Resource) -> Resource:
+            return replace(stored, metadata=metadata_values.assign(fields, stored.metadata, assignment))
+
+        return [r.public_id for r in self.repo.modify(keys, change)]
+
+    # -- structured metadata and dynamic folders -----------------------------------------------------------
+
+    def _placement(self, cloud: CloudConfig, request: UploadRequest, filename: str) -> dict[str, Any]:
+        """A new asset's metadata, asset folder and display name (checked before anything is stored)."""
+        fields = self.metadata.by_id(cloud.name)
+        display = request.display_name or (filename if request.use_filename_as_display_name else None)
+        folder = request.asset_folder if request.asset_folder is not None else request.folder
+        return {"metadata": metadata_values.for_upload(fields, request.metadata, request.clear_invalid),
+                "asset_folder": folder.strip("/") if folder is not None else None, "display_name": display}
+
+    def _replacement(self, cloud: CloudConfig, current: Resource, request: UpdateRequest) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if request.metadata is not None:
+            assignment = metadata_values.Assignment(request.metadata, request.clear_invalid)
+            out["metadata"] = metadata_values.assign(self.metadata.by_id(cloud.name), current.metadata, assignment)
+        if request.asset_folder is not None:
+            out["asset_folder"] = request.asset_folder
+        if request.display_name is not None:
+            out["display_name"] = request.display_name
+        return out
 
     def _commit(self, read: Resource, changed: Resource) -> Resource | None:
         """Store ``changed`` only if the resource is still the version that was read (no overwrite came between,
@@ -214,8 +259,11 @@ class Assets:
                 base = self.ids.alnum(20)
             if incoming.kind == "raw" and incoming.extension:
                 base = f"{base}.{incoming.extension}"
-        folder = (request.folder or "").strip("/")
-        return f"{folder}/{base}" if folder else base
+        prefixes = [request.folder or "", request.public_id_prefix or ""]
+        if request.use_asset_folder_as_public_id_prefix:
+            prefixes.append(request.asset_folder or "")
+        parts = [p.strip("/") for p in prefixes if p.strip("/")]
+        return "/".join([*parts, base])
 
     @staticmethod
     def _mode(cloud: CloudConfig, request: Categorize) -> Categorize:

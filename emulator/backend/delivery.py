@@ -14,6 +14,7 @@ import mimetypes
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from emulator.backend import transform
 from emulator.backend.models import Resource, ResourceKey
@@ -85,17 +86,28 @@ def _split_extension(name: str) -> tuple[str, str | None]:
     return name, None
 
 
+class NamedTransformations(Protocol):
+    """The account's named transformations (``t_<name>`` in a URL), and where used ones are recorded."""
+
+    def named_definition(self, cloud: str, name: str) -> str | None: ...
+
+    def record_use(self, cloud: str, transformation: str) -> None: ...
+
+
 class Delivery:
-    def __init__(self, repo: ResourceRepository, blobs: BlobStore, derived: DerivedCache) -> None:
+    def __init__(self, repo: ResourceRepository, blobs: BlobStore, derived: DerivedCache,
+                 named: NamedTransformations | None = None) -> None:
         self.repo = repo
         self.blobs = blobs
         self.derived = derived
+        self.named = named
 
     def deliver(self, request: DeliveryRequest) -> Delivered:
         if request.resource_type != "image":
             return self._deliver_file(request)
         url = split_path(request.path)
-        chain = transform.parse(list(url.transformation))
+        components = self._expand(request.cloud, url.transformation)
+        chain = transform.parse(components)
         resource = self._locate(request, url)
         fmt = _output_format(chain, url.extension, resource.format, request.accepts_webp)
         etag = hashlib.sha256(f"{resource.sha256}|{chain.canonical}|{fmt}".encode()).hexdigest()[:32]
@@ -105,7 +117,23 @@ class Delivery:
                          data=None)
         if etag in request.if_none_match or "*" in request.if_none_match:
             return meta
-        return replace(meta, data=self._bytes(resource, chain, fmt))
+        data = self._bytes(resource, chain, fmt)
+        if self.named is not None and url.transformation and components == list(url.transformation):
+            self.named.record_use(request.cloud, "/".join(url.transformation))  # listed by api.transformations
+        return replace(meta, data=data)
+
+    def _expand(self, cloud: str, components: tuple[str, ...]) -> list[str]:
+        """``t_<name>`` components replaced by the named transformation's own components."""
+        out: list[str] = []
+        for component in components:
+            definition = None
+            if component.startswith("t_") and "," not in component and self.named is not None:
+                definition = self.named.named_definition(cloud, component)
+                if definition is None:
+                    raise BadRequest(f"Invalid transformation component - named transformation {component[2:]} "
+                                     "does not exist")
+            out += definition.split("/") if definition is not None else [component]
+        return out
 
     def _locate(self, request: DeliveryRequest, url: DeliveryPath) -> Resource:
         key = ResourceKey(request.cloud, url.public_id, request.resource_type, request.type)

@@ -34,6 +34,9 @@ class Resource:
     context: Mapping[str, str] = field(default_factory=dict)
     info: Mapping[str, Any] = field(default_factory=dict)
     notification_url: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)  # structured metadata values by external id
+    asset_folder: str | None = None  # dynamic folder mode; None: the public id's folder
+    display_name: str | None = None  # None: the last part of the public id
     media: Mapping[str, Any] = field(default_factory=dict)  # a video's or audio file's facts (duration, codecs…)
 
     @property
@@ -44,6 +47,14 @@ class Resource:
     def folder(self) -> str:
         head, _, _ = self.public_id.rpartition("/")
         return head
+
+    @property
+    def effective_asset_folder(self) -> str:
+        return self.folder if self.asset_folder is None else self.asset_folder
+
+    @property
+    def effective_display_name(self) -> str:
+        return self.display_name or self.public_id.rpartition("/")[2]
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,13 @@ class UploadRequest:
     unique_filename: bool = True
     use_filename: bool = False
     notification_url: str | None = None
+    metadata: Mapping[str, Any] | None = None  # values by external id, as sent; checked against the fields
+    clear_invalid: bool = False
+    asset_folder: str | None = None
+    display_name: str | None = None
+    public_id_prefix: str | None = None
+    use_asset_folder_as_public_id_prefix: bool = False
+    use_filename_as_display_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,6 +148,10 @@ class UpdateRequest:
     tags: tuple[str, ...] | None = None
     context: Mapping[str, str] | None = None
     categorize: Categorize = Categorize()
+    metadata: Mapping[str, Any] | None = None
+    clear_invalid: bool = False
+    asset_folder: str | None = None
+    display_name: str | None = None
 
 
 @dataclass(frozen=True)

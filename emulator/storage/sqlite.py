@@ -342,6 +342,48 @@ class SQLiteStorage:
         self._reclaim(*shas)
         return Removal([resource.public_id for _, resource in doomed], len(rows) > sel.limit)
 
+    # -- asset folders (the AssetFolders port of emulator/backend/account/folders.py) ------------------------
+
+    def asset_folders(self, cloud: str) -> list[str]:
+        rows = self._read("SELECT DISTINCT asset_folder FROM resources WHERE cloud = ? AND asset_folder != ''",
+                          (cloud,))
+        return [row[0] for row in rows]
+
+    def count_in_folder(self, cloud: str, path: str) -> int:
+        below = successor(path + "/")
+        rows = self._read("SELECT COUNT(*) FROM resources WHERE cloud = ? AND (asset_folder = ? OR "
+                          "(asset_folder >= ? AND asset_folder < ?))", (cloud, path, path + "/", below))
+        return int(rows[0][0])
+
+    def move_asset_folder(self, cloud: str, old: str, new: str) -> int:
+        """Every asset of ``old`` or below it to the same place under ``new`` (one transaction)."""
+        below = successor(old + "/")
+        with self._tx() as db:
+            rows = db.execute(f"{_FULL} WHERE r.cloud = ? AND (r.asset_folder = ? OR (r.asset_folder >= ? "
+                              "AND r.asset_folder < ?))", (cloud, old, old + "/", below)).fetchall()
+            for row in rows:
+                current = to_resource(row[1:])
+                moved = new + current.effective_asset_folder[len(old):]
+                self._rewrite(db, row[0], current, replace(current, asset_folder=moved))
+        return len(rows)
+
+    def remove_metadata_field(self, cloud: str, external_id: str) -> int:
+        """Drop a deleted metadata field's values from every asset that has one (one transaction)."""
+        with self._tx() as db:
+            ids = [row[0] for row in db.execute("SELECT DISTINCT id FROM resource_metadata WHERE cloud = ? "
+                                                "AND field = ?", (cloud, external_id))]
+            for rid in ids:
+                row = db.execute(f"{_FULL} WHERE r.id = ?", (rid,)).fetchone()
+                if row is not None:
+                    current = to_resource(row[1:])
+                    kept = {k: v for k, v in current.metadata.items() if k != external_id}
+                    self._rewrite(db, rid, current, replace(current, metadata=kept))
+        return len(ids)
+
+    def cloud_created_at(self, cloud: str) -> float:
+        rows = self._read("SELECT created_at FROM clouds WHERE name = ?", (cloud,))
+        return float(rows[0][0]) if rows else 0.0
+
     # -- index maintenance ----------------------------------------------------------------------------------
 
     def _upsert(self, db: sqlite3.Connection, resource: Resource) -> str | None:
@@ -366,6 +408,7 @@ class SQLiteStorage:
         db.executemany("INSERT OR IGNORE INTO resource_tags VALUES (?, ?, ?, ?, ?)", rows.tags)
         db.executemany("INSERT OR IGNORE INTO resource_context VALUES (?, ?, ?, ?, ?, ?)", rows.context)
         db.executemany("INSERT OR IGNORE INTO resource_terms VALUES (?, ?, ?, ?)", rows.terms)
+        db.executemany("INSERT OR IGNORE INTO resource_metadata VALUES (?, ?, ?, ?, ?)", rows.metadata)
         db.executemany("INSERT INTO tag_counts VALUES (?, ?, ?, 1) ON CONFLICT (cloud, resource_type, tag) "
                        "DO UPDATE SET count = count + 1", rows.tag_names)
 
@@ -378,6 +421,8 @@ class SQLiteStorage:
                        "AND resource_type = ? AND created_at = ? AND id = ?", rows.context)
         db.executemany("DELETE FROM resource_terms WHERE cloud = ? AND field = ? AND term = ? AND id = ?",
                        rows.terms)
+        db.executemany("DELETE FROM resource_metadata WHERE cloud = ? AND field = ? AND value = ? AND id = ?",
+                       [(c, f, v, i) for c, f, v, _, i in rows.metadata])
         db.executemany("UPDATE tag_counts SET count = count - 1 WHERE cloud = ? AND resource_type = ? "
                        "AND tag = ?", rows.tag_names)
         db.executemany("DELETE FROM tag_counts WHERE cloud = ? AND resource_type = ? AND tag = ? "

@@ -14,6 +14,7 @@ from emulator.app import create_app
 from emulator.backend.models import ResourceKey
 from emulator.clock import FrozenClock, IdSource
 from emulator.config import load_config
+from emulator.storage.schema import SCHEMA_VERSION
 from emulator.storage.sqlite import SQLiteStorage
 from tests.conftest import SAMPLE, basic
 
@@ -60,7 +61,7 @@ def test_blobs_move_into_the_file_store_and_the_table_goes(tmp_path: Path) -> No
     with store._lock:
         tables = {row[0] for row in store._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         version = store._conn.execute("PRAGMA user_version").fetchone()[0]
-    assert "blobs" not in tables and version == 3
+    assert "blobs" not in tables and version == SCHEMA_VERSION
     old = store.get(ResourceKey("demo", "old/photo"))
     assert old is not None and old.tags == ("kept",) and old.media == {}
     store.close()
