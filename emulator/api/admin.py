@@ -20,7 +20,7 @@ bp = Blueprint("admin", __name__)
 
 
 @bp.before_request
-def _authenticate_and_count() -> None:
+def authenticate_and_count() -> None:
     em = current()
     cloud = em.cloud(str((request.view_args or {}).get("cloud_name", "")))
     g.admin_cloud = cloud
@@ -29,7 +29,7 @@ def _authenticate_and_count() -> None:
 
 
 @bp.after_request
-def _rate_limit_headers(response: Response) -> Response:
+def rate_limit_headers(response: Response) -> Response:
     cloud: CloudConfig | None = g.get("admin_cloud")
     if cloud is not None:
         status = g.get("admin_rate") or current().admin_budget.peek(cloud)
@@ -44,8 +44,8 @@ def _cloud() -> CloudConfig:
 
 def _page(page: ResourcePage, req: ListRequest) -> Response:
     return jsonify(render_library.resource_page(page, request.host, with_tags=req.with_tags,
-                                                with_context=req.with_context, fields=req.fields,
-                                                with_moderations=req.with_moderations))
+                                                with_context=req.with_context, with_metadata=req.with_metadata,
+                                                fields=req.fields, with_moderations=req.with_moderations))
 
 
 @operation(bp, "ping")
@@ -64,7 +64,7 @@ def resource_types(cloud_name: str) -> Response:
 def resource(cloud_name: str, resource_type: str, type: str, public_id: str) -> Response:
     key = ResourceKey(_cloud().name, public_id, resource_type, type)
     found = current().lifecycle.details(key, params_extras.details_request(params.collect(request)))
-    return jsonify(render.details(found.resource, request.host, found.analysis, found.versions))
+    return jsonify(render.resource_details(found.resource, request.host, found.analysis, found.versions))
 
 
 @operation(bp, "update")

@@ -20,8 +20,8 @@ from emulator.runtime import current
 
 upload_bp = Blueprint("assets_upload", __name__)
 admin_bp = Blueprint("assets_admin", __name__)
-admin_bp.before_request(admin._authenticate_and_count)  # the Admin API's own hooks: Basic auth, rate limits
-admin_bp.after_request(admin._rate_limit_headers)
+admin_bp.before_request(admin.authenticate_and_count)  # the Admin API's own hooks: Basic auth, rate limits
+admin_bp.after_request(admin.rate_limit_headers)
 
 
 def _signed(cloud_name: str, operation_name: str) -> tuple[CloudConfig, params.Params]:
@@ -87,7 +87,7 @@ def _page(resources: list[Resource], req: ListRequest, next_cursor: str | None =
 
 
 def _details(details: Details) -> Response:
-    return jsonify(render.details(details.resource, request.host, details.analysis, details.versions))
+    return jsonify(render.resource_details(details.resource, request.host, details.analysis, details.versions))
 
 
 @operation(admin_bp, "resource_by_asset_id")

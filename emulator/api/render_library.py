@@ -30,7 +30,8 @@ LIST_ON_REQUEST = ("tags", "context", "moderation", "moderation_status", "modera
 
 
 def resource_page(page: ResourcePage, host: str, *, with_tags: bool, with_context: bool,
-                  fields: tuple[str, ...] = (), with_moderations: bool = False) -> dict[str, Any]:
+                  with_metadata: bool = False, fields: tuple[str, ...] = (),
+                  with_moderations: bool = False) -> dict[str, Any]:
     items = []
     for resource in page.resources:
         full = render.details(resource, host)
@@ -39,6 +40,10 @@ def resource_page(page: ResourcePage, host: str, *, with_tags: bool, with_contex
                   "moderation_kind": with_moderations, "moderation": with_moderations}
         wanted.update({name: True for name in fields if name in LIST_ON_REQUEST})
         item.update({k: full[k] for k, asked in wanted.items() if asked and k in full})
+        if with_tags:
+            item["tags"] = list(resource.tags)
+        if with_metadata:
+            item["metadata"] = full.get("metadata", {})
         if fields:
             keep = set(fields) | set(LIST_ALWAYS)
             item = {k: v for k, v in item.items() if k in keep}
@@ -70,17 +75,24 @@ def search_item(resource: Resource, host: str, with_field: tuple[str, ...] = (),
     stamp = _iso_offset(resource.created_at)
     item: dict[str, Any] = {
         "asset_id": full["asset_id"], "public_id": full["public_id"], "folder": full["folder"],
-        "filename": full["display_name"], "format": full["format"], "version": full["version"],
+        "filename": full["display_name"], "format": full.get("format"), "version": full["version"],
         "resource_type": full["resource_type"], "type": full["type"], "created_at": stamp, "uploaded_at": stamp,
-        "bytes": full["bytes"], "width": full["width"], "height": full["height"],
+        "bytes": full["bytes"], "width": full.get("width"), "height": full.get("height"),
         "aspect_ratio": round(resource.width / resource.height, 5) if resource.height else 0,
         "pixels": resource.width * resource.height, "status": "active", "access_mode": full["access_mode"],
         "url": full["url"], "secure_url": full["secure_url"],
     }
+    if "width" not in full:  # raw and audio files have no dimensions; raw files no format either
+        for name in ("width", "height", "aspect_ratio", "pixels"):
+            del item[name]
+    if "format" not in full:
+        del item["format"]
     if "tags" in with_field or "tags" in fields:
-        item["tags"] = full["tags"]
+        item["tags"] = list(resource.tags)
     if ("context" in with_field or "context" in fields) and "context" in full:
         item["context"] = full["context"]["custom"]
+    if "metadata" in with_field or "metadata" in fields:
+        item["metadata"] = full.get("metadata", {})
     if fields:
         keep = set(fields) | set(SEARCH_ALWAYS)
         item = {k: v for k, v in item.items() if k in keep}

@@ -54,7 +54,7 @@ SORT_FIELDS: dict[str, type] = {
     "bytes": float, "width": float, "height": float, "pixels": float, "resource_type": str, "type": str,
 }
 AGGREGATE_FIELDS = ("format", "resource_type", "type")
-WITH_FIELDS = ("tags", "context", "image_metadata", "quality_analysis")
+WITH_FIELDS = ("tags", "context", "metadata", "image_metadata", "quality_analysis")
 _LIST = "list"
 
 
