@@ -56,7 +56,7 @@ def upload(outcome: UploadOutcome, cloud: CloudConfig, host: str) -> dict[str, A
     body = _common(r, host)
     body["signature"] = signing.response_signature(r.public_id, r.version, cloud.api_secret,
                                                    cloud.signature_algorithm)
-    body.update(pages=1, folder=r.folder, original_filename=r.original_filename, **_extras(r))
+    body.update(pages=1, folder=r.folder, original_filename=r.original_filename, access_mode="public", **_extras(r))
     if outcome.existing:
         body["existing"] = True
     if outcome.overwritten:
