@@ -7,8 +7,11 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from emulator import media
 from emulator.api import admin, control, delivery, hooks, imagga, search, upload
+from emulator.backend.gate import RenderGate
 from emulator.backend.service import Backend
+from emulator.backend.transform import Limits
 from emulator.clock import Clock, IdSource, SystemClock
 from emulator.config import Config, load_config
 from emulator.control.clock import ControlledClock
@@ -36,6 +39,7 @@ def create_app(
     storage: Storage | None = None,
 ) -> Flask:
     config = config or load_config()
+    media.limit_decoding(config.max_image_pixels)
     fixtures = load_fixtures(config.fixtures_dirs)
     missing = fixtures.missing_translations()
     if missing:
@@ -56,7 +60,9 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = config.max_file_size * 2 + _BODY_SLACK
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION] = Emulator(config, backend, controlled, backend.ids, plane)
+    limits = Limits(config.max_image_pixels,
+                    RenderGate(config.max_concurrent_transformations, config.max_image_pixels))
+    app.extensions[EXTENSION] = Emulator(config, backend, controlled, backend.ids, plane, limits)
     for bp in (upload.bp, admin.bp, control.bp, delivery.bp, imagga.bp, console.bp, search.bp):
         app.register_blueprint(bp)
     hooks.install(app, plane)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import re
 import urllib.error
 import urllib.request
 import warnings
@@ -36,20 +37,54 @@ class ImageFacts:
     height: int
 
 
-def inspect(data: bytes) -> ImageFacts:
-    """Format and size from the bytes themselves; anything Pillow cannot read is ``Invalid image file``."""
+DEFAULT_MAX_PIXELS = 25_000_000
+
+
+def limit_decoding(max_pixels: int) -> None:
+    """Pillow's own decompression-bomb guard, set from the emulator's budget (never below 25 megapixels: it is
+    one setting for the whole process): Pillow warns above it and refuses twice it, for every decoder (the
+    tagging fallback included). Uploads and renderings check the declared size first, with Cloudinary's
+    message, so the guard is a backstop."""
+    Image.MAX_IMAGE_PIXELS = max(max_pixels, DEFAULT_MAX_PIXELS)
+
+
+def inspect(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageFacts:
+    """Format and size from the bytes themselves; anything Pillow cannot read is ``Invalid image file``, an
+    image declaring more pixels than ``max_pixels`` is refused from its header, before it is decoded."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as im:
+                check_pixels(*im.size, max_pixels)
                 im.verify()  # the structure (chunks, checksums) ...
                 fmt, (width, height) = str(im.format), im.size
             with Image.open(io.BytesIO(data)) as im:
                 im.load()  # ... and the pixels: a truncated file would fail later, in the tagging fallback
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except Image.DecompressionBombError as exc:
+        raise bomb(exc, max_pixels) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise BadRequest("Invalid image file") from exc
     return ImageFacts(_FORMATS.get(fmt, fmt.lower()), width, height)
+
+
+def bomb(exc: Image.DecompressionBombError, max_pixels: int) -> BadRequest:
+    """Pillow refused to open an image far over its limit: the same refusal, with the declared size."""
+    declared = re.search(r"\((\d+) pixels\)", str(exc))
+    return BadRequest(too_many_pixels(int(declared.group(1)) if declared else max_pixels + 1, max_pixels))
+
+
+def check_pixels(width: int, height: int, max_pixels: int) -> None:
+    if width * height > max_pixels:
+        raise BadRequest(too_many_pixels(width * height, max_pixels))
+
+
+def too_many_pixels(pixels: int, max_pixels: int) -> str:
+    """Cloudinary's words: ``Maximum image size is 25 Megapixels. Requested 33.6 Megapixels``."""
+    return f"Maximum image size is {_megapixels(max_pixels)} Megapixels. Requested {_megapixels(pixels)} Megapixels"
+
+
+def _megapixels(pixels: int) -> str:
+    return f"{round(pixels / 1_000_000, 2):g}"
 
 
 def check_size(size: int, limit: int) -> None:

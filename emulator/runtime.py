@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 
 from emulator.backend.service import Backend
+from emulator.backend.transform import Limits
 from emulator.clock import Clock, IdSource
 from emulator.config import CloudConfig, Config
 from emulator.control.plane import ControlPlane
@@ -22,6 +23,7 @@ class Emulator:
     clock: Clock
     ids: IdSource
     control: ControlPlane
+    render_limits: Limits = field(default_factory=Limits)
 
     def cloud(self, name: str) -> CloudConfig:
         cloud = self.config.cloud(name)

@@ -29,14 +29,18 @@ UNVERSIONED_CACHE = "public, no-cache"  # may change on overwrite: revalidate (c
 def deliver(cloud_name: str, resource_type: str, type: str, rest: str) -> Response:
     if current().config.cloud(cloud_name) is None:
         raise NotFound(f"Cloud not found - {cloud_name}")
-    return _respond(Delivery(current().backend.storage).deliver(_request(cloud_name, resource_type, type, rest)))
+    return _respond(_delivery().deliver(_request(cloud_name, resource_type, type, rest)))
 
 
 @bp.get(f"/<{_RT}:resource_type>/<{_TYPE}:type>/<path:rest>")
 def deliver_private_cdn(resource_type: str, type: str, rest: str) -> Response:
     """Without the cloud segment (``private_cdn=True``): the first configured cloud."""
     cloud_name = next(iter(current().config.clouds))
-    return _respond(Delivery(current().backend.storage).deliver(_request(cloud_name, resource_type, type, rest)))
+    return _respond(_delivery().deliver(_request(cloud_name, resource_type, type, rest)))
+
+
+def _delivery() -> Delivery:
+    return Delivery(current().backend.storage, current().render_limits)
 
 
 def _request(cloud: str, resource_type: str, type: str, rest: str) -> DeliveryRequest:

@@ -78,8 +78,9 @@ def _split_extension(name: str) -> tuple[str, str | None]:
 
 
 class Delivery:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, limits: transform.Limits | None = None) -> None:
         self.storage = storage
+        self.limits = limits or transform.Limits()
 
     def deliver(self, request: DeliveryRequest) -> Delivered:
         url = split_path(request.path)
@@ -119,7 +120,7 @@ class Delivery:
         if cached is not None:
             return cached
         try:
-            data = transform.render(original, chain, fmt)
+            data = transform.render(original, chain, fmt, self.limits)
         except (OSError, ValueError) as exc:
             raise BadRequest(f"Cannot transform {resource.public_id} - {exc}") from exc
         self.storage.put_derived(resource.key, resource.sha256, variant, data)

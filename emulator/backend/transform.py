@@ -10,11 +10,16 @@ from __future__ import annotations
 import io
 import math
 import re
+import warnings
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageColor, ImageDraw, ImageOps
 
+from emulator import media
+from emulator.backend import geometry
+from emulator.backend.gate import RenderGate
 from emulator.errors import BadRequest
 
 # The output formats a URL extension or ``f_`` may ask for, with the Pillow format and MIME type.
@@ -34,7 +39,8 @@ NOT_EMULATED = frozenset({"ar", "bo", "co", "dl", "dn", "dpr", "du", "eo", "fl",
                           "d", "if", "$"})
 QUALITY_LEVELS = {"auto": 80, "auto:best": 90, "auto:good": 80, "auto:eco": 70, "auto:low": 60}
 DEFAULT_QUALITY = 80
-MAX_PIXELS = 25_000_000  # refuse outputs beyond 25 megapixels rather than exhaust memory
+MAX_PIXELS = 25_000_000  # Cloudinary's "Maximum image size is 25 Megapixels" for derived images
+MAX_COMPONENTS = 20  # chained components rendered for one URL
 _COMPONENT = re.compile(r"^[a-z$]{1,3}_[^,]*(,[a-z$]{1,3}_[^,]*)*$")
 _RGBA = tuple[int, int, int, int]
 
@@ -81,7 +87,11 @@ def looks_like_component(segment: str) -> bool:
 
 def parse(segments: list[str]) -> Transformation:
     """Typed components from URL segments; a bad or unsupported token is a :class:`BadRequest`."""
-    return Transformation(tuple(_component(s) for s in segments if s))
+    components = [s for s in segments if s]
+    if len(components) > MAX_COMPONENTS:
+        raise BadRequest(f"Too many chained transformations - {len(components)}. "
+                         f"The emulator renders at most {MAX_COMPONENTS} per URL")
+    return Transformation(tuple(_component(s) for s in components))
 
 
 def _component(segment: str) -> Component:
@@ -177,14 +187,46 @@ _PARSERS: dict[str, Callable[[str], object]] = {
 WHITE: _RGBA = (255, 255, 255, 255)
 
 
-def render(data: bytes, transformation: Transformation, fmt: str) -> bytes:
-    """Apply every component in order, then encode as ``fmt`` (a key of :data:`FORMATS`)."""
-    with Image.open(io.BytesIO(data)) as opened:
+@dataclass(frozen=True)
+class Limits:
+    """The pixel budget of every image a chain allocates, and the gate bounding renderings at once."""
+
+    max_pixels: int = MAX_PIXELS
+    gate: RenderGate | None = None
+
+
+def render(data: bytes, transformation: Transformation, fmt: str, limits: Limits | None = None) -> bytes:
+    """Apply every component in order, then encode as ``fmt`` (a key of :data:`FORMATS`).
+
+    Every intermediate size is planned from the original's header and checked against the budget before any
+    pixel is decoded; the rendering then waits for room in the gate.
+    """
+    limits = limits or Limits()
+    with _opened(data, limits.max_pixels) as opened:
         opened.seek(0)  # animated originals: the first frame
-        im = ImageOps.exif_transpose(opened).convert("RGBA")
-    for component in transformation.components:
-        im = _apply(im, component)
-    return encode(im, fmt, transformation.quality or DEFAULT_QUALITY)
+        planned = geometry.plan(_oriented_size(opened), transformation.components)
+        geometry.check(planned, limits.max_pixels)
+        with limits.gate.reserve(geometry.peak(planned)) if limits.gate else nullcontext():
+            im = ImageOps.exif_transpose(opened).convert("RGBA")
+            for component in transformation.components:
+                im = _apply(im, component)
+            return encode(im, fmt, transformation.quality or DEFAULT_QUALITY)
+
+
+def _opened(data: bytes, max_pixels: int) -> Image.Image:
+    """The original, its header read; one whose size trips Pillow's decompression-bomb guard is over budget."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise media.bomb(exc, max_pixels) from exc
+
+
+def _oriented_size(im: Image.Image) -> tuple[int, int]:
+    """The size after EXIF orientation: orientations 5 to 8 turn the image a quarter."""
+    orientation = im.getexif().get(0x0112)
+    return (im.height, im.width) if orientation in (5, 6, 7, 8) else im.size
 
 
 def _apply(im: Image.Image, c: Component) -> Image.Image:
@@ -202,11 +244,7 @@ def _apply(im: Image.Image, c: Component) -> Image.Image:
 
 def _target(im: Image.Image, c: Component) -> tuple[int | None, int | None]:
     """Pixel sizes asked for, relative values resolved against the current image."""
-    def resolve(value: float | None, current: int) -> int | None:
-        if value is None:
-            return None
-        return max(1, round(current * value)) if isinstance(value, float) else int(value)
-    return resolve(c.width, im.width), resolve(c.height, im.height)
+    return geometry.resolve(c.width, im.width), geometry.resolve(c.height, im.height)
 
 
 def _resize(im: Image.Image, c: Component) -> Image.Image:
@@ -233,7 +271,6 @@ def _two_sided(im: Image.Image, c: Component, width: int, height: int) -> Image.
         scaled = _scaled(im, (round(im.width * factor), round(im.height * factor)))
         if c.crop != "pad":
             return scaled
-        _check_size(width, height)
         canvas = Image.new("RGBA", (width, height), c.background or WHITE)
         x, y = _offset(canvas.width - scaled.width, canvas.height - scaled.height, c.gravity)
         canvas.alpha_composite(scaled, (x, y))
@@ -245,14 +282,7 @@ def _two_sided(im: Image.Image, c: Component, width: int, height: int) -> Image.
 
 def _scaled(im: Image.Image, size: tuple[int, int]) -> Image.Image:
     size = (max(1, size[0]), max(1, size[1]))
-    _check_size(*size)
     return im if size == im.size else im.resize(size, Image.Resampling.LANCZOS)
-
-
-def _check_size(width: int, height: int) -> None:
-    if width * height > MAX_PIXELS:
-        raise BadRequest(f"Requested image size {width}x{height} exceeds the emulator's limit of "
-                         f"{MAX_PIXELS // 1_000_000} megapixels")
 
 
 def _offset(spare_x: int, spare_y: int, gravity: str) -> tuple[int, int]:
@@ -297,9 +327,8 @@ def encode(im: Image.Image, fmt: str, quality: int) -> bytes:
     pillow_format, _ = FORMATS[fmt]
     out = io.BytesIO()
     if fmt in ("jpg", "gif"):
-        flat = Image.new("RGBA", im.size, WHITE)
-        flat.alpha_composite(im)
-        rgb = flat.convert("RGB")
+        rgb = _flattened(im)
+        del im  # the RGBA copy is not needed while encoding
         if fmt == "jpg":
             rgb.save(out, pillow_format, quality=quality)
         else:
@@ -310,4 +339,13 @@ def encode(im: Image.Image, fmt: str, quality: int) -> bytes:
     else:
         im.save(out, pillow_format, quality=quality)
     return out.getvalue()
+
+
+def _flattened(im: Image.Image) -> Image.Image:
+    """RGB on white; an opaque image is converted without the intermediate canvas."""
+    if im.getchannel("A").getextrema() == (255, 255):
+        return im.convert("RGB")
+    flat = Image.new("RGBA", im.size, WHITE)
+    flat.alpha_composite(im)
+    return flat.convert("RGB")
 

@@ -25,7 +25,8 @@ CASES = [
     ("w_", "Invalid transformation component - w_"),
     ("l_text:Arial_20:hi", "Transformation parameter l_ is not supported by the emulator - l_text:Arial_20:hi"),
     ("t_my_named", "Transformation parameter t_ is not supported by the emulator - t_my_named"),
-    ("w_100000,h_100000,c_scale", "Requested image size 100000x100000 exceeds the emulator's limit of 25 megapixels"),
+    ("w_100000,h_100000,c_scale", "Maximum image size is 25 Megapixels. Requested 10000 Megapixels "
+                                  "(100000x100000 after c_scale,h_100000,w_100000)"),
 ]
 
 
