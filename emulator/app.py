@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from emulator import media
@@ -17,7 +19,7 @@ from emulator.config import Config, load_config
 from emulator.control.clock import ControlledClock
 from emulator.control.plane import ControlPlane
 from emulator.control.store import ControlStore
-from emulator.errors import ApiError, DroppedConnection
+from emulator.errors import ApiError, BadRequest, DroppedConnection
 from emulator.runtime import EXTENSION, Emulator, current
 from emulator.storage import Storage
 from emulator.storage.sqlite import SQLiteStorage
@@ -27,6 +29,7 @@ from emulator.web import views as console
 
 log = logging.getLogger("emulator")
 
+NESTED_TOO_DEEPLY = "Invalid JSON - nested too deeply"
 # Multipart overhead allowed above the file-size limit before the body is refused unread.
 _BODY_SLACK = 1024 * 1024
 
@@ -57,9 +60,8 @@ def create_app(
         backend.ensure_cloud(cloud)
 
     app = Flask(__name__)
+    app.json = _JSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = config.max_file_size * 2 + _BODY_SLACK
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     limits = Limits(config.max_image_pixels,
                     RenderGate(config.max_concurrent_transformations, config.max_image_pixels))
     app.extensions[EXTENSION] = Emulator(config, backend, controlled, backend.ids, plane, limits)
@@ -70,6 +72,19 @@ def create_app(
     app.after_request(_headers)
     plane.resume_leftovers()
     return app
+
+
+class _JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing bodies nested deeper than the parser can recurse with a 400 rather than a 500."""
+
+    sort_keys = False  # keep the documented field order
+    ensure_ascii = False
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as exc:
+            raise BadRequest(NESTED_TOO_DEEPLY) from exc
 
 
 def _install_error_handler(app: Flask, config: Config) -> None:
@@ -84,6 +99,8 @@ def _install_error_handler(app: Flask, config: Config) -> None:
         if isinstance(exc, RequestEntityTooLarge):
             got = request.content_length or "more"
             return _envelope(f"File size too large. Got {got}. Maximum is {config.max_file_size}."), 400
+        if isinstance(exc, RecursionError):  # JSON inside a parameter (context, metadata, …) nested too deeply
+            return _envelope(NESTED_TOO_DEEPLY), 400
         if isinstance(exc, HTTPException):
             if exc.code in (404, 405):
                 return _envelope(f"Not found - {request.method} {request.path}"), 404

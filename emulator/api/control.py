@@ -17,6 +17,7 @@ from emulator.errors import BadRequest, NotFound
 from emulator.runtime import current
 
 bp = Blueprint("control", __name__, url_prefix="/_emulator")
+MAX_RULE_ID = 2**63 - 1
 
 
 @bp.get("/health")
@@ -77,6 +78,8 @@ def clear_faults() -> Response:
 
 @bp.delete("/faults/<int:rule_id>")
 def delete_fault(rule_id: int) -> Response:
+    if rule_id > MAX_RULE_ID:  # rule ids are SQLite integers: a larger one names no rule and cannot be queried
+        raise BadRequest(f"Invalid fault rule id - {rule_id}. Rule ids are whole numbers up to {MAX_RULE_ID}")
     if not current().control.faults.clear(rule_id):
         raise NotFound(f"Fault rule not found - {rule_id}")
     return jsonify(deleted=1)
