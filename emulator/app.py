@@ -10,7 +10,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from emulator import media
-from emulator.api import admin, control, delivery, hooks, imagga, search, upload
+from emulator.api import admin, control, delivery, guard, hooks, imagga, search, upload
 from emulator.backend.gate import RenderGate
 from emulator.backend.service import Backend
 from emulator.backend.transform import Limits
@@ -67,6 +67,7 @@ def create_app(
     app.extensions[EXTENSION] = Emulator(config, backend, controlled, backend.ids, plane, limits)
     for bp in (upload.bp, admin.bp, control.bp, delivery.bp, imagga.bp, console.bp, search.bp):
         app.register_blueprint(bp)
+    guard.install(app, config)
     hooks.install(app, plane)
     _install_error_handler(app, config)
     app.after_request(_headers)

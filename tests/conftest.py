@@ -23,6 +23,7 @@ TURTLES = ROOT / "fixtures" / "images" / "turtles.jpg"
 SAMPLE = ROOT / "fixtures" / "images" / "sample.jpg"
 CLOUD = "demo"
 KEY, SECRET = DEFAULT_API_KEY, DEFAULT_API_SECRET
+CONTROL = {"X-Emulator-Request": "1"}  # what a state-changing control-plane request without a JSON body sends
 
 
 @pytest.fixture

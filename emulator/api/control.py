@@ -147,7 +147,9 @@ def seed() -> Response:
     """A JSON manifest ``{"cloud", "resources": [{public_id, file, tags, context, …}]}`` or ``{"folder": PATH}``."""
     em, body = current(), _body()
     cloud = em.config.clouds[em.control.cloud_names(body.get("cloud"))[0]]
-    uploads = seeding.requests_of(body)
+    files = seeding.Files(roots=tuple(p.resolve() for p in (*em.config.fixtures_dirs, em.config.seed_root) if p),
+                          max_size=em.config.max_file_size)
+    uploads = seeding.requests_of(body, files)
     outcomes = em.backend.seed(cloud, uploads, origin=request.host)
     return jsonify(cloud=cloud.name, seeded=[o.resource.public_id for o in outcomes])
 

@@ -3,6 +3,7 @@
 Views stay thin: parse the query or form, make the backend call the API would make, render a template.
 The upload form goes through ``Backend.upload`` with the same ``UploadRequest`` parsing as the Upload API.
 The console is an unauthenticated local tool, like the control plane; errors render as an HTML page here.
+Its forms carry a CSRF token (:mod:`emulator.api.guard` checks every ``POST``), so another site cannot submit them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from emulator.api import params
+from emulator.api import guard, params
 from emulator.backend.models import ResourceKey
 from emulator.config import ENGINES, CloudConfig
 from emulator.errors import ApiError, NotFound
@@ -73,7 +74,7 @@ def _cloud(name: str) -> CloudConfig:
 
 def _common(cloud: str) -> dict[str, Any]:
     return {"cloud": cloud, "clouds": list(current().config.clouds), "present": present,
-            "languages": SUPPORTED_LANGUAGES}
+            "languages": SUPPORTED_LANGUAGES, "csrf_token": guard.csrf_token}
 
 
 @bp.errorhandler(ApiError)

@@ -65,10 +65,9 @@ def test_tag_limits_hold_on_upload_and_update(client: FlaskClient) -> None:
 
 
 def test_seed_refuses_a_bad_image_before_storing_anything(client: FlaskClient, tmp_path: Path) -> None:
-    bad = tmp_path / "bad.jpg"
-    bad.write_bytes(b"not an image")
+    bad = "data:image/jpeg;base64,bm90IGFuIGltYWdl"
     r = client.post("/_emulator/seed", json={"resources": [{"public_id": "first", "file": str(TURTLES)},
-                                                           {"public_id": "second", "file": str(bad)}]})
+                                                           {"public_id": "second", "file": bad}]})
     assert (r.status_code, r.json["error"]["message"]) == (400, "resources[1]: Invalid image file")
     assert client.get("/v1_1/demo/resources/image/upload/first", headers=basic()).status_code == 404
 
