@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
 from emulator import media
 from emulator.api import admin, control, delivery, guard, hooks, imagga, search, upload
@@ -32,6 +32,7 @@ log = logging.getLogger("emulator")
 NESTED_TOO_DEEPLY = "Invalid JSON - nested too deeply"
 # Multipart overhead allowed above the file-size limit before the body is refused unread.
 _BODY_SLACK = 1024 * 1024
+_FIELD_SLACK = 64 * 1024  # a data URI's header, and the other fields
 
 
 def create_app(
@@ -62,6 +63,8 @@ def create_app(
     app = Flask(__name__)
     app.json = _JSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = config.max_file_size * 2 + _BODY_SLACK
+    # The SDKs send a data URI as a plain form field: room for a whole file of the maximum size in base64.
+    app.config["MAX_FORM_MEMORY_SIZE"] = config.max_file_size * 4 // 3 + _FIELD_SLACK
     limits = Limits(config.max_image_pixels,
                     RenderGate(config.max_concurrent_transformations, config.max_image_pixels))
     app.extensions[EXTENSION] = Emulator(config, backend, controlled, backend.ids, plane, limits)
@@ -95,6 +98,10 @@ def _install_error_handler(app: Flask, config: Config) -> None:
     def render(exc: Exception) -> tuple[Response, int]:
         if isinstance(exc, ApiError):
             return _envelope(exc.message), exc.status
+        if isinstance(exc, ClientDisconnected):  # the client went away mid-body: nothing to answer, one line
+            g.aborted = True
+            log.warning("client disconnected before sending the whole body of %s %s", request.method, request.path)
+            return _envelope("Client disconnected before sending the whole request body"), 400
         if isinstance(exc, DroppedConnection):
             return Response(status=500), 500  # the socket is already shut; nothing reaches the client
         if isinstance(exc, RequestEntityTooLarge):
