@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 import cloudinary.api
-import cloudinary.uploader  # noqa: F401  (the sdk fixture's attribute access)
+import cloudinary.uploader
 import pytest
 import requests
 from PIL import Image
