@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import ipaddress
 import re
+import socket
 import urllib.error
 import urllib.request
 import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from PIL import Image, UnidentifiedImageError
@@ -105,11 +108,18 @@ def decode_data_uri(uri: str) -> bytes:
     return unquote(payload).encode("latin-1", errors="replace")
 
 
-def fetch(url: str, *, timeout: float, limit: int) -> bytes:
-    """GET a remote file, reading at most ``limit + 1`` bytes so an oversized file is refused early."""
+def fetch(url: str, *, timeout: float, limit: int, allow_local: bool = True) -> bytes:
+    """GET a remote file, reading at most ``limit + 1`` bytes so an oversized file is refused early.
+
+    Unless ``allow_local``, a URL (or a redirect) to a loopback, private, link-local or unspecified address is
+    refused before connecting: a cloud served beyond this machine must not fetch from its network for others.
+    """
     request = urllib.request.Request(url, headers={"User-Agent": "cloudinary-emulator"})
+    opener = urllib.request.build_opener() if allow_local else urllib.request.build_opener(_PublicRedirects())
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        if not allow_local:
+            check_public(url)
+        with opener.open(request, timeout=timeout) as response:
             data: bytes = response.read(limit + 1)
     except urllib.error.HTTPError as exc:
         raise BadRequest(f"Error in loading {url} - {exc.code} {exc.reason}") from exc
@@ -118,6 +128,32 @@ def fetch(url: str, *, timeout: float, limit: int) -> bytes:
         raise BadRequest(f"Error in loading {url} - {reason}") from exc
     check_size(len(data), limit)
     return data
+
+
+class LocalAddress(ValueError):
+    """A URL whose host resolves to an address on this machine or its private network."""
+
+
+def check_public(url: str) -> None:
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return  # unresolvable: urllib reports it
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global or address.is_multicast:
+            raise LocalAddress(f"{host} is a local address ({address}); this cloud does not fetch from local "
+                               "addresses (fetch_local_urls)")
+
+
+class _PublicRedirects(urllib.request.HTTPRedirectHandler):
+    """Every redirect is checked like the first URL."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        check_public(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def url_filename(url: str) -> str:
