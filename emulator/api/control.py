@@ -47,13 +47,17 @@ def reset() -> Response:
 @bp.get("/requests")
 def journal() -> Response:
     args = request.args
-    try:
-        limit = int(args.get("limit", "100"))
-    except ValueError as exc:
-        raise BadRequest("limit must be a whole number") from exc
-    entries = current().control.journal.entries(operation=args.get("operation"), cloud=args.get("cloud"),
-                                                 status=args.get("status"), limit=limit)
-    return jsonify(requests=entries)
+    limit, before = _whole(args.get("limit", "100"), "limit"), args.get("before")
+    page = current().control.journal.page(operation=args.get("operation"), cloud=args.get("cloud"),
+                                          status=args.get("status"), limit=limit,
+                                          before=_whole(before, "before") if before else None)
+    return jsonify(requests=page.entries, next_before=page.next_before)
+
+
+def _whole(value: str, name: str) -> int:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise BadRequest(f"{name} must be a whole number")
+    return int(value)
 
 
 @bp.delete("/requests")

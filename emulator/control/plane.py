@@ -34,7 +34,7 @@ class ControlPlane:
         self.config = config
         self.store = store
         self.clock = clock
-        self.journal = Journal(store)
+        self.journal = Journal(store, config.journal_size)
         self.faults = Faults(store, config.fault_seed)
         self.registrations = Registrations(store)
         self.jobs = Jobs(store)

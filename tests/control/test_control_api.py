@@ -44,7 +44,7 @@ def test_journal_records_redacted_calls_and_filters(client: FlaskClient) -> None
     assert [e["operation"] for e in only] == ["resource"]
     assert client.get("/_emulator/requests?operation=upload&limit=1").json["requests"][0]["path"].endswith("/upload")
     assert client.delete("/_emulator/requests").json == {"deleted": 2}
-    assert client.get("/_emulator/requests").json == {"requests": []}
+    assert client.get("/_emulator/requests").json == {"requests": [], "next_before": None}
 
 
 def test_journal_bad_limit(client: FlaskClient) -> None:
