@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from emulator import media
 from emulator.api import admin, control, delivery, guard, hooks, imagga, search, upload
@@ -110,7 +110,12 @@ def _install_error_handler(app: Flask, config: Config) -> None:
         if isinstance(exc, RecursionError):  # JSON inside a parameter (context, metadata, …) nested too deeply
             return _envelope(NESTED_TOO_DEEPLY), 400
         if isinstance(exc, HTTPException):
-            if exc.code in (404, 405):
+            if isinstance(exc, MethodNotAllowed):  # a known path, another method: 405 with the methods it takes
+                allowed = ", ".join(sorted(exc.valid_methods or []))
+                answer = _envelope(f"Method not allowed - {request.method} {request.path}. Allowed: {allowed}")
+                answer.headers["Allow"] = allowed
+                return answer, 405
+            if exc.code == 404:
                 return _envelope(f"Not found - {request.method} {request.path}"), 404
             return _envelope(exc.description or exc.name), exc.code or 400
         log.exception("unexpected error on %s %s", request.method, request.path)
