@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 	$(PY) bench/library.py
 	$(PY) bench/testing.py
+	$(PY) bench/memory.py
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -16,6 +16,7 @@ from pathlib import Path
 from emulator.app import create_app
 from emulator.config import Config, cloudinary_url, load_config
 from emulator.errors import ConfigError
+from emulator.memory import tune_allocator
 from emulator.runtime import EXTENSION
 from emulator.server import EmulatorServer
 
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return seed_folder(args.folder, url=args.url, cloud=args.cloud, tags=args.tags, batch=args.batch,
                            token=args.token)
+    tune_allocator()  # before any thread or worker starts
     try:
         config = _config(args)
         if args.workers > 1:

@@ -14,8 +14,9 @@ import warnings
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from typing import Any
 
-from PIL import Image, ImageColor, ImageDraw, ImageOps
+from PIL import Image, ImageChops, ImageColor, ImageDraw, ImageOps
 
 from emulator import media
 from emulator.backend import geometry
@@ -207,10 +208,19 @@ def render(data: bytes, transformation: Transformation, fmt: str, limits: Limits
         planned = geometry.plan(_oriented_size(opened), transformation.components)
         geometry.check(planned, limits.max_pixels)
         with limits.gate.reserve(geometry.peak(planned)) if limits.gate else nullcontext():
-            im = ImageOps.exif_transpose(opened).convert("RGBA")
-            for component in transformation.components:
-                im = _apply(im, component)
-            return encode(im, fmt, transformation.quality or DEFAULT_QUALITY)
+            # One name holds the current image, so each step's input is freed as soon as its output exists.
+            im = _decoded(opened)
+            for c in transformation.components:
+                im = _resize(im, c)
+                if c.effect == "grayscale":
+                    im = _grayscale(im)
+                if c.radius is not None:
+                    im = _round(im, c.radius)
+                if c.angle is not None:
+                    im = _rotate(im, c.angle)
+            owned = [im]
+            del im
+            return encode(owned.pop(), fmt, transformation.quality or DEFAULT_QUALITY)
 
 
 def _opened(data: bytes, max_pixels: int) -> Image.Image:
@@ -229,17 +239,26 @@ def _oriented_size(im: Image.Image) -> tuple[int, int]:
     return (im.height, im.width) if orientation in (5, 6, 7, 8) else im.size
 
 
-def _apply(im: Image.Image, c: Component) -> Image.Image:
-    im = _resize(im, c)
-    if c.effect == "grayscale":
-        alpha = im.getchannel("A")
-        im = ImageOps.grayscale(im).convert("RGBA")
-        im.putalpha(alpha)
-    if c.radius is not None:
-        im = _round(im, c.radius)
-    if c.angle is not None:
-        im = _rotate(im, c.angle)
-    return im
+def _decoded(opened: Image.Image) -> Image.Image:
+    """RGB, or RGBA when the original has transparency: a step that needs alpha adds it (a quarter more memory)."""
+    upright = ImageOps.exif_transpose(opened)
+    transparent = upright.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in upright.info
+    return upright.convert("RGBA" if transparent else "RGB")
+
+
+def _with_alpha(im: Image.Image) -> Image.Image:
+    return im if im.mode == "RGBA" else im.convert("RGBA")
+
+
+def _grayscale(im: Image.Image) -> Image.Image:
+    if im.mode == "RGB":
+        return ImageOps.grayscale(im).convert("RGB")
+    alpha = im.getchannel("A")
+    gray = ImageOps.grayscale(im)
+    del im
+    out = gray.convert("RGBA")
+    out.putalpha(alpha)
+    return out
 
 
 def _target(im: Image.Image, c: Component) -> tuple[int | None, int | None]:
@@ -271,9 +290,14 @@ def _two_sided(im: Image.Image, c: Component, width: int, height: int) -> Image.
         scaled = _scaled(im, (round(im.width * factor), round(im.height * factor)))
         if c.crop != "pad":
             return scaled
-        canvas = Image.new("RGBA", (width, height), c.background or WHITE)
-        x, y = _offset(canvas.width - scaled.width, canvas.height - scaled.height, c.gravity)
-        canvas.alpha_composite(scaled, (x, y))
+        background = c.background or WHITE
+        x, y = _offset(width - scaled.width, height - scaled.height, c.gravity)
+        if scaled.mode == "RGB" and background[3] == 255:  # opaque on opaque: no alpha needed
+            canvas = Image.new("RGB", (width, height), background[:3])
+            canvas.paste(scaled, (x, y))
+            return canvas
+        canvas = Image.new("RGBA", (width, height), background)
+        canvas.alpha_composite(_with_alpha(scaled), (x, y))
         return canvas
     factor = max(width / im.width, height / im.height)  # fill, thumb: cover, then cut at the gravity
     scaled = _scaled(im, (math.ceil(im.width * factor), math.ceil(im.height * factor)))
@@ -298,6 +322,7 @@ def _cut(im: Image.Image, width: int, height: int, gravity: str) -> Image.Image:
 
 
 def _round(im: Image.Image, radius: int | str) -> Image.Image:
+    """Rounded corners (``r_max``: an ellipse) cut into the image's alpha (in place when it has one)."""
     mask = Image.new("L", im.size, 0)
     draw = ImageDraw.Draw(mask)
     box = (0, 0, im.width - 1, im.height - 1)
@@ -306,9 +331,11 @@ def _round(im: Image.Image, radius: int | str) -> Image.Image:
     else:
         assert isinstance(radius, int)
         draw.rounded_rectangle(box, radius=min(radius, min(im.size) // 2), fill=255)
-    out = im.copy()
-    out.putalpha(Image.composite(im.getchannel("A"), mask, mask))
-    return out
+    if im.mode == "RGB":  # opaque: the mask is the alpha (Pillow adds the band in place)
+        im.putalpha(mask)
+    else:
+        im.putalpha(ImageChops.multiply(im.getchannel("A"), mask))
+    return im
 
 
 def _rotate(im: Image.Image, angle: int | str) -> Image.Image:
@@ -319,33 +346,40 @@ def _rotate(im: Image.Image, angle: int | str) -> Image.Image:
     assert isinstance(angle, int)
     if angle % 90 == 0:  # exact, no resampling
         return im.rotate(-angle, expand=True) if angle else im
-    return im.rotate(-angle, expand=True, resample=Image.Resampling.BICUBIC, fillcolor=(0, 0, 0, 0))
+    return _with_alpha(im).rotate(-angle, expand=True, resample=Image.Resampling.BICUBIC, fillcolor=(0, 0, 0, 0))
 
 
 def encode(im: Image.Image, fmt: str, quality: int) -> bytes:
-    """Encode an RGBA image; formats without alpha are flattened onto white."""
+    """Encode an RGB or RGBA image; formats without alpha are flattened onto white."""
     pillow_format, _ = FORMATS[fmt]
     out = io.BytesIO()
     if fmt in ("jpg", "gif"):
         rgb = _flattened(im)
-        del im  # the RGBA copy is not needed while encoding
+        del im  # the caller handed its only reference over: the RGBA image is freed before encoding
         if fmt == "jpg":
             rgb.save(out, pillow_format, quality=quality)
-        else:
-            rgb.quantize(256).save(out, pillow_format)
+        else:  # the web palette, dithered: no colour histogram of the whole image in memory
+            rgb.convert("P").save(out, pillow_format)
     elif fmt == "png":
-        opaque = im.getchannel("A").getextrema() == (255, 255)
-        (im.convert("RGB") if opaque else im).save(out, pillow_format, optimize=False)
+        if im.mode != "RGB" and _opaque(im):
+            im = im.convert("RGB")
+        im.save(out, pillow_format, optimize=False)
     else:
         im.save(out, pillow_format, quality=quality)
     return out.getvalue()
 
 
-def _flattened(im: Image.Image) -> Image.Image:
-    """RGB on white; an opaque image is converted without the intermediate canvas."""
-    if im.getchannel("A").getextrema() == (255, 255):
-        return im.convert("RGB")
-    flat = Image.new("RGBA", im.size, WHITE)
-    flat.alpha_composite(im)
-    return flat.convert("RGB")
+def _opaque(im: Image.Image) -> bool:
+    if im.mode == "RGB":
+        return True
+    bands: Any = im.getextrema()  # per band, without copying the alpha channel out
+    return bool(bands[3][0] == 255)
 
+
+def _flattened(im: Image.Image) -> Image.Image:
+    """RGB on white. The image is the caller's to change: white is blended in place where it is transparent
+    (out = image × alpha + white × (1 - alpha), as compositing over white), so no second full canvas is made."""
+    if _opaque(im):
+        return im if im.mode == "RGB" else im.convert("RGB")
+    im.paste(WHITE, mask=ImageChops.invert(im.getchannel("A")))
+    return im.convert("RGB")
