@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-library-") as tmp:
         config = load_config({"data_dir": tmp, "clouds": {CLOUD: {"admin_rate_limit": 0}}}, env={})
         app = create_app(config)
-        storage = app.extensions["cloudinary_emulator"].backend.storage
+        storage = app.extensions["cloudinary_emulator"].storage
         seconds = load(storage, args.resources, args.seed, time.time())
         rows = measure(app.test_client(), args.resources, args.requests, args.seed)
         rows["bare Flask JSON route (baseline)"] = baseline(args.requests)

@@ -1,27 +1,34 @@
-"""``create_app(config)``: config → storage → tagging engine → backend → blueprints → one error handler."""
+"""``create_app(config)``: the composition root. Config → storage → services → blueprints → one error handler.
+
+Every service is built here, once, with its collaborators passed in; nothing is set on an object after it is
+built (the control plane gets callbacks, the services get the ports' adapters).
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from emulator import media
-from emulator.api import admin, control, delivery, guard, hooks, imagga, search, upload
+from emulator.api import admin, control, delivery, failures, guard, hooks, imagga, render, search, upload
+from emulator.backend.assets import Assets
+from emulator.backend.delivery import Delivery
 from emulator.backend.gate import RenderGate
-from emulator.backend.service import Backend
+from emulator.backend.imagga import Imagga
+from emulator.backend.library import Library
+from emulator.backend.models import Categorize, ResourceKey
+from emulator.backend.ratelimit import AdminBudget
 from emulator.backend.transform import Limits
 from emulator.clock import Clock, IdSource, SystemClock
-from emulator.config import Config, load_config
+from emulator.config import CloudConfig, Config, load_config
 from emulator.control.clock import ControlledClock
-from emulator.control.plane import ControlPlane
+from emulator.control.plane import ControlPlane, NotificationBodies
 from emulator.control.store import ControlStore
-from emulator.errors import ApiError, BadRequest, DroppedConnection
+from emulator.errors import BadRequest
 from emulator.runtime import EXTENSION, Emulator, current
-from emulator.storage import Storage
 from emulator.storage.sqlite import SQLiteStorage
 from emulator.tagging.engine import TaggingEngine
 from emulator.tagging.fixtures import load_fixtures
@@ -29,53 +36,55 @@ from emulator.web import views as console
 
 log = logging.getLogger("emulator")
 
-NESTED_TOO_DEEPLY = "Invalid JSON - nested too deeply"
 # Multipart overhead allowed above the file-size limit before the body is refused unread.
 _BODY_SLACK = 1024 * 1024
 _FIELD_SLACK = 64 * 1024  # a data URI's header, and the other fields
 
 
-def create_app(
-    config: Config | None = None,
-    *,
-    clock: Clock | None = None,
-    ids: IdSource | None = None,
-    storage: Storage | None = None,
-) -> Flask:
+def create_app(config: Config | None = None, *, clock: Clock | None = None, ids: IdSource | None = None) -> Flask:
     config = config or load_config()
     media.limit_decoding(config.max_image_pixels)
-    fixtures = load_fixtures(config.fixtures_dirs)
-    missing = fixtures.missing_translations()
-    if missing:
-        count = sum(len(tags) for tags in missing.values())
-        log.warning("%d translation(s) missing in %d language(s) (%s); English text is used for them",
-                    count, len(missing), ", ".join(sorted(missing)))
-    control_store = ControlStore(config.data_dir)
-    controlled = ControlledClock(clock or SystemClock(), control_store)
-    plane = ControlPlane(config, control_store, controlled)
-    engine = TaggingEngine(fixtures, overrides=plane.registrations)
-    backend = Backend(config, storage or SQLiteStorage(config.data_dir), engine, controlled, ids or IdSource(),
-                      events=plane, calls=plane.calls)
-    plane.backend = backend
-    for cloud in config.clouds.values():
-        backend.ensure_cloud(cloud)
-
+    emulator = _build(config, clock or SystemClock(), ids or IdSource())
     app = Flask(__name__)
     app.json = _JSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = config.max_file_size * 2 + _BODY_SLACK
     # The SDKs send a data URI as a plain form field: room for a whole file of the maximum size in base64.
     app.config["MAX_FORM_MEMORY_SIZE"] = config.max_file_size * 4 // 3 + _FIELD_SLACK
-    limits = Limits(config.max_image_pixels,
-                    RenderGate(config.max_concurrent_transformations, config.max_image_pixels))
-    app.extensions[EXTENSION] = Emulator(config, backend, controlled, backend.ids, plane, limits)
+    app.extensions[EXTENSION] = emulator
     for bp in (upload.bp, admin.bp, control.bp, delivery.bp, imagga.bp, console.bp, search.bp):
         app.register_blueprint(bp)
     guard.install(app, config)
-    hooks.install(app, plane)
-    _install_error_handler(app, config)
+    hooks.install(app, emulator.control)
+    failures.install(app, config.max_file_size, {"imagga": imagga.envelope, "console": console.envelope})
     app.after_request(_headers)
-    plane.resume_leftovers()
+    emulator.control.resume_leftovers()
     return app
+
+
+def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
+    """The services and their collaborators, wired once."""
+    fixtures = load_fixtures(config.fixtures_dirs)
+    _warn_missing_translations(fixtures.missing_translations())
+    control_store = ControlStore(config.data_dir)
+    controlled = ControlledClock(clock, control_store)
+    storage = SQLiteStorage(config.data_dir)
+
+    def complete(cloud: CloudConfig, key: ResourceKey, request: Categorize, origin: str) -> object:
+        return assets.complete_categorization(cloud, key, request, origin)  # the worker finishes deferred work
+
+    plane = ControlPlane(config, control_store, controlled, complete=complete,
+                         bodies=NotificationBodies(upload=render.upload, details=render.details))
+    engine = TaggingEngine(fixtures, overrides=plane.registrations)
+    assets = Assets(config, storage, storage.blobs, engine, controlled, ids, events=plane)
+    for cloud in config.clouds.values():
+        assets.ensure_cloud(cloud)
+    return Emulator(
+        config=config, assets=assets, library=Library(storage, controlled),
+        delivery=Delivery(storage, storage.blobs, storage.derived, Limits(
+            config.max_image_pixels, RenderGate(config.max_concurrent_transformations, config.max_image_pixels))),
+        imagga=Imagga(config, engine, storage, storage.imagga_uploads, controlled, ids),
+        admin_budget=AdminBudget(controlled, plane.calls), storage=storage, clock=controlled, ids=ids,
+        control=plane)
 
 
 class _JSONProvider(DefaultJSONProvider):
@@ -88,42 +97,14 @@ class _JSONProvider(DefaultJSONProvider):
         try:
             return super().loads(s, **kwargs)
         except RecursionError as exc:
-            raise BadRequest(NESTED_TOO_DEEPLY) from exc
+            raise BadRequest(failures.NESTED_TOO_DEEPLY) from exc
 
 
-def _install_error_handler(app: Flask, config: Config) -> None:
-    """Every failure, expected or not, leaves as ``{"error": {"message": ...}}``; never an HTML page."""
-
-    @app.errorhandler(Exception)
-    def render(exc: Exception) -> tuple[Response, int]:
-        if isinstance(exc, ApiError):
-            return _envelope(exc.message), exc.status
-        if isinstance(exc, ClientDisconnected):  # the client went away mid-body: nothing to answer, one line
-            g.aborted = True
-            log.warning("client disconnected before sending the whole body of %s %s", request.method, request.path)
-            return _envelope("Client disconnected before sending the whole request body"), 400
-        if isinstance(exc, DroppedConnection):
-            return Response(status=500), 500  # the socket is already shut; nothing reaches the client
-        if isinstance(exc, RequestEntityTooLarge):
-            got = request.content_length or "more"
-            return _envelope(f"File size too large. Got {got}. Maximum is {config.max_file_size}."), 400
-        if isinstance(exc, RecursionError):  # JSON inside a parameter (context, metadata, …) nested too deeply
-            return _envelope(NESTED_TOO_DEEPLY), 400
-        if isinstance(exc, HTTPException):
-            if isinstance(exc, MethodNotAllowed):  # a known path, another method: 405 with the methods it takes
-                allowed = ", ".join(sorted(exc.valid_methods or []))
-                answer = _envelope(f"Method not allowed - {request.method} {request.path}. Allowed: {allowed}")
-                answer.headers["Allow"] = allowed
-                return answer, 405
-            if exc.code == 404:
-                return _envelope(f"Not found - {request.method} {request.path}"), 404
-            return _envelope(exc.description or exc.name), exc.code or 400
-        log.exception("unexpected error on %s %s", request.method, request.path)
-        return _envelope(f"Internal error - {type(exc).__name__}"), 500
-
-
-def _envelope(message: str) -> Response:
-    return jsonify(error={"message": message})
+def _warn_missing_translations(missing: dict[str, list[str]]) -> None:
+    if missing:
+        count = sum(len(tags) for tags in missing.values())
+        log.warning("%d translation(s) missing in %d language(s) (%s); English text is used for them",
+                    count, len(missing), ", ".join(sorted(missing)))
 
 
 def _headers(response: Response) -> Response:

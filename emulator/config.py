@@ -10,6 +10,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,11 +21,33 @@ DEFAULT_CLOUD = "demo"
 DEFAULT_API_KEY = "123456789012345"
 DEFAULT_API_SECRET = "emulator_secret"
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024  # Cloudinary's free-plan image limit
-DEFAULT_ADMIN_RATE_LIMIT = 500  # Admin API calls per cloud and hour (the free plan's budget); 0 = unlimited
+# Admin API calls per cloud and hour: so high that a development loop and the contract kit never reach it (the
+# headers are still sent, as the real service sends them). 500, the free plan's budget, tests rate limiting on
+# purpose; 0 = unlimited and no rate-limit headers.
+DEFAULT_ADMIN_RATE_LIMIT = 1_000_000
 # Imagga's own REST API (/v2/...): per-cloud Basic credentials; the key defaults to "acc_<cloud name>".
 DEFAULT_IMAGGA_API_SECRET = "emulator_imagga_secret"
-ENGINES = ("imagga_tagging", "google_tagging", "aws_rek_tagging")
-BUNDLED_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+# The categorization engines (add-ons) the emulator runs, with the add-on names Cloudinary's messages use: the one
+# list every other module imports.
+ADDON_NAMES = {
+    "imagga_tagging": "Imagga Auto Tagging",
+    "google_tagging": "Google Auto Tagging",
+    "aws_rek_tagging": "Amazon Rekognition Auto Tagging",
+}
+ENGINES = tuple(ADDON_NAMES)
+
+
+def _bundled_fixtures() -> Path:
+    """The repository's fixtures/, installed inside the package as ``emulator.fixtures`` (setup.py maps it in),
+    so an installed wheel finds them as an editable install does."""
+    try:
+        return Path(str(files("emulator.fixtures")))
+    except ModuleNotFoundError as exc:
+        raise ImportError("emulator.fixtures is not installed: this editable install predates the packaged "
+                          "fixtures; reinstall with `make .venv/.installed` (or `pip install -e .`)") from exc
+
+
+BUNDLED_FIXTURES = _bundled_fixtures()
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_MAX_IMAGE_MEGAPIXELS = 25.0  # Cloudinary's limit for images it derives from
 DEFAULT_DERIVED_CACHE_SIZE = 256 * 1024 * 1024  # bytes of cached renderings, least recently used dropped first

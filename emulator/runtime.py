@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import current_app
 
-from emulator.backend.service import Backend
-from emulator.backend.transform import Limits
+from emulator.backend.assets import Assets
+from emulator.backend.delivery import Delivery
+from emulator.backend.imagga import Imagga
+from emulator.backend.library import Library
+from emulator.backend.ratelimit import AdminBudget
 from emulator.clock import Clock, IdSource
 from emulator.config import CloudConfig, Config
 from emulator.control.plane import ControlPlane
 from emulator.errors import Unauthorized
+from emulator.storage.sqlite import SQLiteStorage
 
 EXTENSION = "cloudinary_emulator"
 
 
 @dataclass
 class Emulator:
+    """The services, each built once by ``create_app`` with its collaborators passed in."""
+
     config: Config
-    backend: Backend
+    assets: Assets  # upload, details, update, explicit
+    library: Library  # lists, tags, context, search, destroy, rename, deletion, usage
+    delivery: Delivery
+    imagga: Imagga
+    admin_budget: AdminBudget  # Admin API calls per cloud and hour
+    storage: SQLiteStorage  # the adapters behind the ports (tests and the bulk loader reach in here)
     clock: Clock
     ids: IdSource
     control: ControlPlane
-    render_limits: Limits = field(default_factory=Limits)
 
     def cloud(self, name: str) -> CloudConfig:
         cloud = self.config.cloud(name)
@@ -36,7 +46,7 @@ class Emulator:
     def reset(self, cloud: object = None) -> list[str]:
         """A fresh account for one cloud, or for every cloud, which also clears the control plane."""
         names = self.control.cloud_names(cloud)
-        self.backend.reset([self.config.clouds[name] for name in names])
+        self.assets.reset([self.config.clouds[name] for name in names])
         if cloud is None:
             self.control.reset()
         return names
@@ -48,7 +58,7 @@ class Emulator:
     def close(self) -> None:
         """Stop the background worker and close both databases (removing temporary ones)."""
         self.control.stop()
-        self.backend.storage.close()
+        self.storage.close()
         self.control.store.close()
 
 

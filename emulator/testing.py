@@ -1,4 +1,5 @@
-"""The emulator inside test code: ``with emulate_cloudinary() as cld:`` or ``@emulate_cloudinary()``.
+"""The emulator inside test code: ``with emulate_cloudinary() as cld:``, ``@emulate_cloudinary()`` or
+``@emulate_cloudinary``.
 
 The handle exposes the URL, the credentials, the journal, faults, the clock and registered categories in
 Python; the ``cloudinary`` SDK (when installed) and ``CLOUDINARY_URL`` (for subprocesses) point at it.
@@ -8,14 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar, overload
 
 from emulator.app import create_app
-from emulator.config import Config, cloudinary_url, load_config
+from emulator.config import BUNDLED_FIXTURES, Config, cloudinary_url, load_config
 from emulator.control.clock import ControlledClock
 from emulator.control.faults import parse_rule
+from emulator.errors import ConfigError
 from emulator.runtime import EXTENSION, Emulator
 from emulator.server import EmulatorServer
 
@@ -82,8 +85,41 @@ class EmulatorHandle:
         return self._emulator.control.notifier.listing()
 
 
-class emulate_cloudinary(contextlib.ContextDecorator):
-    """Serve an emulator on a free port for the duration of a block or a decorated function."""
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def bundled_image(name: str) -> Path:
+    """A bundled fixture image (``turtles.jpg``, ``sample.jpg``), wherever the package is installed."""
+    path = BUNDLED_FIXTURES / "images" / name
+    if not path.is_file():
+        known = ", ".join(sorted(p.name for p in (BUNDLED_FIXTURES / "images").iterdir() if p.suffix != ".json"))
+        raise ConfigError(f"no bundled image {name!r}; bundled: {known}")
+    return path
+
+
+@overload
+def emulate_cloudinary(config: Callable[P, R], /) -> Callable[P, R]: ...
+
+
+@overload
+def emulate_cloudinary(config: Config | Mapping[str, Any] | None = None, /, *, cloud: str | None = None,
+                       configure_sdk: bool = True) -> EmulatedCloudinary: ...
+
+
+def emulate_cloudinary(config: Any = None, /, *, cloud: str | None = None, configure_sdk: bool = True) -> Any:
+    """Serve an emulator on a free port for a ``with`` block or a decorated function.
+
+    ``with emulate_cloudinary() as cld:``, ``@emulate_cloudinary()``, ``@emulate_cloudinary({...config})`` and bare
+    ``@emulate_cloudinary`` all work; ``config`` is a :class:`Config` or the mapping of the TOML file.
+    """
+    if callable(config) and not isinstance(config, Config | Mapping):
+        return EmulatedCloudinary()(config)
+    return EmulatedCloudinary(config, cloud=cloud, configure_sdk=configure_sdk)
+
+
+class EmulatedCloudinary(contextlib.ContextDecorator):
+    """What :func:`emulate_cloudinary` returns: a context manager and decorator serving one emulator."""
 
     def __init__(self, config: Config | Mapping[str, Any] | None = None, *, cloud: str | None = None,
                  configure_sdk: bool = True) -> None:

@@ -17,13 +17,29 @@ from emulator.app import create_app
 from emulator.clock import FrozenClock, IdSource
 from emulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, Config, load_config
 from emulator.server import EmulatorServer
+from emulator.storage.sqlite import SQLiteStorage
 
 ROOT = Path(__file__).resolve().parent.parent
 TURTLES = ROOT / "fixtures" / "images" / "turtles.jpg"
 SAMPLE = ROOT / "fixtures" / "images" / "sample.jpg"
 CLOUD = "demo"
+BROWSER_MISSING = "no Chromium for the browser tests"  # the skip reason the summary below looks for
 KEY, SECRET = DEFAULT_API_KEY, DEFAULT_API_SECRET
 CONTROL = {"X-Emulator-Request": "1"}  # what a state-changing control-plane request without a JSON body sends
+
+
+# Modules that serve processes, build packages, drive a browser or run whole suites: `make test-fast` skips them.
+SLOW = ("test_fuzz.py", "install/", "browser/", "e2e/", "contracts/test_plugin.py", "contracts/test_cli.py",
+        "contracts/test_broken_targets.py", "contracts/test_kit_against_emulator.py", "control/test_plugin.py",
+        "control/test_seed_and_workers.py", "library/test_sdk_node.py", "library/test_bench_smoke.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).resolve().parent
+    for item in items:
+        where = item.path.resolve().relative_to(here).as_posix() if item.path.is_relative_to(here) else ""
+        if where.startswith(SLOW) or item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -55,6 +71,14 @@ def server(app: Flask) -> Iterator[EmulatorServer]:
 
 
 @pytest.fixture
+def store() -> Iterator[SQLiteStorage]:
+    """A storage on a temporary database of its own (no app)."""
+    storage = SQLiteStorage(None)
+    yield storage
+    storage.close()
+
+
+@pytest.fixture
 def sdk(server: EmulatorServer) -> Iterator[Any]:
     """The official ``cloudinary`` package pointed at the served emulator."""
     import cloudinary
@@ -77,3 +101,14 @@ def signed(fields: dict[str, str], *, secret: str = SECRET, timestamp: float | N
 def basic(key: str = KEY, secret: str = SECRET) -> dict[str, str]:
     token = base64.b64encode(f"{key}:{secret}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say loudly, last, that the browser tests did not run, and how to run them."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if BROWSER_MISSING in str(r.longrepr)]
+    if not skipped:
+        return
+    terminalreporter.write_sep("!", f"{len(skipped)} BROWSER TESTS SKIPPED: no Chromium", red=True, bold=True)
+    terminalreporter.write_line(
+        "tests/browser/ needs Debian's chromium at /usr/bin/chromium (or EMULATOR_CHROMIUM=/path/to/chromium).\n"
+        "Install it with `sudo make chromium` (apt-get install chromium) and run `make test` again.", red=True)

@@ -2,7 +2,7 @@
 
 Every route is under ``/v1_1/<cloud_name>``. A hook authenticates the call and counts it against the cloud's
 hourly budget before the view runs; another puts the ``X-FeatureRateLimit-*`` headers on every answer,
-errors included (reference §6.13).
+errors included (Cloudinary's Admin API documentation, "Usage limits").
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, jsonify, request
 
 from emulator.api import auth, params, render, render_library
+from emulator.api.operations import operation
 from emulator.backend.models import ResourceKey
 from emulator.backend.queries import ListRequest, ResourcePage
 from emulator.config import CloudConfig
 from emulator.runtime import current
 
 bp = Blueprint("admin", __name__)
-V = "/v1_1/<cloud_name>"
 
 
 @bp.before_request
@@ -25,14 +25,14 @@ def _authenticate_and_count() -> None:
     cloud = em.cloud(str((request.view_args or {}).get("cloud_name", "")))
     g.admin_cloud = cloud
     auth.admin_api(cloud, request.headers.get("Authorization"))
-    g.admin_rate = em.backend.admin_budget.consume(cloud)
+    g.admin_rate = em.admin_budget.consume(cloud)
 
 
 @bp.after_request
 def _rate_limit_headers(response: Response) -> Response:
     cloud: CloudConfig | None = g.get("admin_cloud")
     if cloud is not None:
-        status = g.get("admin_rate") or current().backend.admin_budget.peek(cloud)
+        status = g.get("admin_rate") or current().admin_budget.peek(cloud)
         response.headers.update(status.headers())
     return response
 
@@ -47,90 +47,89 @@ def _page(page: ResourcePage, req: ListRequest) -> Response:
                                                 with_context=req.with_context))
 
 
-@bp.get(f"{V}/ping")
+@operation(bp, "ping")
 def ping(cloud_name: str) -> Response:
     return jsonify(status="ok")
 
 
-@bp.get(f"{V}/resources")
+@operation(bp, "resource_types")
 def resource_types(cloud_name: str) -> Response:
-    return jsonify(resource_types=current().backend.resource_types())
+    return jsonify(resource_types=current().library.resource_types())
 
 
 # -- one resource -------------------------------------------------------------------------------------------
 
-@bp.get(f"{V}/resources/<resource_type>/<type>/<path:public_id>")
+@operation(bp, "resource")
 def resource(cloud_name: str, resource_type: str, type: str, public_id: str) -> Response:
-    found = current().backend.resource(ResourceKey(_cloud().name, public_id, resource_type, type))
+    found = current().assets.resource(ResourceKey(_cloud().name, public_id, resource_type, type))
     return jsonify(render.details(found, request.host))
 
 
-@bp.post(f"{V}/resources/<resource_type>/<type>/<path:public_id>")
+@operation(bp, "update")
 def update(cloud_name: str, resource_type: str, type: str, public_id: str) -> Response:
     cloud = _cloud()
     key = ResourceKey(cloud.name, public_id, resource_type, type)
-    updated = current().backend.update(cloud, key, params.update_request(params.collect(request)),
+    updated = current().assets.update(cloud, key, params.update_request(params.collect(request)),
                                        origin=request.host)
     return jsonify(render.details(updated, request.host))
 
 
 # -- lists --------------------------------------------------------------------------------------------------
 
-@bp.get(f"{V}/resources/<resource_type>")
-@bp.get(f"{V}/resources/<resource_type>/<type>")
+@operation(bp, "resources")
+@operation(bp, "resources_by_type")
 def resources(cloud_name: str, resource_type: str, type: str | None = None) -> Response:
     req = params.list_request(params.collect(request))
-    return _page(current().backend.resources(_cloud(), resource_type, type, req), req)
+    return _page(current().library.resources(_cloud(), resource_type, type, req), req)
 
 
-@bp.get(f"{V}/resources/<resource_type>/tags/<path:tag>")
+@operation(bp, "resources_by_tag")
 def resources_by_tag(cloud_name: str, resource_type: str, tag: str) -> Response:
     req = params.list_request(params.collect(request))
-    return _page(current().backend.resources_by_tag(_cloud(), resource_type, tag, req), req)
+    return _page(current().library.resources_by_tag(_cloud(), resource_type, tag, req), req)
 
 
-@bp.get(f"{V}/resources/<resource_type>/context/", strict_slashes=False)
+@operation(bp, "resources_by_context")
 def resources_by_context(cloud_name: str, resource_type: str) -> Response:
     raw = params.collect(request)
     req = params.list_request(raw)
-    page = current().backend.resources_by_context(_cloud(), resource_type, params.required(raw, "key"),
+    page = current().library.resources_by_context(_cloud(), resource_type, params.required(raw, "key"),
                                                   raw.text("value"), req)
     return _page(page, req)
 
 
-@bp.get(f"{V}/tags/<resource_type>")
+@operation(bp, "tags")
 def tags(cloud_name: str, resource_type: str) -> Response:
-    page = current().backend.tags(_cloud(), resource_type, params.tags_request(params.collect(request)))
+    page = current().library.tags(_cloud(), resource_type, params.tags_request(params.collect(request)))
     return jsonify(render_library.tag_page(page))
 
 
-@bp.get(f"{V}/usage")
-@bp.get(f"{V}/usage/<date>")
+@operation(bp, "usage")
 def usage(cloud_name: str, date: str | None = None) -> Response:
     em = current()
-    return jsonify(render_library.usage(em.backend.usage(_cloud()), em.config))
+    return jsonify(render_library.usage(em.library.usage(_cloud()), em.config))
 
 
 # -- deletion -----------------------------------------------------------------------------------------------
 
-@bp.delete(f"{V}/resources/<resource_type>/<type>")
+@operation(bp, "delete_resources")
 def delete_resources(cloud_name: str, resource_type: str, type: str) -> Response:
     req = params.delete_request(params.collect(request))
-    return jsonify(render_library.deleted(current().backend.delete_resources(_cloud(), resource_type, type, req)))
+    return jsonify(render_library.deleted(current().library.delete_resources(_cloud(), resource_type, type, req)))
 
 
-@bp.delete(f"{V}/resources/<resource_type>/tags/<path:tag>")
+@operation(bp, "delete_resources_by_tag")
 def delete_resources_by_tag(cloud_name: str, resource_type: str, tag: str) -> Response:
     req = params.delete_request(params.collect(request))
-    return jsonify(render_library.deleted(current().backend.delete_resources_by_tag(_cloud(), resource_type, tag,
+    return jsonify(render_library.deleted(current().library.delete_resources_by_tag(_cloud(), resource_type, tag,
                                                                                     req)))
 
 
 # -- search (Node posts to ``resources%2Fsearch``; the server decodes it before routing) ----------------------
 
-@bp.route(f"{V}/resources/search", methods=["GET", "POST"])
+@operation(bp, "search")
 def search(cloud_name: str) -> Response:
     req = params.search_request(params.collect(request))
-    result = current().backend.search(_cloud(), req)
+    result = current().library.search(_cloud(), req)
     return jsonify(render_library.search_result(result, request.host, with_field=req.with_field,
                                                 fields=req.fields))

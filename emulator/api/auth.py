@@ -1,4 +1,6 @@
-"""Who may call: Upload API signatures and unsigned presets (reference §3), Admin API Basic auth (§4)."""
+"""Who may call: Upload API signatures and unsigned presets, Admin API Basic auth.
+
+See Cloudinary's "Authentication signatures" documentation."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from emulator.errors import BadRequest, Unauthorized
 from emulator.runtime import Emulator
 
 MAX_AGE = 3600  # signatures are valid for one hour
-# The Python SDK leaves notification_url / batch_id out of the signature on these endpoints only (§3.3).
+# The Python SDK leaves notification_url / batch_id out of the signature on these endpoints only (docs/sdk-wire.md).
 _NOTIFICATION_UNSIGNED = frozenset({"tags", "context", "metadata"})
 
 

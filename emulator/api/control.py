@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from emulator import __version__
 from emulator.api import render, seeding
+from emulator.api.operations import operation
 from emulator.backend.queries import ListRequest
 from emulator.control.clock import check_instant
 from emulator.control.faults import parse_rule
@@ -20,12 +21,12 @@ bp = Blueprint("control", __name__, url_prefix="/_emulator")
 MAX_RULE_ID = 2**63 - 1
 
 
-@bp.get("/health")
+@operation(bp, "health")
 def health() -> Response:
     return jsonify(status="ok", version=__version__, clouds=sorted(current().config.clouds))
 
 
-@bp.get("/openapi.json")
+@operation(bp, "openapi")
 def openapi() -> Response:
     """The contract kit's OpenAPI document (package data of ``contracts``), as JSON."""
     text = resources.files("contracts").joinpath("openapi.yaml").read_text(encoding="utf-8")
@@ -39,12 +40,12 @@ def _body() -> dict[str, Any]:
     return body
 
 
-@bp.post("/reset")
+@operation(bp, "reset")
 def reset() -> Response:
     return jsonify(reset=current().reset(request.args.get("cloud")))
 
 
-@bp.get("/requests")
+@operation(bp, "journal")
 def journal() -> Response:
     args = request.args
     limit, before = _whole(args.get("limit", "100"), "limit"), args.get("before")
@@ -60,27 +61,27 @@ def _whole(value: str, name: str) -> int:
     return int(value)
 
 
-@bp.delete("/requests")
+@operation(bp, "clear_journal")
 def clear_journal() -> Response:
     return jsonify(deleted=current().control.journal.clear())
 
 
-@bp.post("/faults")
+@operation(bp, "add_fault")
 def add_fault() -> Response:
     return jsonify(current().control.faults.add(parse_rule(_body())))
 
 
-@bp.get("/faults")
+@operation(bp, "faults")
 def faults() -> Response:
     return jsonify(faults=current().control.faults.rules())
 
 
-@bp.delete("/faults")
+@operation(bp, "clear_faults")
 def clear_faults() -> Response:
     return jsonify(deleted=current().control.faults.clear())
 
 
-@bp.delete("/faults/<int:rule_id>")
+@operation(bp, "delete_fault")
 def delete_fault(rule_id: int) -> Response:
     if rule_id > MAX_RULE_ID:  # rule ids are SQLite integers: a larger one names no rule and cannot be queried
         raise BadRequest(f"Invalid fault rule id - {rule_id}. Rule ids are whole numbers up to {MAX_RULE_ID}")
@@ -89,12 +90,12 @@ def delete_fault(rule_id: int) -> Response:
     return jsonify(deleted=1)
 
 
-@bp.get("/clock")
+@operation(bp, "clock")
 def clock() -> Response:
     return jsonify(current().control.clock.state())
 
 
-@bp.post("/clock")
+@operation(bp, "set_clock")
 def set_clock() -> Response:
     body, clock = _body(), current().control.clock
     unknown = set(body) - {"freeze", "at", "advance"}
@@ -120,7 +121,7 @@ def set_clock() -> Response:
     return jsonify(clock.state())
 
 
-@bp.post("/categorizations")
+@operation(bp, "register_categorization")
 def register_categorization() -> Response:
     body, registrations = _body(), current().control.registrations
     if "engine" in body or "results" in body:
@@ -131,22 +132,22 @@ def register_categorization() -> Response:
     return jsonify(registered=registrations.register(body))
 
 
-@bp.get("/categorizations")
+@operation(bp, "categorizations")
 def categorizations() -> Response:
     return jsonify(current().control.registrations.listing())
 
 
-@bp.post("/advance")
+@operation(bp, "advance")
 def advance() -> Response:
     return jsonify(current().control.advance())
 
 
-@bp.get("/notifications")
+@operation(bp, "notifications")
 def notifications() -> Response:
     return jsonify(notifications=current().control.notifier.listing(request.args.get("cloud")))
 
 
-@bp.post("/seed")
+@operation(bp, "seed")
 def seed() -> Response:
     """A JSON manifest ``{"cloud", "resources": [{public_id, file, tags, context, …}]}`` or ``{"folder": PATH}``."""
     em, body = current(), _body()
@@ -154,11 +155,11 @@ def seed() -> Response:
     files = seeding.Files(roots=tuple(p.resolve() for p in (*em.config.fixtures_dirs, em.config.seed_root) if p),
                           max_size=em.config.max_file_size)
     uploads = seeding.requests_of(body, files)
-    outcomes = em.backend.seed(cloud, uploads, origin=request.host)
+    outcomes = em.assets.seed(cloud, uploads, origin=request.host)
     return jsonify(cloud=cloud.name, seeded=[o.resource.public_id for o in outcomes])
 
 
-@bp.get("/state")
+@operation(bp, "state")
 def state() -> Response:
     """The library as JSON, per cloud (resource details, ``max_results`` per page), and the control state."""
     em, args = current(), request.args
@@ -169,7 +170,7 @@ def state() -> Response:
                           next_cursor=args.get("next_cursor") or None, with_tags=True, with_context=True)
     clouds = {}
     for name in names:
-        page = em.backend.resources(em.config.clouds[name], "image", None, listing)
+        page = em.library.resources(em.config.clouds[name], "image", None, listing)
         clouds[name] = {"resources": [render.details(r, request.host) for r in page.resources],
                         "next_cursor": page.next_cursor}
     return jsonify(clouds=clouds, control=em.control.state())

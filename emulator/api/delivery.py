@@ -1,6 +1,7 @@
 """Delivery URLs: ``GET /<cloud>/<rt>/<type>/<rest>`` and the private-CDN form ``GET /<rt>/<type>/<rest>``.
 
-These are the URLs the SDKs build with ``cname="127.0.0.1:PORT"`` and ``secure=False`` (reference §2.4, §9).
+These are the URLs the SDKs build with ``cname="127.0.0.1:PORT"`` and ``secure=False`` (see Cloudinary's
+"Delivery URL" documentation).
 The query string (Node's ``?_a=…`` analytics token) is ignored. Failures keep the app's JSON envelope and
 carry the reason in ``X-Cld-Error``, as the real CDN does.
 """
@@ -13,34 +14,29 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request
 from werkzeug.http import parse_etags
 
-from emulator.backend.delivery import Delivered, Delivery, DeliveryRequest
+from emulator.api.operations import operation
+from emulator.backend.delivery import Delivered, DeliveryRequest
 from emulator.errors import NotFound
 from emulator.runtime import current
 
 bp = Blueprint("delivery", __name__)
 
-_RT = "any(image, video, raw)"
-_TYPE = "any(upload, private, authenticated)"
 VERSIONED_CACHE = "public, max-age=2592000, immutable"  # the URL names one version: it never changes
 UNVERSIONED_CACHE = "public, no-cache"  # may change on overwrite: revalidate (cheap, thanks to the ETag)
 
 
-@bp.get(f"/<cloud_name>/<{_RT}:resource_type>/<{_TYPE}:type>/<path:rest>")
+@operation(bp, "deliver")
 def deliver(cloud_name: str, resource_type: str, type: str, rest: str) -> Response:
     if current().config.cloud(cloud_name) is None:
         raise NotFound(f"Cloud not found - {cloud_name}")
-    return _respond(_delivery().deliver(_request(cloud_name, resource_type, type, rest)))
+    return _respond(current().delivery.deliver(_request(cloud_name, resource_type, type, rest)))
 
 
-@bp.get(f"/<{_RT}:resource_type>/<{_TYPE}:type>/<path:rest>")
+@operation(bp, "deliver_private_cdn")
 def deliver_private_cdn(resource_type: str, type: str, rest: str) -> Response:
     """Without the cloud segment (``private_cdn=True``): the first configured cloud."""
     cloud_name = next(iter(current().config.clouds))
-    return _respond(_delivery().deliver(_request(cloud_name, resource_type, type, rest)))
-
-
-def _delivery() -> Delivery:
-    return Delivery(current().backend.storage, current().render_limits)
+    return _respond(current().delivery.deliver(_request(cloud_name, resource_type, type, rest)))
 
 
 def _request(cloud: str, resource_type: str, type: str, rest: str) -> DeliveryRequest:

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
-from emulator.api import lint, params
+from emulator.api import lint, operations, params
 from emulator.control.faults import FAULT_HEADER, Effect, parse_header
 from emulator.control.journal import Entry
 from emulator.control.plane import ControlPlane
@@ -46,8 +46,8 @@ def install(app: Flask, plane: ControlPlane) -> None:
 
 
 def operation() -> str:
-    """The API operation: the view's name (``upload``, ``resource``, ``update``, …); ``unknown`` off-route."""
-    return (request.endpoint or "unknown").rpartition(".")[2]
+    """The API operation as the route table names it (``upload``, ``resource``, …); ``unknown`` off-route."""
+    return operations.name_of(request.endpoint)
 
 
 def _exempt() -> bool:

@@ -1,8 +1,9 @@
-"""Imagga REST API v2 on the same server (reference §8): ``/v2/tags`` and ``/v2/uploads``.
+"""Imagga REST API v2 on the same server (https://docs.imagga.com/): ``/v2/tags`` and ``/v2/uploads``.
 
 Basic auth with a cloud's ``imagga_api_key``/``imagga_api_secret``. Answers and errors use Imagga's envelope,
 ``{"result": ..., "status": {"text": "", "type": "success"}}`` / ``{"status": {"text": ..., "type": "error"}}``,
-rendered by this blueprint's own error handler (never Cloudinary's ``{"error": ...}``, never HTML).
+rendered by the app's one error handler with this blueprint's :func:`envelope` (never Cloudinary's
+``{"error": ...}``, never HTML).
 """
 
 from __future__ import annotations
@@ -10,54 +11,53 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import logging
 from typing import Any
 
 from flask import Blueprint, Request, Response, jsonify, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from flask.typing import ResponseReturnValue
 
 from emulator.api.auth import basic_credentials
+from emulator.api.failures import Failure
+from emulator.api.operations import operation
 from emulator.api.params import bounded_number
-from emulator.backend.imagga import Imagga, ImaggaSource, ImaggaTag, TagsRequest, UploadedImage
+from emulator.backend.imagga import ImaggaSource, ImaggaTag, TagsRequest, UploadedImage
 from emulator.backend.models import FilePart, RemoteFile
 from emulator.config import CloudConfig
-from emulator.errors import ApiError, BadRequest, DroppedConnection, NotFound, Unauthorized
+from emulator.errors import BadRequest, NotFound, Unauthorized
 from emulator.runtime import current
 from emulator.tagging.languages import SUPPORTED_LANGUAGES
 
-log = logging.getLogger("emulator")
 bp = Blueprint("imagga", __name__, url_prefix="/v2")
-_ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-@bp.get("/tags")
+@operation(bp, "imagga_tags_for_url")
 def tags_for_url() -> Response:
     cloud = _authorized()
     return _tags(cloud, _tags_request(request, _query_source(request)))
 
 
-@bp.post("/tags")
+@operation(bp, "imagga_tags_for_upload")
 def tags_for_upload() -> Response:
     cloud = _authorized()
     return _tags(cloud, _tags_request(request, _body_source(request)))
 
 
-@bp.post("/uploads")
+@operation(bp, "imagga_store_upload")
 def store_upload() -> Response:
     cloud = _authorized()
-    upload_id = Imagga(current().backend).upload(cloud, _image_part(request))
+    upload_id = current().imagga.upload(cloud, _image_part(request))
     return _success({"upload_id": upload_id})
 
 
-@bp.delete("/uploads/<upload_id>")
+@operation(bp, "imagga_delete_upload")
 def delete_upload(upload_id: str) -> Response:
     cloud = _authorized()
-    Imagga(current().backend).delete_upload(cloud, upload_id)
+    current().imagga.delete_upload(cloud, upload_id)
     return _success(None)
 
 
-@bp.route("", methods=_ALL_METHODS, defaults={"rest": ""}, strict_slashes=False)
-@bp.route("/<path:rest>", methods=_ALL_METHODS)
+@operation(bp, "imagga_unknown")
+@operation(bp, "imagga_unknown_path")
 def unknown(rest: str) -> Response:
     """Anything else under /v2 answers in Imagga's envelope too (wrong method included)."""
     raise NotFound(f"Unknown endpoint - {request.method} /v2/{rest}. "
@@ -65,7 +65,7 @@ def unknown(rest: str) -> Response:
 
 
 def _tags(cloud: CloudConfig, tags_request: TagsRequest) -> Response:
-    found = Imagga(current().backend).tags(cloud, tags_request)
+    found = current().imagga.tags(cloud, tags_request)
     return _success({"tags": [_tag(t) for t in found]})
 
 
@@ -160,22 +160,6 @@ def _image_part(req: Request) -> FilePart:
 
 # -- errors -------------------------------------------------------------------------------------------------
 
-@bp.errorhandler(Exception)
-def _error(exc: Exception) -> tuple[Response, int]:
-    """Imagga's error envelope for everything raised under /v2, expected or not."""
-    if isinstance(exc, ApiError):
-        return _failure(exc.message), exc.status
-    if isinstance(exc, DroppedConnection):  # an injected fault shut the socket: nothing reaches the client
-        return Response(status=500), 500
-    if isinstance(exc, RequestEntityTooLarge):
-        limit = current().config.max_file_size
-        return _failure(f"File size too large. Maximum is {limit}."), 400
-    if isinstance(exc, HTTPException):
-        return _failure(exc.description or exc.name), exc.code or 400
-    log.exception("unexpected error on %s %s", request.method, request.path)
-    return _failure(f"Internal error - {type(exc).__name__}"), 500
-
-
-def _failure(message: str) -> Response:
-    return jsonify(status={"text": message, "type": "error"})
-
+def envelope(failed: Failure) -> ResponseReturnValue:
+    """Imagga's error envelope, for everything that fails under /v2."""
+    return jsonify(status={"text": failed.message, "type": "error"}), failed.status

@@ -1,4 +1,4 @@
-"""Parameters, parsed once (reference §5.4): every encoding the SDKs use → raw strings → typed requests.
+"""Parameters, parsed once: every encoding the SDKs use → raw strings → typed requests.
 
 ``collect`` merges the query string and the body (multipart, urlencoded or JSON) into one mapping, folding
 ``k``, ``k[]`` and ``k[<n>]`` into a list and dropping JSON ``null``. The raw mapping is what signatures are
@@ -163,7 +163,7 @@ def _unescape(text: str) -> str:
 
 
 def categorize(params: Params, *, illegal_prefix: bool) -> Categorize:
-    """``categorization`` and ``auto_tagging``; messages differ between Upload and Admin API (§11.7)."""
+    """``categorization`` and ``auto_tagging``; messages differ between Upload and Admin API."""
     spec = params.text("categorization")
     engines = _engines(spec, illegal_prefix) if spec else ()
     threshold = _threshold(params.text("auto_tagging"))
@@ -369,7 +369,7 @@ def rename_request(params: Params) -> RenameRequest:
 
 
 def explicit_request(params: Params) -> ExplicitRequest:
-    """Explicit re-runs what update does, with the Upload API's categorization messages (§11.7)."""
+    """Explicit re-runs what update does, with the Upload API's categorization messages."""
     update = UpdateRequest(tags=tags(params), context=context(params),
                            categorize=categorize(params, illegal_prefix=False))
     return ExplicitRequest(required(params, "public_id"), params.text("type") or "upload", update)

@@ -1,4 +1,4 @@
-"""Backend records → the JSON shapes the real service answers with (reference §6)."""
+"""Backend records → the JSON shapes the real service answers with (Cloudinary's Upload and Admin API references)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def _extras(resource: Resource) -> dict[str, Any]:
 
 
 def upload(outcome: UploadOutcome, cloud: CloudConfig, host: str) -> dict[str, Any]:
-    """The upload answer (§6.2), also used by ``explicit`` and ``rename``."""
+    """The upload answer, also used by ``explicit`` and ``rename``."""
     r = outcome.resource
     body = _common(r, host)
     body["signature"] = signing.response_signature(r.public_id, r.version, cloud.api_secret,
@@ -66,7 +66,7 @@ def upload(outcome: UploadOutcome, cloud: CloudConfig, host: str) -> dict[str, A
 
 
 def details(resource: Resource, host: str) -> dict[str, Any]:
-    """Resource details (§6.3), also the answer of Admin ``update`` (§6.4)."""
+    """Resource details, also the answer of Admin ``update``."""
     body = _common(resource, host)
     body.update(folder=resource.folder, asset_folder=resource.folder,
                 display_name=resource.public_id.rpartition("/")[2], original_filename=resource.original_filename,

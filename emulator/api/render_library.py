@@ -1,4 +1,4 @@
-"""Media-library records → the JSON the real service answers with (reference §6.5–§6.10).
+"""Media-library records → the JSON the real service answers with (Cloudinary's Admin API reference).
 
 List and search items are cut from :func:`emulator.api.render.details`, so every shape shares one source of
 field values (URLs, dates, folders).
@@ -14,11 +14,11 @@ from emulator.backend.models import Resource
 from emulator.backend.queries import DeleteOutcome, ResourcePage, SearchResult, TagPage, Usage
 from emulator.config import Config
 
-# §6.5: what a list item carries (tags and context only when asked for).
+# What a list item carries (tags and context only when asked for).
 LIST_FIELDS = ("asset_id", "public_id", "format", "version", "resource_type", "type", "created_at", "bytes",
                "width", "height", "folder", "asset_folder", "display_name", "backup", "access_mode", "url",
                "secure_url")
-# §6.10: search items; ``fields`` narrows them, but these always stay.
+# Search items; ``fields`` narrows them, but these always stay.
 SEARCH_ALWAYS = ("asset_id", "public_id", "type", "resource_type")
 
 
@@ -99,12 +99,12 @@ def usage(found: Usage, config: Config) -> dict[str, Any]:
 
 
 def _paged(body: dict[str, Any], next_cursor: str | None) -> dict[str, Any]:
-    """``next_cursor`` only while more results follow (§6.5)."""
+    """``next_cursor`` only while more results follow."""
     if next_cursor:
         body["next_cursor"] = next_cursor
     return body
 
 
 def _iso_offset(ts: float) -> str:
-    """Search dates are written ``2023-11-14T22:13:20+00:00`` (§6.1)."""
+    """Search dates are written ``2023-11-14T22:13:20+00:00``."""
     return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(ts))

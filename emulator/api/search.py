@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from emulator.api import params, render_library
+from emulator.api.operations import operation
 from emulator.config import CloudConfig
 from emulator.errors import BadRequest, Unauthorized
 from emulator.runtime import current
@@ -24,15 +25,14 @@ from emulator.runtime import current
 bp = Blueprint("search_url", __name__)
 
 
-@bp.get("/<cloud_name>/search/<signature>/<int:ttl>/<path:query>")
-@bp.get("/search/<signature>/<int:ttl>/<path:query>")
+@operation(bp, "search_url")
 def search_url(signature: str, ttl: int, query: str, cloud_name: str | None = None) -> Response:
     encoded, body, cursor = _split(query)
     cloud = _signer(cloud_name, f"{ttl}{encoded}", signature)
     if cursor:
         body = {**body, "next_cursor": cursor}
     req = params.search_request(params.from_json(body))
-    result = current().backend.search(cloud, req)
+    result = current().library.search(cloud, req)
     return jsonify(render_library.search_result(result, request.host, with_field=req.with_field,
                                                 fields=req.fields))
 

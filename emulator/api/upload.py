@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, jsonify, request
 
 from emulator.api import auth, params, render
+from emulator.api.operations import operation
 from emulator.backend.models import ResourceKey, UploadOutcome
 from emulator.config import CloudConfig
 from emulator.errors import BadRequest
@@ -18,14 +19,14 @@ bp = Blueprint("upload", __name__)
 UPLOAD_TYPES = ("image", "auto")
 
 
-@bp.post("/v1_1/<cloud_name>/<resource_type>/upload")
+@operation(bp, "upload")
 def upload(cloud_name: str, resource_type: str) -> Response:
     em = current()
     cloud = em.cloud(cloud_name)
     if resource_type not in UPLOAD_TYPES:
         raise BadRequest(f"Resource type {resource_type} is not supported by the emulator; use image or auto")
     raw = auth.upload_api(em, cloud, params.collect(request), "upload", request.headers.get("Authorization"))
-    outcome = em.backend.upload(cloud, params.upload_request(raw), origin=request.host)
+    outcome = em.assets.upload(cloud, params.upload_request(raw), origin=request.host)
     return jsonify(render.upload(outcome, cloud, request.host))
 
 
@@ -38,47 +39,47 @@ class _Signed:
 
 
 def _signed(cloud_name: str, operation: str) -> _Signed:
-    """Authenticate a signed (or Basic) call; ``operation`` picks what the Python SDK leaves unsigned (§3.3)."""
+    """Authenticate a signed (or Basic) call; ``operation`` picks what the Python SDK leaves unsigned."""
     em = current()
     cloud = em.cloud(cloud_name)
     return _Signed(cloud, auth.upload_api(em, cloud, params.collect(request), operation,
                                           request.headers.get("Authorization")))
 
 
-@bp.post("/v1_1/<cloud_name>/<resource_type>/destroy")
+@operation(bp, "destroy")
 def destroy(cloud_name: str, resource_type: str) -> Response:
     call = _signed(cloud_name, "destroy")
     key = ResourceKey(call.cloud.name, params.required(call.params, "public_id"), resource_type,
                       call.params.text("type") or "upload")
-    return jsonify(result="ok" if current().backend.destroy(key) else "not found")
+    return jsonify(result="ok" if current().library.destroy(key) else "not found")
 
 
-@bp.post("/v1_1/<cloud_name>/<resource_type>/rename")
+@operation(bp, "rename")
 def rename(cloud_name: str, resource_type: str) -> Response:
     call = _signed(cloud_name, "rename")
-    renamed = current().backend.rename(call.cloud, resource_type, params.rename_request(call.params))
+    renamed = current().library.rename(call.cloud, resource_type, params.rename_request(call.params))
     return jsonify(render.upload(UploadOutcome(renamed), call.cloud, request.host))
 
 
-@bp.post("/v1_1/<cloud_name>/<resource_type>/explicit")
+@operation(bp, "explicit")
 def explicit(cloud_name: str, resource_type: str) -> Response:
     call = _signed(cloud_name, "explicit")
     req = params.explicit_request(call.params)
     key = ResourceKey(call.cloud.name, req.public_id, resource_type, req.type)
-    outcome = current().backend.explicit(call.cloud, key, req.update, origin=request.host)
+    outcome = current().assets.explicit(call.cloud, key, req.update, origin=request.host)
     return jsonify(render.upload(outcome, call.cloud, request.host))
 
 
 # Named after the backend operations: "tags" is the Admin API's tag list (journal and fault rules tell them apart).
-@bp.post("/v1_1/<cloud_name>/<resource_type>/tags")
+@operation(bp, "tags_command")
 def tags_command(cloud_name: str, resource_type: str) -> Response:
     call = _signed(cloud_name, "tags")
-    applied = current().backend.tags_command(call.cloud, resource_type, params.tags_command(call.params))
+    applied = current().library.tags_command(call.cloud, resource_type, params.tags_command(call.params))
     return jsonify(public_ids=applied)
 
 
-@bp.post("/v1_1/<cloud_name>/<resource_type>/context")
+@operation(bp, "context_command")
 def context_command(cloud_name: str, resource_type: str) -> Response:
     call = _signed(cloud_name, "context")
-    applied = current().backend.context_command(call.cloud, resource_type, params.context_command(call.params))
+    applied = current().library.context_command(call.cloud, resource_type, params.context_command(call.params))
     return jsonify(public_ids=applied)

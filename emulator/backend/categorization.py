@@ -1,4 +1,7 @@
-"""Running categorization engines and turning their results into tags (reference §7)."""
+"""Running categorization engines and turning their results into tags.
+
+See Cloudinary's "Imagga Auto Tagging" add-on documentation.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from emulator.backend.models import Categorize
-from emulator.config import CloudConfig
+from emulator.config import ADDON_NAMES, CloudConfig
 from emulator.errors import BadRequest, RateLimited
 from emulator.tagging.engine import ImageRef, TaggingEngine
-
-ADDON_NAMES = {
-    "imagga_tagging": "Imagga Auto Tagging",
-    "google_tagging": "Google Auto Tagging",
-    "aws_rek_tagging": "Amazon Rekognition Auto Tagging",
-}
 
 
 def run(engine: TaggingEngine, cloud: CloudConfig, image: ImageRef, request: Categorize) -> dict[str, Any]:

@@ -1,8 +1,10 @@
-"""Delivery: the image behind a URL the SDKs build (reference §2.4, §9), transformed and cached.
+"""Delivery: the image behind a URL the SDKs build, transformed and cached.
+
+See Cloudinary's "Image transformations" and "Delivery URL" documentation for the URL grammar.
 
 ``<rest>`` is what follows ``<resource_type>/<type>/``: ``[s--sig--/][<transformation>/…][v<version>/]<id>[.<ext>]``.
-Derived images are cached in the storage under the original's sha256, so a new original never serves an old
-rendering; the storage drops them when the original changes.
+Derived images are cached (the derived-cache port) under the original's sha256, so a new original never serves an old
+rendering; the cache drops them when the original changes.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from dataclasses import dataclass, field, replace
 
 from emulator.backend import transform
 from emulator.backend.models import Resource, ResourceKey
+from emulator.backend.ports import BlobStore, DerivedCache, ResourceRepository
 from emulator.errors import BadRequest, NotFound
-from emulator.storage import Storage
 
 _SIGNATURE = re.compile(r"^s--[A-Za-z0-9_-]{1,64}--$")
 _VERSION = re.compile(r"^v(\d{1,12})$")
@@ -78,8 +80,11 @@ def _split_extension(name: str) -> tuple[str, str | None]:
 
 
 class Delivery:
-    def __init__(self, storage: Storage, limits: transform.Limits | None = None) -> None:
-        self.storage = storage
+    def __init__(self, repo: ResourceRepository, blobs: BlobStore, derived: DerivedCache,
+                 limits: transform.Limits | None = None) -> None:
+        self.repo = repo
+        self.blobs = blobs
+        self.derived = derived
         self.limits = limits or transform.Limits()
 
     def deliver(self, request: DeliveryRequest) -> Delivered:
@@ -98,10 +103,10 @@ class Delivery:
 
     def _locate(self, request: DeliveryRequest, url: DeliveryPath) -> Resource:
         key = ResourceKey(request.cloud, url.public_id, request.resource_type, request.type)
-        found = self.storage.get(key) if url.public_id else None
+        found = self.repo.get(key) if url.public_id else None
         if found is None:
             stem, dot, ext = url.public_id.rpartition(".")
-            if url.extension is None and dot and stem and self.storage.get(replace(key, public_id=stem)) is not None:
+            if url.extension is None and dot and stem and self.repo.get(replace(key, public_id=stem)) is not None:
                 raise BadRequest(f"Unsupported delivery format - {ext}. Supported: {', '.join(transform.FORMATS)}")
             raise NotFound(f"Resource not found - {url.public_id}")
         if url.version not in (None, PLACEHOLDER_VERSION, found.version):
@@ -110,20 +115,20 @@ class Delivery:
         return found
 
     def _bytes(self, resource: Resource, chain: transform.Transformation, fmt: str) -> bytes:
-        original = self.storage.blob(resource.sha256)
+        original = self.blobs.get(resource.sha256)
         if original is None:
             raise NotFound(f"Resource not found - {resource.public_id} (its bytes are missing)")
         if not chain.components and fmt == resource.format:
             return original  # the original, byte for byte
         variant = f"{chain.canonical}.{fmt}"
-        cached = self.storage.derived(resource.key, resource.sha256, variant)
+        cached = self.derived.get(resource.key, resource.sha256, variant)
         if cached is not None:
             return cached
         try:
             data = transform.render(original, chain, fmt, self.limits)
         except (OSError, ValueError) as exc:
             raise BadRequest(f"Cannot transform {resource.public_id} - {exc}") from exc
-        self.storage.put_derived(resource.key, resource.sha256, variant, data)
+        self.derived.put(resource.key, resource.sha256, variant, data)
         return data
 
 

@@ -1,6 +1,6 @@
 """The media library: lists, tags, context, search, destroy, rename, bulk deletion and usage.
 
-:class:`Library` is mixed into :class:`~emulator.backend.service.Backend`; each method is one API operation,
+:class:`Library` is built once with the resource repository and the clock; each method is one API operation,
 named after it. Lists and search are keyset pages answered by storage indexes; cursors are opaque here.
 """
 
@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from emulator.backend import categorization, cursor
 from emulator.backend.models import Resource, ResourceKey
+from emulator.backend.ports import ResourceRepository
 from emulator.backend.queries import (
     MAX_COMMAND_IDS,
     MAX_PUBLIC_IDS,
@@ -36,7 +37,6 @@ from emulator.backend.search import parse
 from emulator.clock import Clock
 from emulator.config import CloudConfig
 from emulator.errors import BadRequest, NotFound
-from emulator.storage import Storage
 
 RESOURCE_TYPES = ("image", "raw", "video")
 # Sortable search fields and the JSON type of their cursor values (storage maps them to columns).
@@ -50,8 +50,9 @@ _LIST = "list"
 
 
 class Library:
-    storage: Storage
-    clock: Clock
+    def __init__(self, repo: ResourceRepository, clock: Clock) -> None:
+        self.repo = repo
+        self.clock = clock
 
     # -- lists ----------------------------------------------------------------------------------------------
 
@@ -81,18 +82,18 @@ class Library:
     def _list(self, listing: Listing, request: ListRequest) -> ResourcePage:
         after = cursor.decode(_LIST, request.next_cursor, (float, int)) if request.next_cursor else None
         query = replace(listing, direction=request.direction, limit=request.max_results, after=after)
-        page: Page = self.storage.list_resources(query)
+        page: Page = self.repo.list_resources(query)
         return ResourcePage(page.items, _encode(_LIST, page.next_key))
 
     def tags(self, cloud: CloudConfig, resource_type: str, request: TagsRequest) -> TagPage:
         """``GET /tags/<rt>``: tag names in order, from the tag index."""
         after = cursor.decode("tags", request.next_cursor, (str,))[0] if request.next_cursor else None
-        names, more = self.storage.tags(cloud.name, _resource_type(resource_type), request.prefix,
+        names, more = self.repo.tags(cloud.name, _resource_type(resource_type), request.prefix,
                                         str(after) if after is not None else None, request.max_results)
         return TagPage(names, cursor.encode("tags", [names[-1]]) if more and names else None)
 
     def usage(self, cloud: CloudConfig) -> Usage:
-        return replace(self.storage.usage(cloud.name), at=self.clock.now())
+        return replace(self.repo.usage(cloud.name), at=self.clock.now())
 
     # -- search ---------------------------------------------------------------------------------------------
 
@@ -102,7 +103,7 @@ class Library:
         where = parse(request.expression, started)
         kind, types = _search_cursor(request)
         after = cursor.decode(kind, request.next_cursor, types) if request.next_cursor else None
-        page = self.storage.search(SearchSpec(cloud.name, where, request.sort_by, request.max_results, after,
+        page = self.repo.search(SearchSpec(cloud.name, where, request.sort_by, request.max_results, after,
                                               request.aggregate))
         elapsed = max(0, round((self.clock.now() - started) * 1000))
         return SearchResult(page.total_count, elapsed, page.items, _encode(kind, page.next_key),
@@ -118,7 +119,7 @@ class Library:
                 for pid in command.public_ids]
         if command.command == "set_exclusive":
             self._clear_tag_elsewhere(cloud, keys, command.tags)
-        changed = self.storage.modify(keys, lambda r: _retag(r, command))
+        changed = self.repo.modify(keys, lambda r: _retag(r, command))
         return [r.public_id for r in changed]
 
     def _clear_tag_elsewhere(self, cloud: CloudConfig, keep: list[ResourceKey], tags: tuple[str, ...]) -> None:
@@ -128,9 +129,9 @@ class Library:
             after: tuple[float | int | str, ...] | None = None
             while True:
                 listing = Listing(cloud.name, keep[0].resource_type, tag=tag, limit=500, after=after)
-                page = self.storage.list_resources(listing)
+                page = self.repo.list_resources(listing)
                 others = [r.key for r in page.items if r.key not in keeping]
-                self.storage.modify(others, functools.partial(_without_tag, tag=tag))
+                self.repo.modify(others, functools.partial(_without_tag, tag=tag))
                 if page.next_key is None:
                     break
                 after = page.next_key
@@ -140,19 +141,19 @@ class Library:
         _check_ids(command.public_ids)
         keys = [ResourceKey(cloud.name, pid, _resource_type(resource_type), command.type)
                 for pid in command.public_ids]
-        changed = self.storage.modify(keys, lambda r: replace(r, context=_recontext(r.context, command)))
+        changed = self.repo.modify(keys, lambda r: replace(r, context=_recontext(r.context, command)))
         return [r.public_id for r in changed]
 
     # -- destroy, rename, bulk deletion ---------------------------------------------------------------------
 
     def destroy(self, key: ResourceKey) -> bool:
         """``POST /<rt>/destroy``: True when the resource existed (and its unused bytes are reclaimed)."""
-        return self.storage.delete([key])[0]
+        return self.repo.delete([key])[0]
 
     def rename(self, cloud: CloudConfig, resource_type: str, request: RenameRequest) -> Resource:
         old = ResourceKey(cloud.name, request.from_public_id, _resource_type(resource_type), request.type)
         new = ResourceKey(cloud.name, request.to_public_id, old.resource_type, request.to_type or request.type)
-        outcome = self.storage.rename(old, new, request.overwrite)
+        outcome = self.repo.rename(old, new, request.overwrite)
         if outcome.resource is None:
             raise NotFound(f"Resource not found - {request.from_public_id}")
         if outcome.conflict:
@@ -161,7 +162,7 @@ class Library:
         if request.context is None:
             return outcome.resource
         context = dict(request.context)
-        return self.storage.modify([new], lambda r: replace(r, context=context))[0]
+        return self.repo.modify([new], lambda r: replace(r, context=context))[0]
 
     def delete_resources(self, cloud: CloudConfig, resource_type: str, type: str,
                          request: DeleteRequest) -> DeleteOutcome:
@@ -172,7 +173,7 @@ class Library:
             if len(request.public_ids) > MAX_PUBLIC_IDS:
                 raise BadRequest(f"Too many public_ids - {len(request.public_ids)}. At most {MAX_PUBLIC_IDS}")
             ids = list(dict.fromkeys(request.public_ids))
-            found = self.storage.delete([ResourceKey(cloud.name, pid, rt, type) for pid in ids])
+            found = self.repo.delete([ResourceKey(cloud.name, pid, rt, type) for pid in ids])
             return DeleteOutcome({pid: "deleted" if ok else "not_found" for pid, ok in zip(ids, found, strict=True)})
         if request.prefix is None and not request.all:
             raise BadRequest("Missing required parameter - public_ids, prefix or all")
@@ -185,7 +186,7 @@ class Library:
 
     def _remove(self, selection: Selection, request: DeleteRequest) -> DeleteOutcome:
         after = cursor.decode("delete", request.next_cursor, (str,))[0] if request.next_cursor else None
-        removal = self.storage.remove(replace(selection, after=str(after) if after is not None else None))
+        removal = self.repo.remove(replace(selection, after=str(after) if after is not None else None))
         more = removal.more and bool(removal.public_ids)
         return DeleteOutcome({pid: "deleted" for pid in removal.public_ids},
                              cursor.encode("delete", [removal.public_ids[-1]]) if more else None)

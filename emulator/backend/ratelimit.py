@@ -1,4 +1,7 @@
-"""Admin API rate limits (reference §6.13): an hourly budget per cloud, reset at the top of each hour."""
+"""Admin API rate limits: an hourly budget per cloud, reset at the top of each hour.
+
+See the "Usage limits" section of Cloudinary's Admin API reference.
+"""
 
 from __future__ import annotations
 

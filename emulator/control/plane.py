@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from emulator.api import render
 from emulator.backend.models import Categorize, Resource, ResourceKey, UploadOutcome
-from emulator.backend.service import Backend
 from emulator.config import CloudConfig, Config
 from emulator.control.calls import StoreCounter
 from emulator.control.clock import ControlledClock
@@ -28,10 +28,24 @@ from emulator.errors import BadRequest
 log = logging.getLogger("emulator")
 TICK = 0.02  # seconds between the worker's looks for due jobs and notifications
 
+# Completes deferred categorization of a resource (the asset service's ``complete_categorization``).
+Complete = Callable[[CloudConfig, ResourceKey, Categorize, str], object]
+
+
+@dataclass(frozen=True)
+class NotificationBodies:
+    """How webhook bodies are shaped: the API's renderers, passed in so the control plane needs no HTTP layer."""
+
+    upload: Callable[[UploadOutcome, CloudConfig, str], dict[str, Any]]
+    details: Callable[[Resource, str], dict[str, Any]]
+
 
 class ControlPlane:
-    def __init__(self, config: Config, store: ControlStore, clock: ControlledClock) -> None:
+    def __init__(self, config: Config, store: ControlStore, clock: ControlledClock, *, complete: Complete,
+                 bodies: NotificationBodies) -> None:
         self.config = config
+        self._complete_categorization = complete
+        self._bodies = bodies
         self.store = store
         self.clock = clock
         self.journal = Journal(store, config.journal_size)
@@ -40,7 +54,6 @@ class ControlPlane:
         self.jobs = Jobs(store)
         self.notifier = Notifier(store, config, clock)
         self.calls = StoreCounter(store)
-        self.backend: Backend | None = None
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
         self._starting = threading.Lock()
@@ -49,7 +62,7 @@ class ControlPlane:
 
     def uploaded(self, cloud: CloudConfig, outcome: UploadOutcome, urls: tuple[str, ...], origin: str) -> None:
         if urls:
-            body = {"notification_type": "upload", **render.upload(outcome, cloud, origin or "localhost")}
+            body = {"notification_type": "upload", **self._bodies.upload(outcome, cloud, origin or "localhost")}
             self.notifier.enqueue(cloud.name, urls, "upload", body)
             self.start()
 
@@ -60,7 +73,8 @@ class ControlPlane:
 
     def categorized(self, cloud: CloudConfig, resource: Resource, urls: tuple[str, ...], origin: str) -> None:
         if urls:
-            self.notifier.enqueue(cloud.name, urls, "info", _info_notification(resource, origin))
+            details = self._bodies.details(resource, origin or "localhost")
+            self.notifier.enqueue(cloud.name, urls, "info", _info_notification(resource, details))
 
     # -- operations ------------------------------------------------------------------------------------------
 
@@ -76,8 +90,8 @@ class ControlPlane:
 
     def _complete(self, key: ResourceKey, request: Categorize, origin: str) -> None:
         cloud = self.config.cloud(key.cloud)
-        if cloud is not None and self.backend is not None:
-            self.backend.complete_categorization(cloud, key, request, origin)
+        if cloud is not None:
+            self._complete_categorization(cloud, key, request, origin)
 
     def reset(self) -> None:
         self.store.reset()
@@ -123,9 +137,8 @@ class ControlPlane:
                 "categorizations": self.registrations.listing(), "faults": self.faults.rules()}
 
 
-def _info_notification(resource: Resource, origin: str) -> dict[str, Any]:
-    """The completion webhook of asynchronous categorization (reference §11.5)."""
-    details = render.details(resource, origin or "localhost")
+def _info_notification(resource: Resource, details: dict[str, Any]) -> dict[str, Any]:
+    """The completion webhook of asynchronous categorization (a shape of our choosing, documented in the README)."""
     return {"notification_type": "info", "info_kind": "categorization", "info_status": "complete",
             "public_id": resource.public_id, "asset_id": resource.asset_id, "version": resource.version,
             "tags": list(resource.tags), "url": details["url"], "secure_url": details["secure_url"],

@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
+import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,31 @@ def open_database(path: Path, *, synchronous: str) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
     return conn
+
+
+class Database:
+    """One connection to one SQLite file, shared by the adapters of each port, and the lock that guards it."""
+
+    def __init__(self, path: Path, *, synchronous: str) -> None:
+        self.path = path
+        self.conn = open_database(path, synchronous=synchronous)
+        self.lock = threading.RLock()
+
+    def tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction (``BEGIN IMMEDIATE``)."""
+        return write_transaction(self.conn, self.lock)
+
+    def read(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Sequence[object] = ()) -> Any:
+        with self.lock:
+            return self.conn.execute(sql, params).fetchone()
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
 
 
 @contextmanager

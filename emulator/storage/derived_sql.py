@@ -1,19 +1,15 @@
 """SQLite tables for delivery and the Imagga API: derived images (a cache) and Imagga uploads.
 
-Mixed into :class:`emulator.storage.sqlite.SQLiteStorage`. Derived images are keyed by the resource and the
-sha256 of the original they were rendered from; triggers on ``resources`` drop them as soon as the original's
-bytes change, the resource is renamed or it is deleted, however the row is written.
+Two adapters over the storage's one :class:`~emulator.storage.db.Database`. Derived images are keyed by the
+resource and the sha256 of the original they were rendered from; triggers on ``resources`` drop them as soon as
+the original's bytes change, the resource is renamed or it is deleted, however the row is written.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import AbstractContextManager
-from typing import Any
-
-from emulator.backend.models import FilePart, Resource, ResourceKey
-from emulator.storage.db import write_transaction
-from emulator.storage.rows import SELECT, key_columns, to_resource
+from emulator.backend.models import FilePart, ResourceKey
+from emulator.storage.db import Database
+from emulator.storage.rows import key_columns
 
 _OLD_KEY = "cloud=OLD.cloud AND resource_type=OLD.resource_type AND type=OLD.type AND public_id=OLD.public_id"
 SCHEMA = f"""
@@ -42,61 +38,52 @@ CREATE TABLE IF NOT EXISTS imagga_uploads (
 _KEY = "cloud=? AND resource_type=? AND type=? AND public_id=?"
 
 
-class DerivedStore:
-    """Needs the host class's connection and lock; creates its tables with :meth:`_create_derived_schema`."""
+def create_schema(db: Database) -> None:
+    with db.lock:
+        db.conn.executescript(SCHEMA)
 
-    _conn: sqlite3.Connection
-    _lock: Any
 
-    def _create_derived_schema(self) -> None:
-        with self._lock:
-            self._conn.executescript(SCHEMA)
+class SQLiteDerivedCache:
+    """The :class:`~emulator.backend.ports.DerivedCache` port."""
 
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self._conn, self._lock)
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
-    def _one(self, sql: str, params: tuple[object, ...]) -> Any:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchone()
-
-    # -- derived images -------------------------------------------------------------------------------------
-
-    def derived(self, key: ResourceKey, sha256: str, variant: str) -> bytes | None:
-        row = self._one(f"SELECT data FROM derived WHERE {_KEY} AND sha256=? AND variant=?",
-                        (*key_columns(key), sha256, variant))
+    def get(self, key: ResourceKey, sha256: str, variant: str) -> bytes | None:
+        row = self._db.one(f"SELECT data FROM derived WHERE {_KEY} AND sha256=? AND variant=?",
+                           (*key_columns(key), sha256, variant))
         return bytes(row[0]) if row else None
 
-    def put_derived(self, key: ResourceKey, sha256: str, variant: str, data: bytes) -> None:
-        with self._write() as db:
+    def put(self, key: ResourceKey, sha256: str, variant: str, data: bytes) -> None:
+        with self._db.tx() as db:
             # Only while the resource still holds these bytes: a concurrent overwrite must not be cached over.
             db.execute(f"INSERT OR REPLACE INTO derived (cloud, resource_type, type, public_id, sha256, variant, "
                        f"data) SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS "
                        f"(SELECT 1 FROM resources WHERE {_KEY} AND sha256=?)",
                        (*key_columns(key), sha256, variant, data, *key_columns(key), sha256))
 
-    def derived_count(self, key: ResourceKey) -> int:
-        return int(self._one(f"SELECT COUNT(*) FROM derived WHERE {_KEY}", key_columns(key))[0])
+    def count(self, key: ResourceKey) -> int:
+        return int(self._db.one(f"SELECT COUNT(*) FROM derived WHERE {_KEY}", key_columns(key))[0])
 
-    def find_by_sha256(self, cloud: str, sha256: str) -> Resource | None:
-        row = self._one(f"SELECT {SELECT} FROM resources r WHERE r.sha256=? AND r.cloud=? "
-                        "ORDER BY r.created_at DESC LIMIT 1", (sha256, cloud))
-        return to_resource(row) if row else None
 
-    # -- Imagga uploads -------------------------------------------------------------------------------------
+class SQLiteImaggaUploads:
+    """The :class:`~emulator.backend.ports.ImaggaUploads` port."""
 
-    def put_imagga_upload(self, cloud: str, upload_id: str, upload: FilePart, *, now: float,
-                          expires_at: float) -> None:
-        with self._write() as db:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def put(self, cloud: str, upload_id: str, upload: FilePart, *, now: float, expires_at: float) -> None:
+        with self._db.tx() as db:
             db.execute("DELETE FROM imagga_uploads WHERE expires_at <= ?", (now,))  # expired ones go first
             db.execute("INSERT OR REPLACE INTO imagga_uploads (cloud, upload_id, filename, expires_at, data) "
                        "VALUES (?, ?, ?, ?, ?)", (cloud, upload_id, upload.filename or "", expires_at, upload.data))
 
-    def imagga_upload(self, cloud: str, upload_id: str, now: float) -> FilePart | None:
-        row = self._one("SELECT data, filename FROM imagga_uploads WHERE cloud=? AND upload_id=? AND expires_at > ?",
-                        (cloud, upload_id, now))
+    def get(self, cloud: str, upload_id: str, now: float) -> FilePart | None:
+        row = self._db.one("SELECT data, filename FROM imagga_uploads WHERE cloud=? AND upload_id=? "
+                           "AND expires_at > ?", (cloud, upload_id, now))
         return FilePart(bytes(row[0]), row[1] or None) if row else None
 
-    def delete_imagga_upload(self, cloud: str, upload_id: str) -> bool:
-        with self._write() as db:
+    def delete(self, cloud: str, upload_id: str) -> bool:
+        with self._db.tx() as db:
             return db.execute("DELETE FROM imagga_uploads WHERE cloud=? AND upload_id=?",
                               (cloud, upload_id)).rowcount == 1

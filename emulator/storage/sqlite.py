@@ -11,7 +11,6 @@ planner statistics and the upgrade from schema 1 are in :mod:`emulator.storage.s
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.backend.models import Resource, ResourceKey
+from emulator.backend.ports import MissingBlob
 from emulator.backend.queries import (
     Listing,
     Page,
@@ -30,9 +30,9 @@ from emulator.backend.queries import (
     SortKey,
     Usage,
 )
-from emulator.storage import schema, search_sql
-from emulator.storage.db import directory_for, open_database, write_transaction
-from emulator.storage.derived_sql import DerivedStore
+from emulator.storage import derived_sql, schema, search_sql
+from emulator.storage.db import Database, directory_for
+from emulator.storage.derived_sql import SQLiteDerivedCache, SQLiteImaggaUploads
 from emulator.storage.rows import COLUMNS, SELECT, index_rows, key_columns, successor, to_resource, to_row
 
 _BY_KEY = "cloud = ? AND resource_type = ? AND type = ? AND public_id = ?"
@@ -42,15 +42,34 @@ _ASSIGN = ", ".join(COLUMNS)
 _SLOTS = ", ".join("?" * len(COLUMNS))
 
 
-class SQLiteStorage(DerivedStore):
-    """One connection guarded by a lock: simple, and SQLite serialises writers anyway."""
+class SQLiteBlobs:
+    """The :class:`~emulator.backend.ports.BlobStore` port: bytes in a table of the same database."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def put(self, sha256: str, data: bytes) -> None:
+        with self._db.tx() as db:
+            db.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (sha256, data))
+
+    def get(self, sha256: str) -> bytes | None:
+        row = self._db.one("SELECT data FROM blobs WHERE sha256 = ?", (sha256,))
+        return bytes(row[0]) if row else None
+
+
+class SQLiteStorage:
+    """The :class:`~emulator.backend.ports.ResourceRepository` port, and beside it the adapters of the other
+    ports over the same database file (``blobs``, ``derived``, ``imagga_uploads``).
+
+    One connection guarded by a lock: simple, and SQLite serialises writers anyway.
+    """
 
     def __init__(self, data_dir: Path | None) -> None:
         directory, self._cleanup = directory_for(self, data_dir)
         self.path = directory / "emulator.sqlite3"
         # A temporary database dies with the process anyway; a --data-dir one must survive a power cut.
-        self._conn = open_database(self.path, synchronous="OFF" if self._cleanup is not None else "FULL")
-        self._lock = threading.RLock()
+        self.db = Database(self.path, synchronous="OFF" if self._cleanup is not None else "FULL")
+        self._conn, self._lock = self.db.conn, self.db.lock
         self._conn.execute("PRAGMA cache_size=-16000")  # 16 MB of pages: the hot indexes of a 100k library
         self._conn.execute("PRAGMA temp_store=MEMORY")
         with self._tx() as db:
@@ -59,14 +78,16 @@ class SQLiteStorage(DerivedStore):
             for resource in legacy:
                 self._upsert(db, resource)
             schema.pin_statistics(db)
-        self._create_derived_schema()  # derived images and Imagga uploads (emulator/storage/derived_sql.py)
+        derived_sql.create_schema(self.db)
+        self.blobs = SQLiteBlobs(self.db)
+        self.derived = SQLiteDerivedCache(self.db)
+        self.imagga_uploads = SQLiteImaggaUploads(self.db)
 
     def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self._conn, self._lock)
+        return self.db.tx()
 
     def _read(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+        return self.db.read(sql, params)
 
     # -- single resources -----------------------------------------------------------------------------------
 
@@ -74,22 +95,26 @@ class SQLiteStorage(DerivedStore):
         rows = self._read(f"{_FULL} WHERE {_BY_KEY}", key_columns(key))
         return to_resource(rows[0][1:]) if rows else None
 
+    def find_by_sha256(self, cloud: str, sha256: str) -> Resource | None:
+        row = self.db.one(f"SELECT {SELECT} FROM resources r WHERE r.sha256=? AND r.cloud=? "
+                          "ORDER BY r.created_at DESC LIMIT 1", (sha256, cloud))
+        return to_resource(row) if row else None
+
     def put(self, resource: Resource, blob: bytes | None = None) -> None:
+        """The port's ``put``; ``blob`` (tests, loaders) stores the bytes in the same transaction."""
         with self._tx() as db:
             if blob is not None:
                 db.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (resource.sha256, blob))
+            elif db.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (resource.sha256,)).fetchone() is None:
+                raise MissingBlob(resource.sha256)
             self._upsert(db, resource)
 
     def put_many(self, resources: Iterable[Resource], blobs: Mapping[str, bytes] | None = None) -> None:
-        """Store many resources in one transaction: the bulk loader of the benchmark."""
+        """Store many resources in one transaction: the bulk loader (bytes are not checked, for speed)."""
         with self._tx() as db:
             db.executemany("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (blobs or {}).items())
             for resource in resources:
                 self._upsert(db, resource)
-
-    def blob(self, sha256: str) -> bytes | None:
-        rows = self._read("SELECT data FROM blobs WHERE sha256 = ?", (sha256,))
-        return bytes(rows[0][0]) if rows else None
 
     def claim_cloud(self, name: str, at: float) -> bool:
         with self._tx() as db:
@@ -361,7 +386,6 @@ class SQLiteStorage(DerivedStore):
                 db.execute("DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM resources)")
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self.db.close()
         if self._cleanup is not None:
             self._cleanup()

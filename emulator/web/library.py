@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from emulator.api.params import Params
 from emulator.backend import queries
+from emulator.backend.library import Library
 from emulator.backend.models import Resource
-from emulator.backend.service import Backend
 from emulator.config import CloudConfig
 
 PER_PAGE = 24
@@ -49,21 +49,21 @@ class LibraryPage:
     more_tags: bool
 
 
-def browse(backend: Backend, cloud: CloudConfig, query: Query) -> LibraryPage:
+def browse(library: Library, cloud: CloudConfig, query: Query) -> LibraryPage:
     """One page of the grid (search, else by tag, else everything, newest first) and the tag sidebar."""
     listing = queries.ListRequest(max_results=PER_PAGE, next_cursor=query.cursor, with_tags=True)
     total: int | None = None
     if query.q:
-        found = backend.search(cloud, queries.SearchRequest(expression=query.q, max_results=PER_PAGE,
+        found = library.search(cloud, queries.SearchRequest(expression=query.q, max_results=PER_PAGE,
                                                             next_cursor=query.cursor, with_field=("tags",)))
         resources, next_cursor, total = found.resources, found.next_cursor, found.total_count
     elif query.tag:
-        page = backend.resources_by_tag(cloud, RESOURCE_TYPE, query.tag, listing)
+        page = library.resources_by_tag(cloud, RESOURCE_TYPE, query.tag, listing)
         resources, next_cursor = page.resources, page.next_cursor
     else:
-        page = backend.resources(cloud, RESOURCE_TYPE, None, listing)
+        page = library.resources(cloud, RESOURCE_TYPE, None, listing)
         resources, next_cursor = page.resources, page.next_cursor
-    tags = backend.tags(cloud, RESOURCE_TYPE, queries.TagsRequest(prefix=query.tag_prefix, max_results=TAGS_SHOWN))
+    tags = library.tags(cloud, RESOURCE_TYPE, queries.TagsRequest(prefix=query.tag_prefix, max_results=TAGS_SHOWN))
     return LibraryPage(resources, next_cursor, total, tags.tags, tags.next_cursor is not None)
 
 

@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import quote
 
 from emulator.backend import transform
-from emulator.backend.categorization import ADDON_NAMES
 from emulator.backend.models import Resource
+from emulator.config import ADDON_NAMES
 
 THUMBNAIL = "c_fill,g_auto,h_240,w_240"
 PREVIEW = "c_limit,h_520,w_760"

@@ -1,4 +1,7 @@
-"""Playwright driving Debian's Chromium (/usr/bin/chromium, installed by `make test` when missing).
+"""Playwright driving Debian's Chromium (/usr/bin/chromium, installed by `make test` when missing and possible).
+
+Without it the tests are skipped (and the run's summary says so loudly), except under CI (``CI`` set), where a
+missing browser is a failure: CI runs as root and must run them.
 
 One browser per session with a fresh profile; a fresh page per test against that test's served emulator.
 Screenshots go to artifacts/browser/ (git-ignored) as test artifacts.
@@ -16,7 +19,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
 
-from tests.conftest import ROOT, signed
+from tests.conftest import BROWSER_MISSING, ROOT, signed
 
 CHROMIUM = Path(os.environ.get("EMULATOR_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -33,7 +36,9 @@ def playwright() -> Iterator[Playwright]:
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: run `make test`")
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing under CI: `make chromium` (as root) installs it")
+        pytest.skip(f"{BROWSER_MISSING}: {CHROMIUM} is missing")
     context = playwright.chromium.launch_persistent_context(
         str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
         args=FLAGS, viewport={"width": 1280, "height": 900},

@@ -163,16 +163,16 @@ def test_a_large_library_renders_one_page_quickly(app: Flask, client: FlaskClien
 
 def _bulk(app: Flask, count: int, tags: tuple[str, ...] = ()) -> None:
     """Many resources straight into storage (all sharing one image), as the bulk loader does."""
-    backend = app.extensions["cloudinary_emulator"].backend
+    em = app.extensions["cloudinary_emulator"]
     data = TURTLES.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     template = Resource(key=ResourceKey("demo", "x"), asset_id="a", version=1, version_id="v", format="jpg",
                         width=320, height=240, bytes=len(data), etag="e", sha256=sha, created_at=1.0,
                         original_filename="turtles", tags=tags)
-    now = backend.clock.now()
+    now = em.clock.now()
     items = [replace(template, key=ResourceKey("demo", f"bulk/{i:06d}"), asset_id=f"{i:032x}",
                      created_at=now - count + i) for i in range(count)]
-    backend.storage.put_many(items, {sha: data})
+    em.storage.put_many(items, {sha: data})
 
 
 def _basic() -> dict[str, str]:

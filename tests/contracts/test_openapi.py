@@ -60,13 +60,14 @@ _SAMPLE = {"cloud_name": "demo", "resource_type": "image", "type": "upload", "pu
            "tag": "turtle", "rule_id": "1"}
 
 
-def _operations() -> list[tuple[str, str]]:
-    return [(method.upper(), path) for path, item in openapi.load()["paths"].items() for method in item
-            if method in ("get", "post", "delete", "put")]
+def _operations() -> list[tuple[str, str, str]]:
+    return [(method.upper(), path, op["operationId"]) for path, item in openapi.load()["paths"].items()
+            for method, op in item.items() if method in ("get", "post", "delete", "put")]
 
 
-@pytest.mark.parametrize(("method", "path"), _operations())
-def test_every_documented_operation_is_routed_by_the_emulator(emulator_app: Flask, method: str, path: str) -> None:
+@pytest.mark.parametrize(("method", "path", "operation_id"), _operations())
+def test_every_documented_operation_is_routed_by_the_emulator(emulator_app: Flask, method: str, path: str,
+                                                             operation_id: str) -> None:
     concrete = re.sub(r"\{(\w+)\}", lambda m: _SAMPLE[m[1]], path)
     adapter = emulator_app.url_map.bind("localhost")
     try:
@@ -74,10 +75,12 @@ def test_every_documented_operation_is_routed_by_the_emulator(emulator_app: Flas
     except (NotFound, MethodNotAllowed) as exc:
         raise AssertionError(f"{method} {path} is documented but not routed") from exc
     assert not endpoint.startswith(("delivery.", "imagga.")), endpoint
+    assert endpoint.rpartition(".")[2] == operation_id, "operationId must be the emulator's operation name"
 
 
-@pytest.mark.parametrize(("method", "path"), _operations())
-def test_every_operation_documents_the_refusals_any_request_can_meet(method: str, path: str) -> None:
+@pytest.mark.parametrize(("method", "path", "operation_id"), _operations())
+def test_every_operation_documents_the_refusals_any_request_can_meet(method: str, path: str,
+                                                                     operation_id: str) -> None:
     """400 (a body or parameter the emulator cannot read), 403 (a Host it does not serve); on the control plane
     also 401 (its token)."""
     responses = openapi.load()["paths"][path][method.lower()]["responses"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +16,7 @@ from emulator.app import create_app
 from emulator.clock import FrozenClock
 from emulator.config import load_config
 from tests.conftest import CONTROL, SECRET, basic
-from tests.emulator.test_upload_api import upload
+from tests.helpers import free_port, upload
 
 
 class Receiver:
@@ -120,14 +119,8 @@ def test_cloud_configured_async_completes_after_its_delay(clock: FrozenClock, re
         app.extensions["cloudinary_emulator"].close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_a_receiver_that_is_down_then_up_loses_nothing(client: FlaskClient) -> None:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
     body = upload(client, {"public_id": "patient", "notification_url": url}).json
     assert body["public_id"] == "patient"  # the upload did not wait for or fail on the webhook

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import CONTROL, basic
-from tests.emulator.test_upload_api import upload
+from tests.helpers import upload
 
 SAMPLE = "/v1_1/demo/resources/image/upload/sample"
 

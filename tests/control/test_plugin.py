@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from emulator.testing import emulate_cloudinary
+from emulator.errors import ConfigError
+from emulator.testing import bundled_image, emulate_cloudinary
 from tests.conftest import TURTLES
 
 pytest_plugins = ["pytester"]
@@ -73,3 +74,21 @@ def test_decorator_form() -> None:
 
     work()
     assert seen == ["ok", "shop"]
+
+
+def test_bare_decorator_form_serves_the_default_cloud_and_passes_arguments_through() -> None:
+    @emulate_cloudinary
+    def work(suffix: str) -> str:
+        import cloudinary
+        import cloudinary.api
+
+        return f"{cloudinary.api.ping()['status']}:{cloudinary.config().cloud_name}{suffix}"
+
+    assert work("!") == "ok:demo!"
+    assert work.__name__ == "work"
+
+
+def test_bundled_image_is_found_in_the_installed_package() -> None:
+    assert bundled_image("turtles.jpg").read_bytes() == TURTLES.read_bytes()
+    with pytest.raises(ConfigError, match=r"no bundled image 'nope.jpg'; bundled: sample.jpg, turtles.jpg"):
+        bundled_image("nope.jpg")

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from emulator.config import Config, load_config
 from tests.conftest import SAMPLE, TURTLES, basic
-from tests.e2e.test_cli import BIN, Served
+from tests.helpers import BIN, Served
 
 DETAILS = "/v1_1/demo/resources/image/upload/"
 

@@ -12,7 +12,7 @@ from emulator.app import create_app
 from emulator.clock import FrozenClock
 from emulator.config import load_config
 from tests.conftest import KEY, SECRET, basic, signed
-from tests.emulator.test_upload_api import UPLOAD, _file, upload
+from tests.helpers import UPLOAD, file_part, upload
 
 
 @pytest.fixture
@@ -47,12 +47,12 @@ def test_update_with_an_unknown_parameter(strict: FlaskClient) -> None:
 def test_signature_over_the_wrong_fields_says_which_were_expected(strict: FlaskClient, clock: FrozenClock) -> None:
     fields = _stamped(clock, {"public_id": "x", "tags": "a"})
     bad = signing.digest(f"public_id=x&timestamp={fields['timestamp']}" + SECRET)  # forgot tags
-    r = strict.post(UPLOAD, data={**fields, "signature": bad, "api_key": KEY, "file": _file()})
+    r = strict.post(UPLOAD, data={**fields, "signature": bad, "api_key": KEY, "file": file_part()})
     assert r.status_code == 401
     assert r.json["error"]["message"].endswith(
         "tags was sent but not signed. Expected a signature over: public_id, tags, timestamp.")
     with_key = signing.digest(f"api_key={KEY}&public_id=x&tags=a&timestamp={fields['timestamp']}" + SECRET)
-    r = strict.post(UPLOAD, data={**fields, "signature": with_key, "api_key": KEY, "file": _file()})
+    r = strict.post(UPLOAD, data={**fields, "signature": with_key, "api_key": KEY, "file": file_part()})
     assert "api_key was signed, but it must not be." in r.json["error"]["message"]
 
 
@@ -61,9 +61,9 @@ def test_version_1_signature_is_refused_only_when_strict(strict: FlaskClient, cl
     fields = _stamped(clock, {"public_id": "amp", "context": "caption=fish & chips"})
     v1 = signing.sign(fields, SECRET, version=1)
     body = {**fields, "signature": v1, "api_key": KEY}
-    r = strict.post(UPLOAD, data={**body, "file": _file()})
+    r = strict.post(UPLOAD, data={**body, "file": file_part()})
     assert r.status_code == 400 and "signature is version 1" in r.json["error"]["message"]
-    assert client.post(UPLOAD, data={**body, "file": _file()}).status_code == 200
+    assert client.post(UPLOAD, data={**body, "file": file_part()}).status_code == 200
     warnings = client.get("/_emulator/requests").json["requests"][-1]["warnings"]
     assert warnings == ["The signature is version 1: '&' in values must be escaped as %26 (version 2)"]
 
@@ -79,7 +79,7 @@ def test_lenient_mode_accepts_and_journals_the_same_mistakes(client: FlaskClient
 def test_a_correct_sdk_request_passes_strict_mode(strict: FlaskClient, clock: FrozenClock) -> None:
     body = signed({"categorization": "imagga_tagging", "auto_tagging": "0.4", "tags": "a,b",
                    "overwrite": "1"}, timestamp=clock.now())
-    assert strict.post(UPLOAD, data={**body, "file": _file()}).status_code == 200
+    assert strict.post(UPLOAD, data={**body, "file": file_part()}).status_code == 200
 
 
 def test_per_cloud_strict_setting(clock: FrozenClock) -> None:
@@ -89,7 +89,7 @@ def test_per_cloud_strict_setting(clock: FrozenClock) -> None:
         c = app.test_client()
         assert upload(c, {"bogus": "1"}, timestamp=clock.now()).status_code == 200
         r = c.post("/v1_1/strict/image/upload", data={**signed({"bogus": "1"}, timestamp=clock.now()),
-                                                       "file": _file()})
+                                                       "file": file_part()})
         assert r.status_code == 400 and r.json["error"]["message"].startswith("Unknown parameter bogus")
     finally:
         app.extensions["cloudinary_emulator"].close()

@@ -62,24 +62,24 @@ def test_cache_control_depends_on_the_version_in_the_url(client: FlaskClient) ->
 
 
 def test_derived_images_are_cached_and_dropped_when_the_original_changes(app: Flask, client: FlaskClient) -> None:
-    storage = app.extensions["cloudinary_emulator"].backend.storage
+    storage = app.extensions["cloudinary_emulator"].storage
     key = ResourceKey("demo", "t")
     _upload(client, "t", TURTLES.read_bytes())
     assert _size(client.get("/demo/image/upload/c_scale,w_100/t.jpg").data) == (100, 75)
     client.get("/demo/image/upload/c_scale,w_50/t.png")
-    assert storage.derived_count(key) == 2
+    assert storage.derived.count(key) == 2
     _upload(client, "t", SAMPLE.read_bytes())  # overwrite: 864×576
-    assert storage.derived_count(key) == 0
+    assert storage.derived.count(key) == 0
     assert _size(client.get("/demo/image/upload/c_scale,w_100/t.jpg").data) == (100, 67)
-    assert storage.derived_count(key) == 1
+    assert storage.derived.count(key) == 1
 
 
 def test_cached_rendering_is_served_again(app: Flask, client: FlaskClient) -> None:
-    storage = app.extensions["cloudinary_emulator"].backend.storage
+    storage = app.extensions["cloudinary_emulator"].storage
     up = _upload(client, "t", TURTLES.read_bytes())
     first = client.get("/demo/image/upload/e_grayscale/t.png").data
     sha = storage.get(ResourceKey("demo", "t")).sha256
-    assert storage.derived(ResourceKey("demo", "t"), sha, "e_grayscale.png") == first
+    assert storage.derived.get(ResourceKey("demo", "t"), sha, "e_grayscale.png") == first
     assert client.get(f"/demo/image/upload/e_grayscale/v{up['version']}/t.png").data == first
 
 
@@ -130,17 +130,17 @@ def test_head_answers_headers_only(client: FlaskClient) -> None:
 
 
 def test_destroy_and_rename_drop_derived_images(app: Flask, client: FlaskClient) -> None:
-    storage = app.extensions["cloudinary_emulator"].backend.storage
+    storage = app.extensions["cloudinary_emulator"].storage
     for public_id in ("gone", "moved"):
         _upload(client, public_id, TURTLES.read_bytes())
         assert client.get(f"/demo/image/upload/c_scale,w_30/{public_id}.png").status_code == 200
-        assert storage.derived_count(ResourceKey("demo", public_id)) == 1
+        assert storage.derived.count(ResourceKey("demo", public_id)) == 1
     destroyed = client.post("/v1_1/demo/image/destroy", data=signed({"public_id": "gone"}))
     renamed = client.post("/v1_1/demo/image/rename",
                           data=signed({"from_public_id": "moved", "to_public_id": "there"}))
     assert (destroyed.status_code, renamed.status_code) == (200, 200), (destroyed.json, renamed.json)
-    assert storage.derived_count(ResourceKey("demo", "gone")) == 0
-    assert storage.derived_count(ResourceKey("demo", "moved")) == 0
+    assert storage.derived.count(ResourceKey("demo", "gone")) == 0
+    assert storage.derived.count(ResourceKey("demo", "moved")) == 0
     assert client.get("/demo/image/upload/c_scale,w_30/gone.png").status_code == 404
     assert client.get("/demo/image/upload/c_scale,w_30/moved.png").status_code == 404
     assert _size(client.get("/demo/image/upload/c_scale,w_30/there.png").data) == (30, 22)

@@ -4,61 +4,20 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.conftest import TURTLES
-
-BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Served:
-    def __init__(self, *args: str) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([str(BIN / "cloudinary-emulator"), "serve", "--port", str(self.port), *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.banner = [self.proc.stdout.readline() for _ in range(2)] if self.proc.stdout else []
-        self._wait()
-
-    def _wait(self) -> None:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/_emulator/health", timeout=1).ok:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        raise AssertionError(f"server did not start: {self.proc.stderr.read() if self.proc.stderr else ''}")
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait()
+from tests.helpers import BIN, Served
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    s = Served("--data-dir", str(tmp_path / "data"))
-    yield s
-    s.stop()
+    with Served("--data-dir", str(tmp_path / "data")) as s:
+        yield s
 
 
 def _env(url: str, tmp_path: Path) -> dict[str, str]:

@@ -201,7 +201,7 @@ def two_clouds() -> Iterator[FlaskClient]:
                          env={})
     app = create_app(config, clock=FrozenClock(1_700_000_000), ids=IdSource(seed=1))
     yield app.test_client()
-    app.extensions["cloudinary_emulator"].backend.storage.close()
+    app.extensions["cloudinary_emulator"].storage.close()
 
 
 def test_per_cloud_credentials_from_config(two_clouds: FlaskClient) -> None:

@@ -11,15 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from emulator.backend.library import Library as LibraryService
 from emulator.backend.models import ResourceKey
 from emulator.backend.queries import ListRequest, SearchRequest, TagsRequest
-from emulator.backend.service import Backend
-from emulator.clock import FrozenClock, IdSource
+from emulator.clock import FrozenClock
 from emulator.config import load_config
 from emulator.storage.sqlite import SQLiteStorage
 from emulator.tagging.engine import TaggingEngine
 from emulator.tagging.fixtures import load_fixtures
-from tests.library.conftest import make
+from tests.helpers import make
 
 T0 = 1_700_000_000.0
 CONFIG = load_config({}, env={})
@@ -42,7 +42,8 @@ class Item:
 
 @dataclass
 class Library:
-    backend: Backend
+    backend: LibraryService
+    storage: SQLiteStorage
     stable: set[str] = field(default_factory=set)
     volatile: list[str] = field(default_factory=list)
     ever: set[str] = field(default_factory=set)  # every id that existed at some point
@@ -51,8 +52,8 @@ class Library:
     def add(self, created: int, tagged: bool, width: int = 10, *, stable: bool = False) -> None:
         public_id = f"r{self.added:03d}"
         self.added += 1
-        self.backend.storage.put(make(public_id, created_at=T0 + created, tags=("a",) if tagged else ("b",),
-                                      width=width))
+        self.storage.put_many([make(public_id, created_at=T0 + created, tags=("a",) if tagged else ("b",),
+                                       width=width)])
         (self.stable.add if stable else self.volatile.append)(public_id)
         self.ever.add(public_id)
 
@@ -68,7 +69,7 @@ class Library:
 def library(engine: TaggingEngine, contents: list[Item]) -> Iterator[Library]:
     storage = SQLiteStorage(None)
     try:
-        lib = Library(Backend(CONFIG, storage, engine, FrozenClock(T0), IdSource(seed=1)))
+        lib = Library(LibraryService(storage, FrozenClock(T0)), storage)
         for item in contents:
             lib.add(item.created, item.tagged, item.width, stable=item.stable)
         yield lib
@@ -105,7 +106,7 @@ def check(seen: list[str], lib: Library, matches: Callable[[str], bool]) -> None
 
 def tagged(lib: Library) -> Callable[[str], bool]:
     def matches(public_id: str) -> bool:
-        found = lib.backend.storage.get(ResourceKey("demo", public_id))
+        found = lib.storage.get(ResourceKey("demo", public_id))
         return found is None or found.tags == ("a",)  # deleted ones matched when they were seen
     return matches
 
@@ -155,7 +156,7 @@ def test_search_walk(engine: TaggingEngine, contents: list[Item], mutations: lis
 @given(names=st.lists(st.text("abc", min_size=1, max_size=3), unique=True, max_size=20), size=page_size)
 def test_tags_walk(engine: TaggingEngine, names: list[str], size: int) -> None:
     with library(engine, []) as lib:
-        lib.backend.storage.put_many([make(f"t{i}", tags=(name,)) for i, name in enumerate(names)])
+        lib.storage.put_many([make(f"t{i}", tags=(name,)) for i, name in enumerate(names)])
         cursor, seen = None, []
         while True:
             page = lib.backend.tags(CLOUD, "image", TagsRequest(max_results=size, next_cursor=cursor))

@@ -9,7 +9,7 @@ from emulator.clock import FrozenClock
 from emulator.config import Config, load_config
 from emulator.errors import ConfigError
 from tests.conftest import basic
-from tests.library.conftest import ADMIN, signed_form
+from tests.helpers import ADMIN, signed_form
 
 START = 1_700_000_000.0  # Tue, 14 Nov 2023 22:13:20 GMT
 LIMIT = "X-FeatureRateLimit-Limit"
@@ -19,7 +19,8 @@ RESET = "X-FeatureRateLimit-Reset"
 
 @pytest.fixture
 def config() -> Config:
-    return load_config({"clouds": {"demo": {"admin_rate_limit": 3}, "free": {"api_key": "k2", "api_secret": "s2"},
+    return load_config({"clouds": {"demo": {"admin_rate_limit": 3}, "free": {"api_key": "k2", "api_secret": "s2",
+                                                                             "admin_rate_limit": 500},
                                    "open": {"api_key": "k3", "api_secret": "s3", "admin_rate_limit": 0}}}, env={})
 
 
@@ -74,3 +75,10 @@ def test_the_upload_api_is_not_rate_limited(client: FlaskClient) -> None:
 def test_a_bad_budget_is_a_config_error(value: object) -> None:
     with pytest.raises(ConfigError, match=r"clouds\.demo\.admin_rate_limit: expected a whole number of calls per hour"):
         load_config({"clouds": {"demo": {"admin_rate_limit": value}}}, env={})
+
+
+def test_the_default_budget_is_out_of_reach_of_a_development_loop() -> None:
+    from emulator.config import DEFAULT_ADMIN_RATE_LIMIT
+
+    cloud = load_config({}, env={}).clouds["demo"]
+    assert cloud.admin_rate_limit == DEFAULT_ADMIN_RATE_LIMIT >= 1_000_000  # a kit run makes ~180 Admin calls

@@ -8,10 +8,11 @@ import pytest
 import requests
 from flask import Flask
 
+from emulator.config import DEFAULT_ADMIN_RATE_LIMIT
 from emulator.server import EmulatorServer
 from tests.conftest import CLOUD, KEY, SECRET
 from tests.e2e.node import node_available, run_node
-from tests.library.conftest import upload
+from tests.helpers import upload_ok
 
 pytestmark = pytest.mark.e2e
 
@@ -22,9 +23,9 @@ def node(app: Flask, server: EmulatorServer) -> Any:
     if reason is not None:
         pytest.fail(f"the Node tests cannot run: {reason}")
     client = app.test_client()
-    upload(client, "lib/a", tags="pet", context="shop=north")
-    upload(client, "lib/b", tags="pet,cat")
-    upload(client, "c", tags="dog,a b/c")
+    upload_ok(client, "lib/a", tags="pet", context="shop=north")
+    upload_ok(client, "lib/b", tags="pet,cat")
+    upload_ok(client, "c", tags="dog,a b/c")
     return lambda body: run_node(body, server.url, cloud=CLOUD, key=KEY, secret=SECRET)
 
 
@@ -54,7 +55,7 @@ def test_listing(node: Any) -> None:
     assert ids(result["byTag"]) == ["lib/b"] and result["byTag"]["next_cursor"]
     assert result["byContext"]["resources"][0]["context"] == {"custom": {"shop": "north"}}
     assert ids(result["byIds"]) == ["c", "lib/a"] and result["one"]["public_id"] == "lib/a"
-    assert result["types"]["resource_types"] == ["image", "raw", "video"] and result["rate"] == 500
+    assert result["types"]["resource_types"] == ["image", "raw", "video"] and result["rate"] == DEFAULT_ADMIN_RATE_LIMIT
 
 
 def test_tags_and_context(node: Any) -> None:

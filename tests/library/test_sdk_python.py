@@ -17,6 +17,7 @@ import cloudinary.uploader  # noqa: F401
 import pytest
 import requests
 
+from emulator.config import DEFAULT_ADMIN_RATE_LIMIT
 from emulator.server import EmulatorServer
 from tests.conftest import KEY, SECRET, TURTLES
 
@@ -64,7 +65,8 @@ def test_tags_resource_types_and_usage(lib: Any) -> None:
 def test_rate_limit_fields_on_admin_results(lib: Any) -> None:
     first = lib.api.ping()
     second = lib.api.ping()
-    assert first.rate_limit_allowed == 500 and second.rate_limit_remaining == first.rate_limit_remaining - 1
+    assert first.rate_limit_allowed == DEFAULT_ADMIN_RATE_LIMIT
+    assert second.rate_limit_remaining == first.rate_limit_remaining - 1
     assert first.rate_limit_reset_at is not None and first.rate_limit_reset_at[4:6] == (0, 0)  # top of an hour
     assert first.request_id and first.request_id != second.request_id
 

@@ -15,7 +15,7 @@ from emulator.backend.search import parse
 from emulator.errors import BadRequest
 from emulator.storage import search_sql
 from emulator.storage.sqlite import SQLiteStorage
-from tests.library.conftest import make
+from tests.helpers import make
 
 T0 = 1_700_000_000.0
 
@@ -91,11 +91,11 @@ def test_blobs_are_reclaimed_once_no_resource_uses_them(store: SQLiteStorage) ->
     store.put(make("y", sha="1" * 64))
     store.put(make("z", sha="2" * 64), b"two")
     assert store.delete([key("x"), key("nope")]) == [True, False]
-    assert store.blob("1" * 64) == b"one"  # y still uses it
+    assert store.blobs.get("1" * 64) == b"one"  # y still uses it
     store.put(make("y", sha="2" * 64))  # overwritten with other bytes
-    assert store.blob("1" * 64) is None
+    assert store.blobs.get("1" * 64) is None
     store.remove(Selection("demo", "image", type="upload", prefix=""))
-    assert store.blob("2" * 64) is None
+    assert store.blobs.get("2" * 64) is None
 
 
 def test_rename_keeps_the_row_and_moves_the_indexes(store: SQLiteStorage) -> None:
@@ -110,7 +110,7 @@ def test_rename_keeps_the_row_and_moves_the_indexes(store: SQLiteStorage) -> Non
     assert ids(_search(store, "public_id:old").items) == []
     replaced = store.rename(key("new/name"), key("taken"), True).resource
     assert replaced is not None and store.get(key("taken")).sha256 == "1" * 64  # type: ignore[union-attr]
-    assert store.blob("2" * 64) is None
+    assert store.blobs.get("2" * 64) is None
 
 
 def test_remove_deletes_in_public_id_batches(store: SQLiteStorage) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from tests.conftest import basic
-from tests.emulator.test_upload_api import upload
+from tests.helpers import upload
 
 SAMPLE = "/v1_1/demo/resources/image/upload/sample"
 

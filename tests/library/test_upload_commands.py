@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from emulator import signing
 from emulator.backend.models import ResourceKey
 from tests.conftest import KEY, SECRET, basic
-from tests.library.conftest import ADMIN, signed_form, upload
+from tests.helpers import ADMIN, signed_form, upload_ok
 
 
 def post(client: FlaskClient, operation: str, fields: dict[str, Any], *, sign: bool = True) -> tuple[int, Any]:
@@ -20,14 +20,14 @@ def post(client: FlaskClient, operation: str, fields: dict[str, Any], *, sign: b
 
 
 def tags_of(app: Flask, public_id: str) -> tuple[str, ...]:
-    found = app.extensions["cloudinary_emulator"].backend.storage.get(ResourceKey("demo", public_id))
+    found = app.extensions["cloudinary_emulator"].storage.get(ResourceKey("demo", public_id))
     return found.tags if found else ()
 
 
 @pytest.fixture
 def library(client: FlaskClient) -> FlaskClient:
-    upload(client, "a", tags="one")
-    upload(client, "b", tags="one,two")
+    upload_ok(client, "a", tags="one")
+    upload_ok(client, "b", tags="one,two")
     return client
 
 
@@ -96,7 +96,7 @@ def test_python_leaves_notification_url_unsigned_on_tags(app: Flask, library: Fl
 # -- context ------------------------------------------------------------------------------------------------
 
 def test_context_add_merges_and_an_empty_value_removes(app: Flask, library: FlaskClient) -> None:
-    storage = app.extensions["cloudinary_emulator"].backend.storage
+    storage = app.extensions["cloudinary_emulator"].storage
     assert post(library, "context", {"command": "add", "context": "alt=x|k=v", "public_ids": ["a", "zz"]}) == (
         200, {"public_ids": ["a"]})
     post(library, "context", {"command": "add", "context": "alt=|k2=w\\=1", "public_ids": ["a"]})
@@ -115,12 +115,12 @@ def test_context_errors(library: FlaskClient) -> None:
 # -- destroy ------------------------------------------------------------------------------------------------
 
 def test_destroy_ok_then_not_found_and_bytes_are_reclaimed(app: Flask, library: FlaskClient) -> None:
-    storage = app.extensions["cloudinary_emulator"].backend.storage
+    storage = app.extensions["cloudinary_emulator"].storage
     sha = storage.get(ResourceKey("demo", "a")).sha256
     assert post(library, "destroy", {"public_id": "a"}) == (200, {"result": "ok"})
-    assert storage.blob(sha) is not None  # "b" holds the same bytes
+    assert storage.blobs.get(sha) is not None  # "b" holds the same bytes
     assert post(library, "destroy", {"public_id": "b", "invalidate": "true"}) == (200, {"result": "ok"})
-    assert storage.blob(sha) is None
+    assert storage.blobs.get(sha) is None
     assert post(library, "destroy", {"public_id": "b"}) == (200, {"result": "not found"})
     assert post(library, "destroy", {}) == (400, {"error": {"message": "Missing required parameter - public_id"}})
 

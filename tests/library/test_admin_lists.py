@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from emulator.backend.queries import DELETE_BATCH
 from tests.conftest import SECRET, basic
-from tests.library.conftest import ADMIN, make, upload
+from tests.helpers import ADMIN, make, upload_ok
 
 AUTH = basic()
 
@@ -34,9 +34,9 @@ def pids(body: dict[str, Any]) -> list[str]:
 
 @pytest.fixture
 def library(client: FlaskClient) -> FlaskClient:
-    upload(client, "animals/turtle", tags="sea turtle,reptile", context="alt=a turtle|shop=north")
-    upload(client, "animals/cat", tags="cat,pet")
-    upload(client, "dog", tags="pet,a b/c")
+    upload_ok(client, "animals/turtle", tags="sea turtle,reptile", context="alt=a turtle|shop=north")
+    upload_ok(client, "animals/cat", tags="cat,pet")
+    upload_ok(client, "dog", tags="pet,a b/c")
     return client
 
 
@@ -67,7 +67,7 @@ def test_resources_of_every_type_by_ids_and_ascending(library: FlaskClient) -> N
 
 
 def test_start_at_lists_what_was_created_since(app: Flask, client: FlaskClient) -> None:
-    storage = app.extensions["cloudinary_emulator"].backend.storage
+    storage = app.extensions["cloudinary_emulator"].storage
     storage.put_many([make("old", created_at=1_600_000_000), make("new", created_at=1_700_000_000)])
     assert pids(get(client, "/resources/image/upload", start_at="2023-01-01 00:00:00")[1])[-1] == "new"
     assert "old" not in pids(get(client, "/resources/image/upload", start_at="Sun, 01 Jan 2023 00:00:00 GMT")[1])
@@ -171,7 +171,7 @@ def test_delete_by_prefix_all_and_tag(library: FlaskClient) -> None:
 
 
 def test_delete_stops_after_1000_with_next_cursor(app: Flask, client: FlaskClient) -> None:
-    storage = app.extensions["cloudinary_emulator"].backend.storage
+    storage = app.extensions["cloudinary_emulator"].storage
     storage.put_many([make(f"bulk/{i:04d}") for i in range(DELETE_BATCH + 3)])
     first = client.delete(f"{ADMIN}/resources/image/upload", json={"prefix": "bulk/"}, headers=AUTH).get_json()
     assert len(first["deleted"]) == DELETE_BATCH and first["partial"] is True and first["next_cursor"]

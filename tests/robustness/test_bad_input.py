@@ -12,7 +12,7 @@ from PIL import Image
 from emulator.config import load_config
 from emulator.errors import ConfigError
 from tests.conftest import KEY, SECRET, TURTLES, basic, signed
-from tests.emulator.test_upload_api import UPLOAD, _file, upload
+from tests.helpers import UPLOAD, file_part, upload
 
 
 def _jpeg(size: tuple[int, int] = (64, 48)) -> bytes:
@@ -45,7 +45,7 @@ def test_superscript_digits_are_not_numbers(client: FlaskClient, path: str) -> N
 
 def test_an_absurd_timestamp_is_a_400(client: FlaskClient) -> None:
     fields = {"public_id": "x", "timestamp": "-100000000000000000", "api_key": KEY, "signature": "a" * 40}
-    r = client.post(UPLOAD, data={**fields, "file": _file()})
+    r = client.post(UPLOAD, data={**fields, "file": file_part()})
     assert (r.status_code, r.json["error"]["message"]) == (
         400, "Invalid timestamp - -100000000000000000. Must be Unix seconds")
 
@@ -78,7 +78,7 @@ def test_seed_with_a_non_string_cloud(client: FlaskClient) -> None:
 
 
 def test_tags_list_and_tags_command_are_different_operations(client: FlaskClient) -> None:
-    client.post(UPLOAD, data={**signed({"public_id": "t"}), "file": _file()})
+    client.post(UPLOAD, data={**signed({"public_id": "t"}), "file": file_part()})
     client.get("/v1_1/demo/tags/image?max_results=5", headers=basic())
     client.post("/v1_1/demo/image/tags", data=signed({"command": "add", "tag": "x", "public_ids": "t"}))
     operations = [e["operation"] for e in client.get("/_emulator/requests").json["requests"]]
@@ -112,10 +112,11 @@ def test_a_write_based_on_a_version_that_was_overwritten_is_not_applied(client: 
 
     from emulator.backend.models import ResourceKey
 
-    backend = client.application.extensions["cloudinary_emulator"].backend
+    em = client.application.extensions["cloudinary_emulator"]
+    backend = em.assets
     upload(client, {"public_id": "raced"})
     stale = backend.resource(ResourceKey("demo", "raced"))
     upload(client, {"public_id": "raced"}, data=_jpeg())  # an overwrite lands between read and write
     assert backend._commit(stale, replace(stale, tags=("late",))) is None
     now = backend.resource(ResourceKey("demo", "raced"))
-    assert now.sha256 != stale.sha256 and now.tags == () and backend.storage.blob(now.sha256) is not None
+    assert now.sha256 != stale.sha256 and now.tags == () and em.storage.blobs.get(now.sha256) is not None

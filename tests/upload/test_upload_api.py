@@ -8,7 +8,6 @@ import threading
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -19,27 +18,17 @@ from emulator.app import create_app
 from emulator.clock import FrozenClock, IdSource
 from emulator.config import load_config
 from tests.conftest import KEY, SECRET, TURTLES, signed
+from tests.helpers import UPLOAD, file_part, upload
 
-UPLOAD = "/v1_1/demo/image/upload"
 RESPONSE_FIELDS = {"asset_id", "public_id", "version", "version_id", "signature", "width", "height", "format",
                    "resource_type", "created_at", "tags", "bytes", "type", "etag", "placeholder", "url",
                    "secure_url", "folder", "original_filename", "api_key"}
-
-
-def _file(data: bytes | None = None, name: str = "turtles.jpg") -> tuple[io.BytesIO, str]:
-    return io.BytesIO(data if data is not None else TURTLES.read_bytes()), name
 
 
 def _png(colour: tuple[int, int, int] = (10, 200, 30), size: tuple[int, int] = (50, 40)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, colour).save(out, "PNG")
     return out.getvalue()
-
-
-def upload(client: FlaskClient, fields: dict[str, str], data: bytes | None = None,
-           name: str = "turtles.jpg", **kwargs: Any) -> Any:
-    body: dict[str, Any] = {**signed(fields, **kwargs), "file": _file(data, name)}
-    return client.post(UPLOAD, data=body, content_type="multipart/form-data")
 
 
 def test_signed_upload_answers_every_field(client: FlaskClient) -> None:
@@ -169,12 +158,12 @@ def test_missing_file(client: FlaskClient) -> None:
 
 
 def test_unsupported_resource_type(client: FlaskClient) -> None:
-    r = client.post("/v1_1/demo/video/upload", data=signed({}) | {"file": _file()})
+    r = client.post("/v1_1/demo/video/upload", data=signed({}) | {"file": file_part()})
     assert r.status_code == 400 and "Resource type video is not supported" in r.json["error"]["message"]
 
 
 def test_auto_resource_type_answers_image(client: FlaskClient) -> None:
-    r = client.post("/v1_1/demo/auto/upload", data=signed({}) | {"file": _file()})
+    r = client.post("/v1_1/demo/auto/upload", data=signed({}) | {"file": file_part()})
     assert r.status_code == 200 and r.json["resource_type"] == "image"
 
 
@@ -225,29 +214,29 @@ def test_stale_timestamp_is_a_400(client: FlaskClient, clock: FrozenClock) -> No
 
 
 def test_unknown_api_key_and_missing_timestamp(client: FlaskClient) -> None:
-    fields = signed({}) | {"api_key": "999", "file": _file()}
+    fields = signed({}) | {"api_key": "999", "file": file_part()}
     r = client.post(UPLOAD, data=fields)
     assert (r.status_code, r.json["error"]["message"]) == (401, "Unknown API key 999")
-    r = client.post(UPLOAD, data={"signature": "a" * 40, "api_key": KEY, "file": _file()})
+    r = client.post(UPLOAD, data={"signature": "a" * 40, "api_key": KEY, "file": file_part()})
     assert (r.status_code, r.json["error"]["message"]) == (400, "Missing required parameter - timestamp")
 
 
 def test_unknown_cloud_is_a_401(client: FlaskClient) -> None:
-    r = client.post("/v1_1/nope/image/upload", data=signed({}) | {"file": _file()})
+    r = client.post("/v1_1/nope/image/upload", data=signed({}) | {"file": file_part()})
     assert r.status_code == 401 and r.json["error"]["message"].startswith("Invalid cloud_name nope")
 
 
 def test_unsigned_upload_needs_an_unsigned_preset(clock: FrozenClock) -> None:
     presets = {"open": {"unsigned": True, "folder": "incoming", "tags": ["from-preset"]}, "closed": {}}
     client = create_app(load_config({"clouds": {"demo": {"presets": presets}}}, env={}), clock=clock).test_client()
-    r = client.post(UPLOAD, data={"file": _file()})
+    r = client.post(UPLOAD, data={"file": file_part()})
     assert (r.status_code, r.json["error"]["message"]) == (
         400, "Upload preset must be specified when using unsigned upload")
-    r = client.post(UPLOAD, data={"file": _file(), "upload_preset": "ghost"})
+    r = client.post(UPLOAD, data={"file": file_part(), "upload_preset": "ghost"})
     assert (r.status_code, r.json["error"]["message"]) == (400, "Upload preset not found - ghost")
-    r = client.post(UPLOAD, data={"file": _file(), "upload_preset": "closed"})
+    r = client.post(UPLOAD, data={"file": file_part(), "upload_preset": "closed"})
     assert r.json["error"]["message"] == "Upload preset must be whitelisted for unsigned uploads"
-    ok = client.post(UPLOAD, data={"file": _file(), "upload_preset": "open", "public_id": "p"}).json
+    ok = client.post(UPLOAD, data={"file": file_part(), "upload_preset": "open", "public_id": "p"}).json
     assert ok["public_id"] == "incoming/p" and ok["tags"] == ["from-preset"]
 
 

@@ -1,4 +1,7 @@
-"""The backend: one method per API operation, named after it. Raises :mod:`emulator.errors`."""
+"""The asset operations: upload, details, update, explicit, and asynchronous categorization's completion.
+
+One method per API operation, named after it; raises :mod:`emulator.errors`. Lists, search and bulk changes
+are :class:`~emulator.backend.library.Library`'s."""
 
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ from typing import Any
 from emulator import media
 from emulator.backend import categorization
 from emulator.backend.events import Events, NoEvents
-from emulator.backend.library import Library
 from emulator.backend.models import (
     Categorize,
     DataUri,
@@ -25,46 +27,45 @@ from emulator.backend.models import (
     UploadOutcome,
     UploadRequest,
 )
-from emulator.backend.ratelimit import AdminBudget, CallCounter
+from emulator.backend.ports import BlobStore, MissingBlob, ResourceRepository
 from emulator.clock import Clock, IdSource
 from emulator.config import BUNDLED_FIXTURES, CloudConfig, Config
 from emulator.errors import AlreadyExists, ApiError, NotFound, error_for
-from emulator.storage import Storage
 from emulator.tagging.engine import ImageRef, TaggingEngine
 
 SAMPLE_IMAGE = BUNDLED_FIXTURES / "images" / "sample.jpg"
-_ATTEMPTS = 3  # an update that raced an overwrite is recomputed on the new version
+_ATTEMPTS = 3  # an update that raced an overwrite is recomputed; a write that raced a reclaim is retried
 
 
-class Backend(Library):
-    def __init__(self, config: Config, storage: Storage, engine: TaggingEngine, clock: Clock,
-                 ids: IdSource, events: Events | None = None, calls: CallCounter | None = None) -> None:
+class Assets:
+    def __init__(self, config: Config, repo: ResourceRepository, blobs: BlobStore, engine: TaggingEngine,
+                 clock: Clock, ids: IdSource, events: Events | None = None) -> None:
         self.config = config
-        self.storage = storage
+        self.repo = repo
+        self.blobs = blobs
         self.engine = engine
         self.clock = clock
         self.ids = ids
         self.events: Events = events or NoEvents()
-        self.admin_budget = AdminBudget(clock, calls)  # Admin API calls per cloud and hour (§6.13)
 
     # -- clouds -------------------------------------------------------------------------------------------
 
     def ensure_cloud(self, cloud: CloudConfig) -> None:
         """A cloud starts, like a new account, with the image ``sample`` (created once, not on every start)."""
-        if self.storage.claim_cloud(cloud.name, self.clock.now()):
+        if self.repo.claim_cloud(cloud.name, self.clock.now()):
             data, facts = _sample()
             resource = self._build(ResourceKey(cloud.name, "sample"), data, hashlib.sha256(data).hexdigest(),
                                    facts, "sample", (), {}, {}, None, None)
-            self.storage.put(resource, data)
+            self._store(resource, data)
 
     def reset(self, clouds: list[CloudConfig]) -> None:
         """Back to a fresh account: everything of these clouds forgotten, ``sample`` created again."""
         every = {c.name for c in clouds} == set(self.config.clouds)
         if every:
-            self.storage.reset(None)
+            self.repo.reset(None)
         for cloud in clouds:
             if not every:
-                self.storage.reset(cloud.name)
+                self.repo.reset(cloud.name)
             self.ensure_cloud(cloud)
 
     # -- Upload API -----------------------------------------------------------------------------------------
@@ -74,7 +75,7 @@ class Backend(Library):
         data, filename = self._read_source(request.file)
         facts = media.inspect(data)
         key = ResourceKey(cloud.name, self._public_id(request, filename))
-        previous = self.storage.get(key)
+        previous = self.repo.get(key)
         if previous is not None and not request.overwrite:
             return UploadOutcome(previous, existing=True)
         sha = hashlib.sha256(data).hexdigest()
@@ -85,7 +86,7 @@ class Backend(Library):
         categorization.check_tags(key.public_id, tags)
         resource = self._build(key, data, sha, facts, filename, tags, request.context, info,
                                request.notification_url, previous)
-        self.storage.put(resource, data)
+        self._store(resource, data)
         outcome = UploadOutcome(resource, overwritten=previous is not None)
         urls = _notification_urls(cloud, request.notification_url)
         self.events.uploaded(cloud, outcome, urls, origin)
@@ -111,7 +112,7 @@ class Backend(Library):
 
         None when the resource is gone (deleted or renamed) in the meantime.
         """
-        current = self.storage.get(key)
+        current = self.repo.get(key)
         if current is None:
             return None
         info = self._categorize(cloud, self._image_of(current), request, current.info)
@@ -125,7 +126,7 @@ class Backend(Library):
     # -- Admin API ------------------------------------------------------------------------------------------
 
     def resource(self, key: ResourceKey) -> Resource:
-        found = self.storage.get(key)
+        found = self.repo.get(key)
         if found is None:
             raise NotFound(f"Resource not found - {key.public_id}")
         return found
@@ -153,7 +154,7 @@ class Backend(Library):
         def change(stored: Resource) -> Resource:
             return changed if (stored.version, stored.sha256) == (read.version, read.sha256) else stored
 
-        after = self.storage.modify([read.key], change)
+        after = self.repo.modify([read.key], change)
         return after[0] if after and after[0] == changed else None
 
     def explicit(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest, *,
@@ -221,8 +222,19 @@ class Backend(Library):
         ran = {e.engine: info["categorization"][e.engine] for e in request.engines}
         return categorization.auto_tags(ran, request.auto_tagging)
 
+    def _store(self, resource: Resource, data: bytes) -> None:
+        """Bytes first, then the record; bytes a concurrent deletion reclaimed in between are stored again."""
+        for attempt in range(_ATTEMPTS):
+            self.blobs.put(resource.sha256, data)
+            try:
+                self.repo.put(resource)
+                return
+            except MissingBlob:
+                if attempt == _ATTEMPTS - 1:
+                    raise
+
     def _image_of(self, resource: Resource) -> ImageRef:
-        data = self.storage.blob(resource.sha256) or b""
+        data = self.blobs.get(resource.sha256) or b""
         return ImageRef(data, resource.sha256, resource.public_id, resource.original_filename)
 
     def _build(self, key: ResourceKey, data: bytes, sha: str, facts: media.ImageFacts, filename: str,

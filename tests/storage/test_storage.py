@@ -20,7 +20,7 @@ def test_round_trip_and_blob(tmp_path: Path) -> None:
     store = SQLiteStorage(tmp_path)
     store.put(_resource(), b"data")
     assert store.get(ResourceKey("demo", "a/b")) == _resource()
-    assert store.blob("f" * 64) == b"data" and store.blob("0" * 64) is None
+    assert store.blobs.get("f" * 64) == b"data" and store.blobs.get("0" * 64) is None
     assert store.get(ResourceKey("demo", "a/b", type="private")) is None
     store.close()
 

@@ -1,0 +1,116 @@
+"""Every route the emulator serves, under the name of the operation it performs: one table.
+
+The operation name is what the control plane speaks (journal entries, fault rules, ``--strict-clients``), what
+the OpenAPI document calls ``operationId`` and what the README's coverage table lists, so it is declared here
+and never derived from a view function's name. A view takes its routes from the table with :func:`operation`.
+Rules are written whole (blueprint prefixes included) so the table reads as the server's URL map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from flask import Blueprint
+
+V = "/v1_1/<cloud_name>"
+_RT = "any(image, video, raw)"
+_TYPE = "any(upload, private, authenticated)"
+_EVERY_METHOD = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+@dataclass(frozen=True)
+class Route:
+    methods: tuple[str, ...]
+    rules: tuple[str, ...]
+    options: Mapping[str, Any] = field(default_factory=dict)  # werkzeug rule options (defaults, strict_slashes)
+
+
+def _r(methods: str, *rules: str, **options: Any) -> Route:
+    return Route(tuple(methods.split()), rules, options)
+
+
+OPERATIONS: dict[str, Route] = {
+    # Upload API (signed)
+    "upload": _r("POST", f"{V}/<resource_type>/upload"),
+    "explicit": _r("POST", f"{V}/<resource_type>/explicit"),
+    "rename": _r("POST", f"{V}/<resource_type>/rename"),
+    "destroy": _r("POST", f"{V}/<resource_type>/destroy"),
+    "tags_command": _r("POST", f"{V}/<resource_type>/tags"),
+    "context_command": _r("POST", f"{V}/<resource_type>/context"),
+    # Admin API (HTTP Basic)
+    "ping": _r("GET", f"{V}/ping"),
+    "resource_types": _r("GET", f"{V}/resources"),
+    "resources": _r("GET", f"{V}/resources/<resource_type>"),
+    "resources_by_type": _r("GET", f"{V}/resources/<resource_type>/<type>"),
+    "resources_by_tag": _r("GET", f"{V}/resources/<resource_type>/tags/<path:tag>"),
+    "resources_by_context": _r("GET", f"{V}/resources/<resource_type>/context/", strict_slashes=False),
+    "resource": _r("GET", f"{V}/resources/<resource_type>/<type>/<path:public_id>"),
+    "update": _r("POST", f"{V}/resources/<resource_type>/<type>/<path:public_id>"),
+    "delete_resources": _r("DELETE", f"{V}/resources/<resource_type>/<type>"),
+    "delete_resources_by_tag": _r("DELETE", f"{V}/resources/<resource_type>/tags/<path:tag>"),
+    "tags": _r("GET", f"{V}/tags/<resource_type>"),
+    "usage": _r("GET", f"{V}/usage", f"{V}/usage/<date>"),
+    "search": _r("GET POST", f"{V}/resources/search"),
+    "search_url": _r("GET", "/<cloud_name>/search/<signature>/<int:ttl>/<path:query>",
+                     "/search/<signature>/<int:ttl>/<path:query>"),
+    # Delivery
+    "deliver": _r("GET", f"/<cloud_name>/<{_RT}:resource_type>/<{_TYPE}:type>/<path:rest>"),
+    "deliver_private_cdn": _r("GET", f"/<{_RT}:resource_type>/<{_TYPE}:type>/<path:rest>"),
+    # Imagga's REST API
+    "imagga_tags_for_url": _r("GET", "/v2/tags"),
+    "imagga_tags_for_upload": _r("POST", "/v2/tags"),
+    "imagga_store_upload": _r("POST", "/v2/uploads"),
+    "imagga_delete_upload": _r("DELETE", "/v2/uploads/<upload_id>"),
+    "imagga_unknown": Route(_EVERY_METHOD, ("/v2",), {"defaults": {"rest": ""}, "strict_slashes": False}),
+    "imagga_unknown_path": Route(_EVERY_METHOD, ("/v2/<path:rest>",)),
+    # The media-library page
+    "console_home": _r("GET", "/console", "/console/"),
+    "console_library": _r("GET", "/console/<cloud>"),
+    "console_upload": _r("POST", "/console/<cloud>/upload"),
+    "console_detail": _r("GET", "/console/<cloud>/resources/<resource_type>/<type>/<path:public_id>"),
+    # The control plane
+    "health": _r("GET", "/_emulator/health"),
+    "openapi": _r("GET", "/_emulator/openapi.json"),
+    "reset": _r("POST", "/_emulator/reset"),
+    "state": _r("GET", "/_emulator/state"),
+    "seed": _r("POST", "/_emulator/seed"),
+    "journal": _r("GET", "/_emulator/requests"),
+    "clear_journal": _r("DELETE", "/_emulator/requests"),
+    "add_fault": _r("POST", "/_emulator/faults"),
+    "faults": _r("GET", "/_emulator/faults"),
+    "clear_faults": _r("DELETE", "/_emulator/faults"),
+    "delete_fault": _r("DELETE", "/_emulator/faults/<int:rule_id>"),
+    "clock": _r("GET", "/_emulator/clock"),
+    "set_clock": _r("POST", "/_emulator/clock"),
+    "register_categorization": _r("POST", "/_emulator/categorizations"),
+    "categorizations": _r("GET", "/_emulator/categorizations"),
+    "advance": _r("POST", "/_emulator/advance"),
+    "notifications": _r("GET", "/_emulator/notifications"),
+}
+# Routes that answer "no such operation" rather than perform one (README and OpenAPI leave them out).
+NOT_OPERATIONS = frozenset({"imagga_unknown", "imagga_unknown_path"})
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def operation(bp: Blueprint, name: str) -> Callable[[F], F]:
+    """Route the view on ``bp`` at the table's rules for ``name``; the endpoint is ``<blueprint>.<name>``."""
+    route = OPERATIONS[name]
+    prefix = bp.url_prefix or ""
+
+    def register(view: F) -> F:
+        for rule in route.rules:
+            if not rule.startswith(prefix):
+                raise ValueError(f"{name}: {rule} is not under the blueprint's prefix {prefix}")
+            bp.add_url_rule(rule[len(prefix):], endpoint=name, view_func=view, methods=list(route.methods),
+                            **route.options)
+        return view
+
+    return register
+
+
+def name_of(endpoint: str | None) -> str:
+    """The operation of a Flask endpoint (``upload.upload`` → ``upload``); ``unknown`` off-route."""
+    return (endpoint or "unknown").rpartition(".")[2]

@@ -1,0 +1,111 @@
+"""The ports the backend needs from persistence, each small and named after its role.
+
+The backend declares them here, beside its models; :mod:`emulator.storage` implements them and imports nothing
+else of the backend (models and query records aside); ``create_app`` wires an implementation into each service.
+A feature that persists new state adds its own small port (next to its models) rather than widening these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
+
+from emulator.backend.models import FilePart, Resource, ResourceKey
+from emulator.backend.queries import Listing, Page, Removal, RenameOutcome, SearchPage, SearchSpec, Selection, Usage
+
+
+class MissingBlob(Exception):
+    """A resource was written whose bytes are not (any more) in the blob store: store them again and retry.
+
+    Bytes are reclaimed as soon as no resource refers to them, so between storing bytes and committing the
+    resource that refers to them a concurrent deletion may have taken them; the repository refuses the write.
+    """
+
+
+class ResourceRepository(Protocol):
+    """The media library's records: one resource per key, with the indexes lists and search need."""
+
+    def get(self, key: ResourceKey) -> Resource | None: ...
+
+    def find_by_sha256(self, cloud: str, sha256: str) -> Resource | None:
+        """The newest resource of the cloud holding exactly these bytes."""
+        ...
+
+    def put(self, resource: Resource) -> None:
+        """Insert or replace the resource durably; raises :class:`MissingBlob` if its bytes are not stored."""
+        ...
+
+    def put_many(self, resources: Iterable[Resource]) -> None:
+        """Store many resources in one transaction (bulk loading); their bytes must be stored first."""
+        ...
+
+    def modify(self, keys: Sequence[ResourceKey], change: Callable[[Resource], Resource]) -> list[Resource]:
+        """Read-modify-write each existing key atomically; the resources after the change, in key order."""
+        ...
+
+    def delete(self, keys: Sequence[ResourceKey]) -> list[bool]:
+        """Delete each key (True where it existed); bytes no resource refers to any more are reclaimed."""
+        ...
+
+    def rename(self, old: ResourceKey, new: ResourceKey, overwrite: bool) -> RenameOutcome: ...
+
+    def list_resources(self, query: Listing) -> Page:
+        """A keyset page of resources by type/prefix, ids, tag or context, ordered by (created_at, id)."""
+        ...
+
+    def tags(self, cloud: str, resource_type: str, prefix: str | None, after: str | None,
+             limit: int) -> tuple[list[str], bool]:
+        """Tag names in order after ``after``, and whether more follow."""
+        ...
+
+    def search(self, spec: SearchSpec) -> SearchPage:
+        """The parsed expression evaluated by the database: a keyset page, the total and aggregations."""
+        ...
+
+    def remove(self, selection: Selection) -> Removal:
+        """Delete a batch of resources by prefix or tag, in public-id order."""
+        ...
+
+    def usage(self, cloud: str) -> Usage: ...
+
+    def claim_cloud(self, name: str, at: float) -> bool:
+        """Record that a cloud exists; True only the first time, so its defaults are created once."""
+        ...
+
+    def reset(self, cloud: str | None = None) -> None:
+        """Forget everything stored for one cloud (or all): resources, caches, uploads, claims."""
+        ...
+
+
+class BlobStore(Protocol):
+    """File bytes, content-addressed by their sha256 (many resources may share one blob)."""
+
+    def put(self, sha256: str, data: bytes) -> None:
+        """Store the bytes (a no-op when they are already there)."""
+        ...
+
+    def get(self, sha256: str) -> bytes | None: ...
+
+
+class DerivedCache(Protocol):
+    """Renderings of a resource's bytes (delivery transformations), dropped when the original changes."""
+
+    def get(self, key: ResourceKey, sha256: str, variant: str) -> bytes | None:
+        """A rendering of the bytes ``sha256``; ``variant`` names the transformation and format."""
+        ...
+
+    def put(self, key: ResourceKey, sha256: str, variant: str, data: bytes) -> None:
+        """Keep a rendering, unless the resource no longer holds ``sha256`` (then it is dropped)."""
+        ...
+
+    def count(self, key: ResourceKey) -> int: ...
+
+
+class ImaggaUploads(Protocol):
+    """Images sent to Imagga's ``POST /v2/uploads``, kept until they expire."""
+
+    def put(self, cloud: str, upload_id: str, upload: FilePart, *, now: float, expires_at: float) -> None: ...
+
+    def get(self, cloud: str, upload_id: str, now: float) -> FilePart | None: ...
+
+    def delete(self, cloud: str, upload_id: str) -> bool: ...

@@ -1,0 +1,107 @@
+"""Helpers shared by the test modules (fixtures are in conftest.py): signed uploads through the Flask client, free
+ports, and a ``cloudinary-emulator serve`` process that always stops. No test module imports another."""
+
+from __future__ import annotations
+
+import io
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import requests
+from flask.testing import FlaskClient
+
+from emulator import signing
+from emulator.backend.models import Resource, ResourceKey
+from tests.conftest import KEY, SECRET, TURTLES, signed
+
+BIN = Path(sys.executable).parent
+ADMIN = "/v1_1/demo"
+UPLOAD = f"{ADMIN}/image/upload"
+
+
+def file_part(data: bytes | None = None, name: str = "turtles.jpg") -> tuple[io.BytesIO, str]:
+    """A multipart file part for the Flask client (the turtles image unless ``data`` is given)."""
+    return io.BytesIO(data if data is not None else TURTLES.read_bytes()), name
+
+
+def upload(client: FlaskClient, fields: dict[str, str], data: bytes | None = None,
+           name: str = "turtles.jpg", **kwargs: Any) -> Any:
+    """A signed upload as an SDK sends it; ``kwargs`` go to :func:`tests.conftest.signed`."""
+    body: dict[str, Any] = {**signed(fields, **kwargs), "file": file_part(data, name)}
+    return client.post(UPLOAD, data=body, content_type="multipart/form-data")
+
+
+def upload_ok(client: FlaskClient, public_id: str, **fields: str) -> dict[str, Any]:
+    """Upload the turtles as ``public_id`` and return the answer, which must be a 200."""
+    response = upload(client, {"public_id": public_id, **fields}, name="t.jpg")
+    assert response.status_code == 200, response.get_json()
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+def signed_form(fields: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+    """Upload-API fields as the SDKs send them: arrays as ``name[]``, signed once under the bare name."""
+    out: dict[str, str | list[str]] = {**fields, "timestamp": str(int(time.time()))}
+    out["signature"] = signing.sign(out, SECRET)
+    out["api_key"] = KEY
+    return {f"{k}[]" if isinstance(v, list) else k: v for k, v in out.items()}
+
+
+def make(public_id: str, *, created_at: float = 1_700_000_000.0, tags: tuple[str, ...] = (),
+         context: dict[str, str] | None = None, width: int = 640, height: int = 480, size: int = 1000,
+         fmt: str = "jpg", sha: str = "a" * 64, cloud: str = "demo", type: str = "upload") -> Resource:
+    """A resource record for storage-level tests."""
+    return Resource(key=ResourceKey(cloud, public_id, "image", type), asset_id=public_id.ljust(32, "0")[:32],
+                    version=int(created_at), version_id="v" * 32, format=fmt, width=width, height=height,
+                    bytes=size, etag="e" * 32, sha256=sha, created_at=created_at,
+                    original_filename=public_id.rpartition("/")[2], tags=tags, context=context or {})
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Served:
+    """``cloudinary-emulator serve`` in a process of its own, as a user runs it; a context manager that stops it."""
+
+    def __init__(self, *args: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([str(BIN / "cloudinary-emulator"), "serve", "--port", str(self.port), *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.banner = [self.proc.stdout.readline() for _ in range(2)] if self.proc.stdout else []
+        self._wait()
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/_emulator/health", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        self.stop()
+        raise AssertionError(f"server did not start: {self.proc.stderr.read() if self.proc.stderr else ''}")
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        self.proc.wait()
+
+    def __enter__(self) -> Served:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
