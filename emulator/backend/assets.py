@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
@@ -115,9 +116,8 @@ class Assets:
         current = self.repo.get(key)
         if current is None:
             return None
-        info = self._categorize(cloud, self._image_of(current), request, current.info)
-        tags = categorization.merge_tags(current.tags, self._auto_tags(info, request))
-        done = self._commit(current, replace(current, tags=tags, info=info))
+        blocks = self._blocks(cloud, self._image_of(current), request)
+        done = self._apply(current, _Change(blocks=blocks, categorize=request))
         if done is None:
             return None  # overwritten meanwhile: these results describe bytes that are gone
         self.events.categorized(cloud, done, _notification_urls(cloud, current.notification_url), origin)
@@ -135,27 +135,27 @@ class Assets:
         categorize = self._mode(cloud, request.categorize)
         for _ in range(_ATTEMPTS):
             current = self.resource(key)
-            tags = current.tags if request.tags is None else request.tags
-            context = current.context if request.context is None else request.context
-            info = dict(current.info)
-            if categorize.engines:
-                info = self._categorize(cloud, self._image_of(current), categorize, current.info)
-            tags = categorization.check_tags(key.public_id,
-                                             categorization.merge_tags(tags, self._auto_tags(info, categorize)))
-            updated = self._commit(current, replace(current, tags=tags, context=dict(context), info=info))
+            blocks = self._blocks(cloud, self._image_of(current), categorize)  # the slow part, outside the write
+            updated = self._apply(current, _Change(request.tags, request.context, blocks, categorize))
             if updated is not None:
                 self._defer(cloud, key, categorize, _notification_urls(cloud, current.notification_url), origin)
                 return updated
         raise AlreadyExists(f"Resource {key.public_id} kept changing while it was updated; try again")
 
-    def _commit(self, read: Resource, changed: Resource) -> Resource | None:
-        """Store ``changed`` only if the resource is still the version that was read (no overwrite came between,
-        whose bytes a stale write would orphan); None when it is not, or is gone."""
-        def change(stored: Resource) -> Resource:
-            return changed if (stored.version, stored.sha256) == (read.version, read.sha256) else stored
+    def _apply(self, read: Resource, change: _Change) -> Resource | None:
+        """Apply ``change`` to the resource as stored, inside the write transaction, so that tags or context
+        written meanwhile by anyone else survive; only if it still holds the bytes that were read (an overwrite
+        in between makes categorization results stale). None when it does not, or is gone."""
+        applied: list[Resource] = []
 
-        after = self.repo.modify([read.key], change)
-        return after[0] if after and after[0] == changed else None
+        def edit(stored: Resource) -> Resource:
+            if (stored.version, stored.sha256) != (read.version, read.sha256):
+                return stored
+            applied.append(change.applied_to(stored, self._auto_tags))
+            return applied[0]
+
+        self.repo.modify([read.key], edit)
+        return applied[0] if applied else None
 
     def explicit(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest, *,
                  origin: str = "") -> UploadOutcome:
@@ -205,15 +205,16 @@ class Assets:
     def _categorize(self, cloud: CloudConfig, image: ImageRef, request: Categorize,
                     previous: Any) -> dict[str, Any]:
         """The resource's new ``info``: earlier engines' blocks kept, re-run engines replaced."""
+        return _with_blocks(previous, self._blocks(cloud, image, request))
+
+    def _blocks(self, cloud: CloudConfig, image: ImageRef, request: Categorize) -> dict[str, Any]:
+        """Each requested engine's block (``pending`` when deferred); none when no engine is asked for."""
         if not request.engines:
-            return dict(previous)
+            return {}
         if request.asynchronous:
             categorization.check_subscriptions(cloud, request)
-            blocks = {item.engine: {"status": "pending"} for item in request.engines}
-        else:
-            blocks = categorization.run(self.engine, cloud, image, request)
-        merged = {**previous.get("categorization", {}), **blocks}
-        return {**previous, "categorization": merged}
+            return {item.engine: {"status": "pending"} for item in request.engines}
+        return dict(categorization.run(self.engine, cloud, image, request))
 
     @staticmethod
     def _auto_tags(info: Any, request: Categorize) -> list[str]:
@@ -251,6 +252,31 @@ class Assets:
             original_filename=filename, tags=tags, context=dict(context), info=info,
             notification_url=notification_url,
         )
+
+def _with_blocks(info: Any, blocks: dict[str, Any]) -> dict[str, Any]:
+    if not blocks:
+        return dict(info)
+    return {**info, "categorization": {**info.get("categorization", {}), **blocks}}
+
+
+@dataclass(frozen=True)
+class _Change:
+    """An update to a resource, applied to its stored state: tags/context replaced when given, categorization
+    blocks merged into ``info``, auto tags added to whatever tags the resource holds at that moment."""
+
+    tags: tuple[str, ...] | None = None
+    context: Mapping[str, str] | None = None
+    blocks: dict[str, Any] = field(default_factory=dict)
+    categorize: Categorize = field(default_factory=Categorize)
+
+    def applied_to(self, stored: Resource, auto_tags: Callable[[Any, Categorize], list[str]]) -> Resource:
+        info = _with_blocks(stored.info, self.blocks)
+        tags = stored.tags if self.tags is None else self.tags
+        tags = categorization.check_tags(stored.public_id,
+                                         categorization.merge_tags(tags, auto_tags(info, self.categorize)))
+        context = stored.context if self.context is None else self.context
+        return replace(stored, tags=tags, context=dict(context), info=info)
+
 
 @lru_cache(maxsize=1)
 def _sample() -> tuple[bytes, media.ImageFacts]:
