@@ -67,7 +67,7 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
     _warn_missing_translations(fixtures.missing_translations())
     control_store = ControlStore(config.data_dir)
     controlled = ControlledClock(clock, control_store)
-    storage = SQLiteStorage(config.data_dir)
+    storage = SQLiteStorage(config.data_dir, derived_cache_size=config.derived_cache_size)
 
     def complete(cloud: CloudConfig, key: ResourceKey, request: Categorize, origin: str) -> object:
         return assets.complete_categorization(cloud, key, request, origin)  # the worker finishes deferred work

@@ -64,7 +64,7 @@ class SQLiteStorage:
     One connection guarded by a lock: simple, and SQLite serialises writers anyway.
     """
 
-    def __init__(self, data_dir: Path | None) -> None:
+    def __init__(self, data_dir: Path | None, *, derived_cache_size: int = 256 * 1024 * 1024) -> None:
         directory, self._cleanup = directory_for(self, data_dir)
         self.path = directory / "emulator.sqlite3"
         # A temporary database dies with the process anyway; a --data-dir one must survive a power cut.
@@ -80,7 +80,7 @@ class SQLiteStorage:
             schema.pin_statistics(db)
         derived_sql.create_schema(self.db)
         self.blobs = SQLiteBlobs(self.db)
-        self.derived = SQLiteDerivedCache(self.db)
+        self.derived = SQLiteDerivedCache(self.db, derived_cache_size)
         self.imagga_uploads = SQLiteImaggaUploads(self.db)
 
     def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
