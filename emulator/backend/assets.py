@@ -73,8 +73,8 @@ class Assets:
 
     def upload(self, cloud: CloudConfig, request: UploadRequest, *, origin: str = "") -> UploadOutcome:
         """Store an image; ``origin`` is the host the caller reached us on (for URLs in notifications)."""
-        data, filename = self._read_source(request.file)
-        facts = media.inspect(data)
+        data, filename = self._read_source(cloud, request.file)
+        facts = media.inspect(data, self.config.max_image_pixels)
         key = ResourceKey(cloud.name, self._public_id(request, filename))
         previous = self.repo.get(key)
         if previous is not None and not request.overwrite:
@@ -171,11 +171,12 @@ class Assets:
 
     # -- helpers --------------------------------------------------------------------------------------------
 
-    def _read_source(self, source: FileSource) -> tuple[bytes, str]:
+    def _read_source(self, cloud: CloudConfig, source: FileSource) -> tuple[bytes, str]:
         """The bytes and the original filename (base name without directory or extension)."""
         limit = self.config.max_file_size
         if isinstance(source, RemoteFile):
-            data = media.fetch(source.url, timeout=self.config.fetch_timeout, limit=limit)
+            data = media.fetch(source.url, timeout=self.config.fetch_timeout, limit=limit,
+                               allow_local=cloud.fetch_local_urls)
             return data, PurePath(media.url_filename(source.url)).stem
         if isinstance(source, DataUri):
             data, name = source.data, "file"

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 from emulator import media
+from emulator.app import create_app
 from emulator.config import load_config
 from emulator.errors import BadRequest
-from tests.conftest import TURTLES
+from tests.conftest import TURTLES, signed
 
 
 @pytest.fixture
@@ -67,3 +68,18 @@ def test_the_setting_defaults_to_the_bind_address() -> None:
     assert load_config({"host": "0.0.0.0"}, env={}).clouds["demo"].fetch_local_urls is False
     exposed = load_config({"host": "0.0.0.0", "clouds": {"demo": {"fetch_local_urls": True}}}, env={})
     assert exposed.clouds["demo"].fetch_local_urls is True
+
+
+def test_an_upload_from_a_local_url_follows_the_clouds_setting(local_url: str) -> None:
+    for allowed in (True, False):
+        app = create_app(load_config({"clouds": {"demo": {"fetch_local_urls": allowed}}}, env={}))
+        try:
+            r = app.test_client().post("/v1_1/demo/image/upload", data=signed({"file": local_url}))
+        finally:
+            app.extensions["cloudinary_emulator"].close()
+        if allowed:
+            assert r.status_code == 200 and r.json["width"] > 0
+        else:
+            assert (r.status_code, r.json) == (400, {"error": {"message": (
+                f"Error in loading {local_url} - 127.0.0.1 is a local address (127.0.0.1); this cloud does not "
+                "fetch from local addresses (fetch_local_urls)")}})
