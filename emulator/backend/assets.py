@@ -187,8 +187,9 @@ class Assets:
         return data, name
 
     def _public_id(self, request: UploadRequest, filename: str) -> str:
-        if request.public_id:
-            base = request.public_id
+        # A leading "/" names no folder: "/a/b" is stored as "a/b", so that every SDK can address it again.
+        if request.public_id and request.public_id.lstrip("/"):
+            base = request.public_id.lstrip("/")
         elif request.use_filename:
             base = _sanitize(filename)
             if request.unique_filename:

@@ -85,3 +85,9 @@ def test_a_timestamp_in_the_future_is_accepted_as_cloudinary_documents_only_stal
     url = cloudinary.config().upload_prefix + "/v1_1/demo/image/upload"
     r = requests.post(url, data=fields, files={"file": TURTLES.read_bytes()}, timeout=10)
     assert (r.status_code, r.json()["public_id"]) == (200, "ahead")
+
+
+def test_a_public_id_with_a_leading_slash_is_stored_without_it_and_read_back(sdk: Any) -> None:
+    answer = sdk.uploader.upload(str(TURTLES), public_id="/lead/x")
+    assert answer["public_id"] == "lead/x"
+    assert cloudinary.api.resource("lead/x")["public_id"] == "lead/x"
