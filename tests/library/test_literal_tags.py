@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import cloudinary.api
-import cloudinary.uploader  # noqa: F401  (the sdk fixture's attribute access)
+import cloudinary.uploader
 import pytest
 import requests
 
