@@ -52,7 +52,11 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 	$(PY) bench/library.py
 	$(PY) bench/testing.py
+<<<<<<< HEAD
 	$(PY) bench/memory.py
+=======
+	$(PY) bench/contracts.py
+>>>>>>> main
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

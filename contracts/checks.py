@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from contracts import laws, schemas, signing
+from contracts import citations, laws, schemas, signing
 from contracts.failures import (
     ContractFailure,
     HeaderFailure,
@@ -18,7 +18,7 @@ from contracts.failures import (
 )
 from contracts.transport import Exchange, NotJson
 
-# Statuses the SDKs map (reference §6.12); 403 and 409 are never expected from the calls the kit makes.
+# Statuses the SDKs map to their error classes; 403 and 409 are never expected from the calls the kit makes.
 DOCUMENTED = frozenset({200, 400, 401, 403, 404, 409, 420, 429})
 RATE_LIMIT_HEADERS = ("X-FeatureRateLimit-Limit", "X-FeatureRateLimit-Remaining", "X-FeatureRateLimit-Reset")
 
@@ -27,8 +27,8 @@ def body(exchange: Exchange) -> Any:
     try:
         return exchange.json()
     except NotJson as exc:
-        raise NotJsonBody(f"the body is not JSON ({exc}); every answer, even an error, is a JSON object "
-                          f"(reference §6.1)", exchange=exchange) from None
+        raise NotJsonBody(f"the body is not JSON ({exc}); every answer, even an error, is a JSON object",
+                          exchange=exchange) from None
 
 
 def conforms(exchange: Exchange, schema: str | None) -> Any:
@@ -41,13 +41,13 @@ def conforms(exchange: Exchange, schema: str | None) -> Any:
         raise UnexpectedStatus(f"HTTP {status}: the service answered with a server error", exchange=exchange,
                                actual=status)
     if status not in DOCUMENTED:
-        raise UnexpectedStatus(f"HTTP {status} is not a status the SDKs understand (reference §6.12)",
+        raise UnexpectedStatus(f"HTTP {status} is not a status the SDKs understand",
                                exchange=exchange, expected=sorted(DOCUMENTED), actual=status)
     if 200 <= status < 300:
         if "error" in data:
             raise UnexpectedStatus(f"HTTP {status} with an error body {_short(data['error'])}: a success must not "
-                                   f"carry a top-level 'error' key, both SDKs treat it as a failure (reference "
-                                   f"§6.1); an error needs its 4xx status (§6.12)", exchange=exchange, actual=status)
+                                   f"carry a top-level 'error' key, both SDKs treat it as a failure; an "
+                                   f"error needs its 4xx status", exchange=exchange, actual=status)
         if schema:
             matches(exchange, schema, data)
     else:
@@ -86,7 +86,7 @@ def error_message(exchange: Exchange, *, starts_with: str = "", contains: str = 
 
 def request_id(exchange: Exchange) -> None:
     if not (exchange.response.header("X-Request-Id") or "").strip():
-        raise HeaderFailure("no X-Request-Id header (reference §6.1, §6.13)", exchange=exchange)
+        raise HeaderFailure("no X-Request-Id header", exchange=exchange)
 
 
 def rate_limit_headers(exchange: Exchange) -> None:
@@ -94,7 +94,8 @@ def rate_limit_headers(exchange: Exchange) -> None:
     values = {name: exchange.response.header(name) for name in RATE_LIMIT_HEADERS}
     missing = [name for name, value in values.items() if not value]
     if missing:
-        raise HeaderFailure(f"Admin answer without {', '.join(missing)} (reference §6.13)", exchange=exchange)
+        raise HeaderFailure(f"Admin answer without {', '.join(missing)} ", exchange=exchange,
+                            docs=f"{citations.ADMIN_API}#usage_limits")
     limit, remaining, reset = (str(values[n]) for n in RATE_LIMIT_HEADERS)
     if not (limit.isdigit() and remaining.isdigit() and int(remaining) <= int(limit)):
         raise HeaderFailure(f"rate-limit Limit={limit!r} Remaining={remaining!r}: expected integers with "
@@ -113,7 +114,7 @@ def upload_signature(exchange: Exchange, secret: str) -> None:
     if not signing.response_signature_ok(data["public_id"], data["version"], secret, data["signature"]):
         raise SignatureFailure(f"signature {data['signature']!r} is not SHA-1/SHA-256 of "
                                f"'public_id={data['public_id']}&version={data['version']}' + api_secret "
-                               f"(reference §3.6)", exchange=exchange)
+                               f"(see {citations.SIGNATURES})", exchange=exchange)
 
 
 def blocks(exchange: Exchange, engines: Sequence[str]) -> dict[str, Any]:
@@ -124,7 +125,7 @@ def blocks(exchange: Exchange, engines: Sequence[str]) -> dict[str, Any]:
         block = found.get(engine)
         if not isinstance(block, dict) or block.get("status") != "complete" or not isinstance(block.get("data"), list):
             raise LawViolation(f"info.categorization.{engine} is missing or not a complete block "
-                               f"(requested engines: {', '.join(engines)}; reference §7.2, §7.4)",
+                               f"(requested engines: {', '.join(engines)})",
                                exchange=exchange, actual=found)
     return dict(found)
 
@@ -133,7 +134,7 @@ def sorted_by_confidence(exchange: Exchange, engines: Sequence[str]) -> None:
     for engine, block in blocks(exchange, engines).items():
         if engine in engines and not laws.is_sorted(block):
             raise LawViolation(f"info.categorization.{engine}.data is not sorted by confidence, highest first "
-                               f"(reference §7.2): {laws.confidences(block)}", exchange=exchange)
+                               f": {laws.confidences(block)}", exchange=exchange)
 
 
 def threshold_law(exchange: Exchange, before: Sequence[str], engines: Sequence[str],
@@ -145,15 +146,15 @@ def threshold_law(exchange: Exchange, before: Sequence[str], engines: Sequence[s
     if actual != expected:
         reason = laws.explain(expected, actual, found, engines, threshold)
         raise LawViolation(f"threshold law, auto_tagging={threshold!r}: {reason}", exchange=exchange,
-                           expected=expected, actual=actual, reference="§7.3, §7.4, §11.2")
+                           expected=expected, actual=actual, docs=citations.IMAGGA)
 
 
-def equal(exchange: Exchange, what: str, expected: Any, actual: Any, reference: str = "") -> None:
+def equal(exchange: Exchange, what: str, expected: Any, actual: Any, docs: str = "") -> None:
     if expected != actual:
         where, want, got = first_difference(expected, actual)
         at = f" at {where}" if where else ""
         raise LawViolation(f"{what}: differs{at}: expected {_short(want)}, got {_short(got)}", exchange=exchange,
-                           expected=expected, actual=actual, reference=reference)
+                           expected=expected, actual=actual, docs=docs)
 
 
 def first_difference(expected: Any, actual: Any, path: str = "") -> tuple[str, Any, Any]:

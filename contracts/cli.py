@@ -1,6 +1,7 @@
 """``cloudinary-contracts verify``: run the properties against a base URL (or a local emulator).
 
-Exit status: 0 every property passed; 1 contract failures; 2 usage or connection error.
+Exit status: 0 every property passed; 1 contract failures; 2 usage or connection error, or the target's
+rate limit cut the run short.
 """
 
 from __future__ import annotations
@@ -15,14 +16,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from contracts import report
+from contracts.budget import DEFAULT_MAX_ADMIN_CALLS
 from contracts.client import Target
-from contracts.kit import Settings
+from contracts.kit import LOCAL_MAX_EXAMPLES, REMOTE_MAX_EXAMPLES, Settings, default_max_examples
 from contracts.runner import UsageError, select, session, verify
 
-# Locally a thorough run takes ~20 s; a remote service is slower and rate-limits Admin calls (500/hour on
-# free plans), so remote runs default to fewer examples.
-LOCAL_MAX_EXAMPLES = 100
-REMOTE_MAX_EXAMPLES = 10
 ENV = {"base_url": "CLD_BASE_URL", "cloud": "CLD_CLOUD", "api_key": "CLD_API_KEY", "api_secret": "CLD_API_SECRET"}
 
 
@@ -42,8 +40,12 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--cloud", help="cloud name (env CLD_CLOUD)")
     v.add_argument("--api-key", help="API key (env CLD_API_KEY)")
     v.add_argument("--api-secret", help="API secret (env CLD_API_SECRET)")
-    v.add_argument("--max-examples", type=int, help=f"Hypothesis examples per property (default "
+    v.add_argument("--max-examples", type=int, help=f"generated examples per property, before its scale (the "
+                   f"costlier properties run a half or less), besides its pinned corner cases (default "
                    f"{LOCAL_MAX_EXAMPLES} against a local emulator, {REMOTE_MAX_EXAMPLES} against a base URL)")
+    v.add_argument("--max-admin-calls", type=int, default=DEFAULT_MAX_ADMIN_CALLS, metavar="N",
+                   help=f"spend at most N rate-limited Admin API calls, clean-up included (default "
+                        f"{DEFAULT_MAX_ADMIN_CALLS}); each property gets a share and stops when it is spent")
     v.add_argument("--seed", type=int, help="Hypothesis seed, to replay a run (default: random, printed)")
     v.add_argument("--junit-xml", type=Path, help="write a JUnit XML report here")
     v.add_argument("--json", type=Path, help="write a JSON report here")
@@ -89,7 +91,8 @@ def _replay(args: argparse.Namespace, target: Target | None, seed: int) -> str:
                   "--api-key", shlex.quote(target.api_key), "--api-secret", '"$API_SECRET"']
     elif args.in_process:
         words.append("--in-process")
-    words += ["--max-examples", str(args.max_examples), "--seed", str(seed)]
+    words += ["--max-examples", str(args.max_examples), "--max-admin-calls", str(args.max_admin_calls),
+              "--seed", str(seed)]
     return " ".join(words)
 
 
@@ -101,15 +104,18 @@ def run_verify(args: argparse.Namespace, env: dict[str, str]) -> int:
     properties = select(args.only, read_only=args.read_only)
     target = credentials(args, env)
     if args.max_examples is None:
-        args.max_examples = LOCAL_MAX_EXAMPLES if target is None else REMOTE_MAX_EXAMPLES
+        args.max_examples = default_max_examples(remote=target is not None)
     if args.max_examples < 1:
         raise UsageError("--max-examples must be at least 1")
+    if args.max_admin_calls < 1:
+        raise UsageError("--max-admin-calls must be at least 1 (the first call checks the credentials)")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
-    options = Settings(max_examples=args.max_examples, seed=seed)
+    options = Settings(max_examples=args.max_examples, seed=seed, max_admin_calls=args.max_admin_calls)
     base = _replay(args, target, seed)
     where = target.base_url if target else "a local emulator" + (" (in-process)" if args.in_process else "")
-    print(f"cloudinary-contracts: verifying {where} — {len(properties)} properties, "
-          f"{args.max_examples} examples each, seed {seed}", flush=True)
+    print(f"cloudinary-contracts: verifying {where} — {len(properties)} properties, up to {args.max_examples} "
+          f"generated examples each besides pinned cases, at most {args.max_admin_calls} Admin API calls, "
+          f"seed {seed}", flush=True)
     with session(target, options, in_process=args.in_process) as kit:
         result = verify(kit, properties, read_only=args.read_only, replay=lambda name: f"{base} --only {name}",
                         on_result=lambda o: print(report.outcome_line(o), flush=True))
@@ -119,7 +125,13 @@ def run_verify(args: argparse.Namespace, env: dict[str, str]) -> int:
         args.json.write_text(report.to_json(result), encoding="utf-8")
     if args.junit_xml:
         args.junit_xml.write_text(report.to_junit(result), encoding="utf-8")
-    return 1 if result.failed else 0
+    if result.failed:
+        return 1
+    if result.rate_limited:
+        print("cloudinary-contracts: the run is incomplete: the target's rate limit stopped it (see above)",
+              file=sys.stderr)
+        return 2
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 """A small client for the Upload and Admin APIs that signs its own requests and checks every answer.
 
 Every call goes through :meth:`Client.call`, which applies the rules that hold for *every* response
-(reference §6.1, §6.12): the body is one JSON object, a success matches its schema (and has no ``error``
+: the body is one JSON object, a success matches its schema (and has no ``error``
 key), an error is the envelope, and nothing answers 5xx. Operation-specific rules live in the properties.
 """
 
@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts import checks, signing
-from contracts.transport import Exchange, FilePart, RateLimitReached, Request, Transport, timed_send
+from contracts.budget import AdminBudget, BudgetSpent
+from contracts.transport import Exchange, FilePart, Request, Transport, timed_send
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,12 @@ Fields = Mapping[str, str | Sequence[str]]
 
 
 class Client:
-    def __init__(self, transport: Transport, target: Target, run: Run) -> None:
+    def __init__(self, transport: Transport, target: Target, run: Run, budget: AdminBudget | None = None) -> None:
         self.transport = transport
         self.target = target
         self.run = run
+        self.budget = budget or AdminBudget()
+        self.read_only = False  # when set, any request that could write is refused before it is sent
         self.last: Exchange | None = None
         self.sent = 0
 
@@ -57,21 +60,27 @@ class Client:
         return f"/v1_1/{self.target.cloud}/{rest}"
 
     def send(self, request: Request) -> Exchange:
+        """Send one request; an Admin API call (HTTP Basic) is spent from the budget, which may refuse it."""
+        if self.read_only and not is_read(request):
+            raise ReadOnlyViolation(f"--read-only: the kit refused to send {request.method} {request.path}")
+        admin = is_admin(request)
+        if admin:
+            self.budget.check()
         self.sent += 1
         response, elapsed = timed_send(self.transport, request)
+        if admin:
+            self.budget.record(response.status, {k.lower(): v for k, v in response.headers})
         self.last = Exchange(request, response, self.transport.base_url, elapsed,
                              secret=self.target.api_secret, api_key=self.target.api_key)
         return self.last
 
     def call(self, request: Request, schema: str | None) -> Exchange:
-        """Send, then apply the rules every response obeys; ``schema`` names the success shape."""
+        """Send, then apply the rules every response obeys; ``schema`` names the success shape. A 420/429 is
+        the target's rate limit (or an add-on's quota), not a verdict: the property stops there."""
         exchange = self.send(request)
         checks.conforms(exchange, schema)
         if exchange.response.status in (420, 429):
-            reset = exchange.response.header("X-FeatureRateLimit-Reset") or "unknown"
-            raise RateLimitReached(f"the target rate-limited the kit (HTTP {exchange.response.status}: "
-                                   f"{exchange.response.text[:200]}); budget resets at {reset}. Lower "
-                                   f"--max-examples or use --only")
+            raise BudgetSpent(refusal(exchange, admin=is_admin(request)))
         return exchange
 
     def basic(self, key: str | None = None, secret: str | None = None) -> tuple[tuple[str, str], ...]:
@@ -89,7 +98,7 @@ class Client:
 
     @staticmethod
     def flatten(pairs: Iterable[tuple[str, str | Sequence[str]]]) -> tuple[tuple[str, str], ...]:
-        """Arrays as repeated ``name[]`` fields (reference §5.2)."""
+        """Arrays as repeated ``name[]`` fields, as the SDKs send them."""
         out: list[tuple[str, str]] = []
         for name, value in pairs:
             if isinstance(value, str):
@@ -117,7 +126,7 @@ class Client:
         return self.upload_api("upload", fields, (image,), schema="upload")
 
     def explicit(self, public_id: str, fields: Fields) -> Exchange:
-        return self.upload_api("explicit", {"public_id": public_id, "type": "upload", **fields}, schema="upload")
+        return self.upload_api("explicit", {"public_id": public_id, "type": "upload", **fields}, schema="explicit")
 
     def destroy(self, public_id: str) -> Exchange:
         return self.upload_api("destroy", {"public_id": public_id}, schema="destroy")
@@ -203,3 +212,29 @@ def _listing(prefix: str, max_results: int | None, next_cursor: str | None, tags
     if tags:
         query.append(("tags", "true"))
     return query
+
+
+class ReadOnlyViolation(Exception):
+    """A read-only run tried to send a request that could write: a bug in the kit, reported as an error."""
+
+
+def is_read(request: Request) -> bool:
+    """GETs, and the search (a POST that only reads)."""
+    return request.method == "GET" or (request.method == "POST" and request.path.endswith("/resources/search"))
+
+
+def is_admin(request: Request) -> bool:
+    """Admin API calls authenticate with HTTP Basic; Upload API calls are signed in the body."""
+    return request.header("Authorization") is not None
+
+
+def refusal(exchange: Exchange, *, admin: bool) -> str:
+    """A 420/429 in words: whose limit, the service's message, and when it resets."""
+    response = exchange.response
+    try:
+        message = str(exchange.json()["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        message = response.text[:200]
+    reset = response.header("X-FeatureRateLimit-Reset")
+    api = "Admin API rate limit" if admin else "Upload API refusal (an add-on quota or a rate limit)"
+    return f"the target's {api}: HTTP {response.status} {message!r}" + (f"; it resets at {reset}" if reset else "")

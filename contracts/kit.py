@@ -10,9 +10,20 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, Verbosity, seed, settings
 
 from contracts import checks
+from contracts.budget import DEFAULT_MAX_ADMIN_CALLS, BudgetSpent
 from contracts.client import Client
 from contracts.strategies import ImageSpec, context_field, wire
 from contracts.transport import Exchange
+
+# Examples per property when --max-examples is not given: a thorough run against a local emulator, a light one
+# against a base URL (a remote service is slower). Both the CLI and the pytest plugin use these.
+LOCAL_MAX_EXAMPLES = 100
+REMOTE_MAX_EXAMPLES = 10
+
+
+def default_max_examples(remote: bool) -> int:
+    return REMOTE_MAX_EXAMPLES if remote else LOCAL_MAX_EXAMPLES
+
 
 _SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example,
                HealthCheck.filter_too_much]
@@ -23,6 +34,7 @@ class Settings:
     max_examples: int = 10
     seed: int = 0
     stateful_steps: int = 10
+    max_admin_calls: int | None = DEFAULT_MAX_ADMIN_CALLS  # None: no cap of the kit's own
 
 
 class Kit:
@@ -30,8 +42,14 @@ class Kit:
         self.client = client
         self.options = options
         self.examples = 0
+        self.stopped = ""  # why the running property stopped before its last example (the budget), if it did
+        self.plan: dict[str, int] = {}  # Admin weight of each selected property not run yet
         self._machines = 0
         self.cleanup_note = ""
+
+    @property
+    def read_only(self) -> bool:
+        return self.client.read_only
 
     @property
     def run_tag(self) -> str:
@@ -44,16 +62,28 @@ class Kit:
                         phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink), **extra)
 
     def run(self, test: Callable[..., None], scale: float = 1.0) -> None:
-        """Run a ``@given`` test with the kit's settings and seed, counting the examples it tries."""
+        """Run a ``@given`` test with the kit's settings and seed, counting the examples it completes; stop
+        cleanly (no verdict, no shrinking) where the Admin budget refuses a call."""
         inner = test.hypothesis.inner_test  # type: ignore[attr-defined]
 
         @functools.wraps(inner)
         def counted(*args: Any, **kwargs: Any) -> None:
             self.examples += 1
-            inner(*args, **kwargs)
+            try:
+                inner(*args, **kwargs)
+            except BudgetSpent:
+                self.examples -= 1
+                raise
 
         test.hypothesis.inner_test = counted  # type: ignore[attr-defined]
-        seed(self.options.seed)(self.settings(scale)(test))()
+        self.guarded(seed(self.options.seed)(self.settings(scale)(test)))
+
+    def guarded(self, body: Callable[[], None]) -> None:
+        """Run ``body``; a refused Admin call ends it early, noting why."""
+        try:
+            body()
+        except BudgetSpent as exc:
+            self.stopped = self.stopped or str(exc)
 
     def next_machine(self) -> int:
         self._machines += 1

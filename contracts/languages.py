@@ -6,4 +6,4 @@ from contracts import schemas
 
 SUPPORTED: tuple[str, ...] = tuple(schemas.load("language-code")["enum"])
 ENGINES = ("imagga_tagging", "google_tagging", "aws_rek_tagging")
-KNOWN_ENGINES = frozenset({*ENGINES, "google_video_tagging"})  # §7.1; the video engine is not tried on images
+KNOWN_ENGINES = frozenset({*ENGINES, "google_video_tagging"})  # the video engine is not tried on images

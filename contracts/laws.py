@@ -1,4 +1,5 @@
-"""The relations the add-on obeys (reference §7), as pure functions over answers.
+"""The relations the add-on obeys (https://cloudinary.com/documentation/imagga_auto_tagging_addon), as pure
+functions over answers.
 
 Kept apart from HTTP so they can be checked against the documentation's own examples.
 """
@@ -19,7 +20,8 @@ def labels(tag: str | Mapping[str, str]) -> list[str]:
 
 def auto_tags(blocks: Mapping[str, Block], engines: Sequence[str], threshold: float) -> list[str]:
     """Tags ``auto_tagging=threshold`` adds: entries with confidence strictly greater than the threshold
-    (§7.3, §11.2), engines in request order, each in ``data`` order, lower-cased, without duplicates."""
+    (a confidence equal to it does not), engines in request order, each in ``data`` order, lower-cased,
+    without duplicates."""
     out: list[str] = []
     for engine in engines:
         for entry in blocks[engine]["data"]:
@@ -34,7 +36,7 @@ def unique(items: Iterable[str]) -> list[str]:
 
 def expected_tags(before: Sequence[str], blocks: Mapping[str, Block], engines: Sequence[str],
                   threshold: float | None) -> list[str]:
-    """Explicit (or existing) tags first, then the auto tags, duplicates dropped (§7.3)."""
+    """Explicit (or existing) tags first, then the auto tags, duplicates dropped (docs/contracts.md)."""
     added = [] if threshold is None else auto_tags(blocks, engines, threshold)
     return unique([*before, *added])
 
@@ -59,9 +61,9 @@ def explain(expected: Sequence[str], actual: Sequence[str], blocks: Mapping[str,
     for tag in extra:
         if threshold is not None and scores.get(tag.lower()) == threshold:
             return (f"tag {tag!r} has confidence {threshold!r}, equal to auto_tagging={threshold!r}; only a "
-                    f"confidence strictly greater than the threshold makes a tag (reference §7.3, §11.2)")
+                    f"confidence strictly greater than the threshold makes a tag")
         if tag.lower() in scores and tag != tag.lower():
-            return f"auto tag {tag!r} is not lower-case (reference §7.2)"
+            return f"auto tag {tag!r} is not lower-case"
         return f"unexpected tag {tag!r}" + (f" (confidence {scores[tag.lower()]!r})" if tag.lower() in scores else "")
     if missing:
         tag = missing[0]

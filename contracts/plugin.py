@@ -20,20 +20,25 @@ from typing import Any
 import pytest
 
 from contracts import report
+from contracts.budget import DEFAULT_MAX_ADMIN_CALLS, AdminBudget
 from contracts.cli import cloudinary_url_parts
 from contracts.client import Target
-from contracts.kit import Kit, Settings
+from contracts.kit import LOCAL_MAX_EXAMPLES, REMOTE_MAX_EXAMPLES, Kit, Settings, default_max_examples
 from contracts.report import Outcome
 from contracts.runner import UsageError, run_property, select, session
 
 _OUTCOMES = pytest.StashKey[list[Outcome]]()
+_BUDGET = pytest.StashKey[AdminBudget]()
 _OPTIONS = (
     ("base_url", "the target's upload_prefix, e.g. https://api.cloudinary.com (default: CLOUDINARY_URL's "
                  "upload_prefix, else a local emulator)"),
     ("cloud", "cloud name"),
     ("api_key", "API key"),
     ("api_secret", "API secret"),
-    ("max_examples", "Hypothesis examples per property (default 10)"),
+    ("max_examples", f"generated examples per property, as the CLI's --max-examples (default "
+                     f"{LOCAL_MAX_EXAMPLES} against a local emulator, {REMOTE_MAX_EXAMPLES} against a base URL)"),
+    ("max_admin_calls", f"rate-limited Admin API calls the session may spend, clean-up included (default "
+                        f"{DEFAULT_MAX_ADMIN_CALLS})"),
     ("seed", "Hypothesis seed (default: random, printed in failures)"),
     ("only", "comma-separated property names"),
 )
@@ -86,22 +91,29 @@ def _target(config: pytest.Config) -> Target | None:
     return Target(values["base_url"].rstrip("/"), values["cloud"], values["api_key"], values["api_secret"])
 
 
-def _settings(config: pytest.Config) -> Settings:
+def _settings(config: pytest.Config, target: Target | None) -> Settings:
     try:
-        examples = int(_option(config, "max_examples") or 10)
+        examples = int(_option(config, "max_examples") or default_max_examples(remote=target is not None))
+        admin = int(_option(config, "max_admin_calls") or DEFAULT_MAX_ADMIN_CALLS)
         seed = int(_option(config, "seed") or random.SystemRandom().randrange(2**32))
     except ValueError as exc:
-        raise pytest.UsageError(f"--cld-max-examples and --cld-seed take integers: {exc}") from exc
-    return Settings(max_examples=examples, seed=seed)
+        raise pytest.UsageError(f"--cld-max-examples, --cld-max-admin-calls and --cld-seed take integers: "
+                                f"{exc}") from exc
+    return Settings(max_examples=examples, seed=seed, max_admin_calls=admin)
 
 
 @pytest.fixture(scope="session")
 def cld_kit(pytestconfig: pytest.Config) -> Iterator[Kit]:
     """A checked connection to the target (or a local emulator), cleaned up at the end of the session."""
+    target = _target(pytestconfig)
     try:
-        with session(_target(pytestconfig), _settings(pytestconfig),
+        with session(target, _settings(pytestconfig, target),
                      in_process=bool(pytestconfig.getoption("cld_in_process"))) as kit:
             pytestconfig.stash[_OUTCOMES] = []
+            pytestconfig.stash[_BUDGET] = kit.client.budget
+            selected = select(_only(pytestconfig), read_only=_read_only(pytestconfig))
+            kit.plan = {p.name: p.admin for p in selected}  # the Admin budget's share-out
+            kit.client.read_only = _read_only(pytestconfig)
             yield kit
     except UsageError as exc:
         pytest.exit(f"cloudinary-contracts: {exc}", returncode=2)
@@ -119,6 +131,8 @@ def cld_verify(cld_kit: Kit, pytestconfig: pytest.Config) -> Callable[[str], Non
         pytestconfig.stash[_OUTCOMES].append(outcome)
         if outcome.failure is not None:
             pytest.fail(str(outcome.failure), pytrace=False)
+        if outcome.status == "stopped":
+            pytest.skip(f"not run: {outcome.stopped}")
 
     return verify
 
@@ -129,3 +143,6 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.section("cloudinary-contracts: time per property")
         for outcome in outcomes:
             terminalreporter.line(report.outcome_line(outcome))
+        kit_budget = config.stash.get(_BUDGET, None)
+        if kit_budget is not None:
+            terminalreporter.line(report.budget_line(report.RunReport("", 0, False, budget=kit_budget)))

@@ -6,9 +6,10 @@ import secrets
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
-from contracts.client import Client, Run, Target
+from contracts.budget import AdminBudget, BudgetSpent
+from contracts.client import Client, Run, Target, refusal
 from contracts.failures import ContractFailure, Notes
 from contracts.kit import Kit, Settings
 from contracts.properties import Property, registry
@@ -47,6 +48,11 @@ def preflight(client: Client) -> None:
         raise UsageError(f"cannot reach {client.transport.base_url}: {exc}") from exc
     except ContractFailure as exc:
         raise UsageError(f"the target's ping does not answer like Cloudinary: {exc.message}") from exc
+    except BudgetSpent as exc:
+        last = client.last
+        why = refusal(last, admin=True) if last is not None and last.response.status in (420, 429) else str(exc)
+        raise UsageError(f"{why}. Every run needs a few Admin API calls (the Upload API is not rate-limited): "
+                         f"try again after the reset") from exc
     if exchange.response.status in (401, 403, 404):
         body = exchange.response.text[:200]
         raise UsageError(f"ping {client.transport.base_url} for cloud {client.target.cloud!r} answered "
@@ -54,12 +60,15 @@ def preflight(client: Client) -> None:
 
 
 def run_property(kit: Kit, prop: Property, replay: Callable[[str], str]) -> Outcome:
-    kit.examples = 0
-    sent = kit.client.sent
+    kit.examples, kit.stopped = 0, ""
+    budget = kit.client.budget
+    budget.begin(prop.admin, sum(kit.plan.values()) or prop.admin)
+    kit.plan.pop(prop.name, None)
+    sent, admin = kit.client.sent, budget.spent
     start = time.perf_counter()
     failure: ContractFailure | None = None
     try:
-        prop.run(kit)
+        kit.guarded(lambda: prop.run(kit))
     except TransportError as exc:
         raise UsageError(f"{prop.name}: lost the target: {exc}") from exc
     except ContractFailure as exc:
@@ -67,13 +76,18 @@ def run_property(kit: Kit, prop: Property, replay: Callable[[str], str]) -> Outc
     except Exception as exc:
         failure = _unwrap(exc, kit)
     seconds = time.perf_counter() - start
+    budget.end()
     if failure is not None:
         failure.context.property = prop.name
         failure.context.minimal_input = failure.context.minimal_input or Notes.of(failure).minimal_input()
         failure.context.seed = kit.options.seed
         failure.context.replay = replay(prop.name)
-    status = "pass" if failure is None else ("error" if failure.kind == "error" else "fail")
-    return Outcome(prop.name, prop.summary, status, seconds, kit.examples, kit.client.sent - sent, failure)
+    if failure is not None:
+        status = "error" if failure.kind == "error" else "fail"
+    else:
+        status = "stopped" if kit.stopped and kit.examples == 0 else "pass"
+    return Outcome(prop.name, prop.summary, status, seconds, kit.examples, kit.client.sent - sent, failure,
+                   admin_calls=budget.spent - admin, stopped=kit.stopped)
 
 
 class KitError(ContractFailure):
@@ -107,22 +121,30 @@ def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
 
 
 def cleanup(client: Client) -> str:
-    """Delete what the run created: by id in batches of 100, one by one where that fails, then by the run
-    tag; never raises (a failed clean-up must not hide the verdict)."""
+    """Delete what the run created: by id in batches of 100 while the Admin budget allows (its reserve is
+    kept for this), else one by one with the Upload API's destroy, then by the run tag if a call is left;
+    never raises (a failed clean-up must not hide the verdict)."""
     created = list(client.run.created)
     if not created:
         return "nothing to clean up"  # and no call is made: a read-only run stays read-only
+    client.budget.cleaning = True
     try:
         deleted = sum(_delete_batch(client, created[i:i + 100]) for i in range(0, len(created), 100))
-        client.send(client.admin_request("DELETE", f"resources/image/tags/{client.run.tag}"))
+        with suppress(BudgetSpent):
+            client.send(client.admin_request("DELETE", f"resources/image/tags/{client.run.tag}"))
     except Exception as exc:
         return f"clean-up stopped: {exc}"
+    finally:
+        client.budget.cleaning = False
     return f"cleaned up {deleted} of {len(created)} created resources (run tag {client.run.tag})"
 
 
 def _delete_batch(client: Client, batch: list[str]) -> int:
-    exchange = client.send(client.admin_request("DELETE", "resources/image/upload",
-                                                form=[("public_ids[]", p) for p in batch]))
+    try:
+        exchange = client.send(client.admin_request("DELETE", "resources/image/upload",
+                                                    form=[("public_ids[]", p) for p in batch]))
+    except BudgetSpent:
+        return sum(_destroy(client, public_id) for public_id in batch)
     answer = exchange.json() if exchange.response.status == 200 else {}
     done = answer.get("deleted", {}) if isinstance(answer, dict) else {}
     deleted = 0
@@ -140,7 +162,7 @@ def _destroy(client: Client, public_id: str) -> bool:
 def session(target: Target | None, options: Settings, *, in_process: bool = False) -> Iterator[Kit]:
     """A checked connection to the target (a local emulator when ``target`` is None); cleans up after."""
     with _transport(target, in_process) as (transport, resolved):
-        client = Client(transport, resolved, new_run())
+        client = Client(transport, resolved, new_run(), AdminBudget(options.max_admin_calls))
         preflight(client)
         kit = Kit(client, options)
         try:
@@ -169,10 +191,13 @@ def verify(kit: Kit, properties: Sequence[Property], *, read_only: bool = False,
            on_result: Callable[[Outcome], None] = lambda o: None) -> RunReport:
     """Run ``properties`` in order; the report's clean-up note is filled in when the session closes."""
     report = RunReport(kit.client.target.base_url, kit.options.seed, read_only)
+    kit.client.read_only = read_only
+    kit.plan = {p.name: p.admin for p in properties}
     start = time.perf_counter()
     for prop in properties:
         outcome = run_property(kit, prop, replay)
         report.outcomes.append(outcome)
         on_result(outcome)
     report.seconds = time.perf_counter() - start
+    report.budget = kit.client.budget
     return report

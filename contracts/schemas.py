@@ -1,9 +1,13 @@
 """The response schemas (package data, draft 2020-12) and a validator that really checks what they declare.
 
-Two things a plain ``jsonschema`` validation would let through are enforced here: ``format: date-time``
-(jsonschema only checks formats when asked, and only with a date-time checker installed: rfc3339-validator)
-and the ``x-maxDecimals`` keyword, checked exactly on the number's shortest decimal form, which
-``multipleOf: 0.0001`` gets wrong in floating point (0.0755 / 0.0001 is not an integer).
+What a plain ``jsonschema`` validation would let through is enforced here: ``format: date-time`` (jsonschema
+only checks formats when asked, and only with a date-time checker installed: rfc3339-validator); the
+``x-maxDecimals`` keyword, checked exactly on the number's shortest decimal form, which ``multipleOf: 0.0001``
+gets wrong in floating point (0.0755 / 0.0001 is not an integer); and ``x-lowerCase``.
+
+Our keywords must hold in every document a ``$ref`` reaches, not only the root: jsonschema picks the validator
+class of a referenced document from its ``$schema``, which would silently drop back to the plain draft 2020-12
+class there (and lose both keywords). So the documents are validated with ``$schema`` removed.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from referencing.jsonschema import DRAFT202012
 BASE_URI = "https://cloudinary-contracts.invalid/schemas/"
 
 # Response shapes, by the name the kit uses for them (file name without ``.json``).
-NAMES = ("upload", "resource", "update", "resource-list", "tags-list", "tags-command", "destroy", "delete",
+NAMES = ("upload", "explicit", "resource", "update", "resource-list", "tags-list", "tags-command", "destroy", "delete",
          "search", "ping", "error", "categorization", "common", "language-code")
 
 
@@ -49,8 +53,14 @@ def max_decimals(validator: Any, limit: int, instance: Any, schema: Any) -> Iter
         yield ValidationError(f"{instance!r} has more than {limit} decimals")
 
 
+def lower_case(validator: Any, why: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    """``x-lowerCase: "<why>"``: a string that lower-casing leaves unchanged; ``why`` goes into the message."""
+    if why and isinstance(instance, str) and instance != instance.lower():
+        yield ValidationError(f"{instance!r} is not lower case: {why}")
+
+
 _Validator = validators.extend(  # type: ignore[no-untyped-call]  # jsonschema leaves extend() untyped
-    Draft202012Validator, {"x-maxDecimals": max_decimals})
+    Draft202012Validator, {"x-maxDecimals": max_decimals, "x-lowerCase": lower_case})
 
 
 def load(name: str) -> dict[str, Any]:
@@ -60,9 +70,16 @@ def load(name: str) -> dict[str, Any]:
     return data
 
 
+def _for_validation(name: str) -> dict[str, Any]:
+    """The document without ``$schema``, so that a ``$ref`` into it keeps the kit's validator class."""
+    doc = load(name)
+    doc.pop("$schema", None)
+    return doc
+
+
 @cache
 def registry() -> Registry[Any]:
-    pairs = [(BASE_URI + f"{name}.json", DRAFT202012.create_resource(load(name))) for name in NAMES]
+    pairs = [(BASE_URI + f"{name}.json", DRAFT202012.create_resource(_for_validation(name))) for name in NAMES]
     return Registry().with_resources(pairs)
 
 
@@ -76,7 +93,7 @@ def format_checker() -> FormatChecker:
 
 @cache
 def validator(name: str) -> Any:
-    return _Validator(load(name), registry=registry(), format_checker=format_checker())
+    return _Validator(_for_validation(name), registry=registry(), format_checker=format_checker())
 
 
 def violations(name: str, instance: Any) -> list[Violation]:

@@ -1,4 +1,5 @@
-"""The kit signs its own requests (reference §3, §4); it does not depend on any Cloudinary SDK."""
+"""The kit signs its own requests (https://cloudinary.com/documentation/authentication_signatures);
+it does not depend on any Cloudinary SDK."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
 
-# Never signed: the file itself, the credentials, and what lives in the URL (§3.1 step 2).
+# Never signed: the file itself, the credentials, and what lives in the URL.
 UNSIGNED = frozenset({"file", "api_key", "signature", "cloud_name", "resource_type"})
 
 Value = str | Sequence[str]
@@ -32,7 +33,7 @@ def sign(params: Mapping[str, Value], secret: str, algorithm: str = "sha1") -> s
 
 
 def response_signature_ok(public_id: str, version: int, secret: str, signature: str) -> bool:
-    """The upload answer's ``signature`` (§3.6): ``public_id=..&version=..`` + secret, SHA-1 or SHA-256."""
+    """The upload answer's ``signature``: ``public_id=..&version=..`` + secret, SHA-1 or SHA-256."""
     algorithm = {40: "sha1", 64: "sha256"}.get(len(signature))
     if algorithm is None:
         return False
@@ -41,6 +42,6 @@ def response_signature_ok(public_id: str, version: int, secret: str, signature: 
 
 
 def basic(api_key: str, api_secret: str) -> str:
-    """The Admin API ``Authorization`` header value (§4)."""
+    """The Admin API ``Authorization`` header value (HTTP Basic)."""
     token = base64.b64encode(f"{api_key}:{api_secret}".encode()).decode("ascii")
     return f"Basic {token}"

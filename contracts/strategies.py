@@ -66,7 +66,7 @@ images = st.builds(ImageSpec, fmt=st.sampled_from(["PNG", "JPEG"]), width=st.int
                    height=st.integers(1, 160), colours=st.lists(colours, min_size=1, max_size=3).map(tuple),
                    pattern=st.sampled_from(["solid", "stripes", "checks"]))
 
-# Pinned images: the smallest PNG, and a JPEG of the reference's test size (64×48).
+# Pinned images: the smallest PNG, and a 64×48 JPEG (the size of the emulator's turtles fixture).
 TINY_PNG = ImageSpec("PNG", 1, 1, ((255, 255, 255),))
 TURTLE_SIZED_JPEG = ImageSpec("JPEG", 64, 48, ((20, 90, 160), (200, 180, 120)), "checks")
 
@@ -87,7 +87,7 @@ contexts = st.dictionaries(_CONTEXT_KEYS, _CONTEXT_VALUES, max_size=3)
 
 
 def context_field(context: dict[str, str]) -> str:
-    """``k=v|k2=v2`` with ``=`` and ``|`` inside values escaped by a backslash (reference §5.2)."""
+    """``k=v|k2=v2`` with ``=`` and ``|`` inside values escaped by a backslash, as the SDKs send it."""
     def escape(text: str) -> str:
         return text.replace("=", "\\=").replace("|", "\\|")
 

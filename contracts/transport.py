@@ -17,15 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
-_PATH_SAFE = "/:"  # what the Python SDK leaves unescaped besides [A-Za-z0-9_.-~] (reference §1.3)
+_PATH_SAFE = "/:"  # what the Python SDK leaves unescaped besides [A-Za-z0-9_.-~]
 
 
 class TransportError(Exception):
     """The target could not be reached or answered at the transport level (not a contract failure)."""
-
-
-class RateLimitReached(TransportError):
-    """The target answered 420/429: its API budget is spent, so the run cannot go on (not a contract failure)."""
 
 
 class NotJson(ValueError):

@@ -14,14 +14,16 @@ class Property:
     summary: str
     mutating: bool
     run: Callable[[Kit], None]
+    admin: int = 0  # its weight in the share-out of the Admin budget (0: it makes no Admin calls)
 
 
 _REGISTRY: dict[str, Property] = {}
 
 
-def prop(name: str, summary: str, *, mutating: bool = True) -> Callable[[Callable[[Kit], None]], Callable[[Kit], None]]:
+def prop(name: str, summary: str, *, mutating: bool = True,
+         admin: int = 0) -> Callable[[Callable[[Kit], None]], Callable[[Kit], None]]:
     def register(fn: Callable[[Kit], None]) -> Callable[[Kit], None]:
-        _REGISTRY[name] = Property(name, summary, mutating, fn)
+        _REGISTRY[name] = Property(name, summary, mutating, fn, admin)
         return fn
 
     return register

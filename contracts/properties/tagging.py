@@ -1,5 +1,5 @@
-"""The add-on's laws (reference §7): threshold, several engines, monotonicity, determinism, ordering,
-languages, and the round trip from upload to details."""
+"""The add-on's laws (https://cloudinary.com/documentation/imagga_auto_tagging_addon): threshold, several
+engines, monotonicity, determinism, ordering, languages, and the round trip from upload to details."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from contracts import checks, laws, strategies
+from contracts import checks, citations, laws, strategies
 from contracts.kit import Kit
 from contracts.languages import SUPPORTED
 from contracts.properties import prop
@@ -66,14 +66,15 @@ def threshold_law_upload(kit: Kit) -> None:
     kit.run(test, scale=0.5)
 
 
-@prop("threshold_law_update", "Admin update: existing (or given) tags, then data tags with confidence > t")
+@prop("threshold_law_update", "Admin update: existing (or given) tags, then data tags with confidence > t",
+      admin=6)
 def threshold_law_update(kit: Kit) -> None:
     @_law_test
     def test(image: ImageSpec, explicit: list[str], choice: Returned | Fixed) -> None:
         public_id, blocks = _learn(kit, image)
         t, explicit = _threshold(choice, blocks), _explicit(explicit, blocks)
         before = [kit.run_tag, *explicit]
-        checks.status(kit.client.update(public_id, {"tags": ",".join(before)}), 200)
+        checks.status(kit.client.tags_command("replace", ",".join(before), [public_id]), 200)  # Upload API
         updated = kit.client.update(public_id, kit.categorize_fields(IMAGGA, t))
         checks.status(updated, 200)
         checks.threshold_law(updated, before, [IMAGGA], t)  # existing tags first
@@ -124,12 +125,13 @@ def monotonicity(kit: Kit) -> None:
         _, at_low = kit.upload(image, categorization=IMAGGA, auto_tagging=low)
         exchange, at_high = kit.upload(image, categorization=IMAGGA, auto_tagging=high)
         extra = [t for t in at_high["tags"] if t not in at_low["tags"]]
-        checks.equal(exchange, f"tags at auto_tagging={high} not found at {low}", [], extra, "§7.3")
+        checks.equal(exchange, f"tags at auto_tagging={high} not found at {low}", [], extra, citations.IMAGGA)
 
     kit.run(test, scale=0.5)
 
 
-@prop("determinism", "the same bytes give the same categorization across uploads, update and explicit")
+@prop("determinism", "the same bytes give the same categorization across uploads, update and explicit",
+      admin=2)
 def determinism(kit: Kit) -> None:
     spec = f"{IMAGGA},google_tagging"
     engines = [IMAGGA, "google_tagging"]
@@ -141,13 +143,14 @@ def determinism(kit: Kit) -> None:
         exchange, answer = kit.upload(image, categorization=spec)
         second_id, second = answer["public_id"], checks.blocks(exchange, engines)
         c = kit.client
-        checks.equal(exchange, "categorization of the same bytes in two uploads", first, second, "§7")
+        checks.equal(exchange, "categorization of the same bytes in two uploads", first, second, citations.IMAGGA)
         updated = c.update(first_id, {"categorization": spec})
         checks.status(updated, 200)
-        checks.equal(updated, "categorization after update", first, checks.blocks(updated, engines), "§7")
+        checks.equal(updated, "categorization after update", first, checks.blocks(updated, engines), citations.IMAGGA)
         explicit = c.explicit(second_id, {"categorization": spec})
         checks.status(explicit, 200)
-        checks.equal(explicit, "categorization after explicit", first, checks.blocks(explicit, engines), "§7")
+        checks.equal(explicit, "categorization after explicit", first, checks.blocks(explicit, engines),
+                     citations.IMAGGA)
 
     kit.run(test, scale=0.5)
 
@@ -177,14 +180,14 @@ def languages(kit: Kit) -> None:
         exchange, _ = kit.upload(image, categorization=":".join([IMAGGA, *codes]))
         block = checks.blocks(exchange, [IMAGGA])[IMAGGA]
         checks.equal(exchange, "confidences with languages vs in English", laws.confidences(english[IMAGGA]),
-                     laws.confidences(block), "§7.5")
+                     laws.confidences(block), citations.IMAGGA)
         for index, entry in enumerate(block["data"]):
             keys = list(entry["tag"]) if isinstance(entry["tag"], dict) else entry["tag"]
             checks.equal(exchange, f"data[{index}].tag keys (the requested codes, in request order)", codes, keys,
-                         "§7.5")
+                         citations.IMAGGA)
             if "en" in codes:
                 checks.equal(exchange, f"data[{index}].tag.en", english[IMAGGA]["data"][index]["tag"],
-                             entry["tag"]["en"], "§7.5")
+                             entry["tag"]["en"], citations.IMAGGA)
 
     @given(spec=strategies.bad_categorizations.filter(lambda s: ":" in s))
     @example(spec="imagga_tagging:xx")
@@ -198,8 +201,8 @@ def languages(kit: Kit) -> None:
     kit.run(unknown, scale=0.3)
 
 
-@prop("round_trip", "details agree with the upload answer (public_id, version, bytes, width, height, format, "
-      "tags, context, info.categorization) and with the bytes sent")
+@prop("round_trip", "explicit and details agree with the upload answer (public_id, version, bytes, width, "
+      "height, format, tags, context, info.categorization) and with the bytes sent", admin=4)
 def round_trip(kit: Kit) -> None:
     @given(image=strategies.images, stem=strategies.public_id_stems, tags=strategies.tag_lists,
            context=strategies.contexts, categorize=st.booleans())
@@ -211,14 +214,17 @@ def round_trip(kit: Kit) -> None:
                                         categorization=IMAGGA if categorize else None)
         sent = {"bytes": len(image.render()), "width": image.width, "height": image.height, "format": image.format}
         checks.fields_agree(exchange, sent, uploaded, list(sent), "upload answer vs the image sent")
-        checks.equal(exchange, "tags", [kit.run_tag, *tags], uploaded["tags"], "§6.2")
+        checks.equal(exchange, "tags", [kit.run_tag, *tags], uploaded["tags"], citations.UPLOAD_API)
         if context:
-            checks.equal(exchange, "context.custom", context, (uploaded.get("context") or {}).get("custom"), "§6.2")
+            checks.equal(exchange, "context.custom", context, (uploaded.get("context") or {}).get("custom"),
+                         citations.UPLOAD_API)
+        same = ["public_id", "version", "bytes", "width", "height", "format", "tags", "context"]
+        read_back = kit.client.explicit(uploaded["public_id"], {})  # the Upload API's read: not rate-limited
+        checks.fields_agree(read_back, uploaded, checks.status(read_back, 200), same, "explicit vs upload answer")
         details = kit.client.resource(uploaded["public_id"])
         found = checks.status(details, 200)
-        checks.fields_agree(details, uploaded, found, ["public_id", "version", "bytes", "width", "height",
-                                                       "format", "tags", "context"], "details vs upload answer")
+        checks.fields_agree(details, uploaded, found, same, "details vs upload answer")
         checks.equal(details, "info.categorization in details", (uploaded.get("info") or {}).get("categorization"),
-                     (found.get("info") or {}).get("categorization"), "§6.3")
+                     (found.get("info") or {}).get("categorization"), citations.ADMIN_API)
 
     kit.run(test, scale=0.5)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import PurePath
@@ -33,6 +33,15 @@ from emulator.clock import Clock, IdSource
 from emulator.config import BUNDLED_FIXTURES, CloudConfig, Config
 from emulator.errors import AlreadyExists, ApiError, NotFound, error_for
 from emulator.tagging.engine import ImageRef, TaggingEngine
+
+
+@dataclass(frozen=True)
+class Categorized:
+    """What a categorization run changes on a resource: its ``info``, and the tags ``auto_tagging`` adds."""
+
+    info: dict[str, Any]
+    auto_tags: list[str]
+
 
 SAMPLE_IMAGE = BUNDLED_FIXTURES / "images" / "sample.jpg"
 _ATTEMPTS = 3  # an update that raced an overwrite is recomputed; a write that raced a reclaim is retried
@@ -82,10 +91,10 @@ class Assets:
         sha = hashlib.sha256(data).hexdigest()
         image = ImageRef(data, sha, key.public_id, filename)
         categorize = self._mode(cloud, request.categorize)
-        info = self._categorize(cloud, image, categorize, {})
-        tags = categorization.merge_tags(request.tags, self._auto_tags(info, categorize))
+        found = self._categorize(cloud, image, categorize, {})
+        tags = categorization.merge_tags(request.tags, found.auto_tags)
         categorization.check_tags(key.public_id, tags)
-        resource = self._build(key, data, sha, facts, filename, tags, request.context, info,
+        resource = self._build(key, data, sha, facts, filename, tags, request.context, found.info,
                                request.notification_url, previous)
         self._store(resource, data)
         outcome = UploadOutcome(resource, overwritten=previous is not None)
@@ -116,8 +125,8 @@ class Assets:
         current = self.repo.get(key)
         if current is None:
             return None
-        blocks = self._blocks(cloud, self._image_of(current), request)
-        done = self._apply(current, _Change(blocks=blocks, categorize=request))
+        found = self._categorize(cloud, self._image_of(current), request, {})
+        done = self._apply(current, _Change(found=found))
         if done is None:
             return None  # overwritten meanwhile: these results describe bytes that are gone
         self.events.categorized(cloud, done, _notification_urls(cloud, current.notification_url), origin)
@@ -135,8 +144,10 @@ class Assets:
         categorize = self._mode(cloud, request.categorize)
         for _ in range(_ATTEMPTS):
             current = self.resource(key)
-            blocks = self._blocks(cloud, self._image_of(current), categorize)  # the slow part, outside the write
-            updated = self._apply(current, _Change(request.tags, request.context, blocks, categorize))
+            found = Categorized({}, [])
+            if categorize.engines:  # the slow part, outside the write transaction
+                found = self._categorize(cloud, self._image_of(current), categorize, {})
+            updated = self._apply(current, _Change(request.tags, request.context, found))
             if updated is not None:
                 self._defer(cloud, key, categorize, _notification_urls(cloud, current.notification_url), origin)
                 return updated
@@ -151,7 +162,7 @@ class Assets:
         def edit(stored: Resource) -> Resource:
             if (stored.version, stored.sha256) != (read.version, read.sha256):
                 return stored
-            applied.append(change.applied_to(stored, self._auto_tags))
+            applied.append(change.applied_to(stored))
             return applied[0]
 
         self.repo.modify([read.key], edit)
@@ -205,25 +216,20 @@ class Assets:
         return replace(request, asynchronous=True) if cloud.categorization == "async" else request
 
     def _categorize(self, cloud: CloudConfig, image: ImageRef, request: Categorize,
-                    previous: Any) -> dict[str, Any]:
-        """The resource's new ``info``: earlier engines' blocks kept, re-run engines replaced."""
-        return _with_blocks(previous, self._blocks(cloud, image, request))
-
-    def _blocks(self, cloud: CloudConfig, image: ImageRef, request: Categorize) -> dict[str, Any]:
-        """Each requested engine's block (``pending`` when deferred); none when no engine is asked for."""
+                    previous: Mapping[str, Any]) -> Categorized:
+        """The resource's new ``info`` (earlier engines' blocks kept, re-run engines replaced) and the auto tags
+        of this run."""
         if not request.engines:
-            return {}
+            return Categorized(dict(previous), [])
         if request.asynchronous:
             categorization.check_subscriptions(cloud, request)
-            return {item.engine: {"status": "pending"} for item in request.engines}
-        return dict(categorization.run(self.engine, cloud, image, request))
-
-    @staticmethod
-    def _auto_tags(info: Any, request: Categorize) -> list[str]:
-        if request.auto_tagging is None or request.asynchronous:
-            return []
-        ran = {e.engine: info["categorization"][e.engine] for e in request.engines}
-        return categorization.auto_tags(ran, request.auto_tagging)
+            blocks = {item.engine: categorization.PENDING for item in request.engines}
+        else:
+            blocks = categorization.run(self.engine, cloud, image, request)
+        merged = {**previous.get("categorization", {}), **{name: b.as_json() for name, b in blocks.items()}}
+        auto = ([] if request.auto_tagging is None or request.asynchronous
+                else categorization.auto_tags(blocks, request.auto_tagging))
+        return Categorized({**previous, "categorization": merged}, auto)
 
     def _store(self, resource: Resource, data: bytes) -> None:
         """Bytes first, then the record; bytes a concurrent deletion reclaimed in between are stored again."""
@@ -255,27 +261,21 @@ class Assets:
             notification_url=notification_url,
         )
 
-def _with_blocks(info: Any, blocks: dict[str, Any]) -> dict[str, Any]:
-    if not blocks:
-        return dict(info)
-    return {**info, "categorization": {**info.get("categorization", {}), **blocks}}
-
-
 @dataclass(frozen=True)
 class _Change:
-    """An update to a resource, applied to its stored state: tags/context replaced when given, categorization
-    blocks merged into ``info``, auto tags added to whatever tags the resource holds at that moment."""
+    """An update to a resource, applied to its stored state: tags/context replaced when given, this run's
+    categorization blocks merged into ``info``, its auto tags added to whatever tags the resource holds then."""
 
     tags: tuple[str, ...] | None = None
     context: Mapping[str, str] | None = None
-    blocks: dict[str, Any] = field(default_factory=dict)
-    categorize: Categorize = field(default_factory=Categorize)
+    found: Categorized = field(default_factory=lambda: Categorized({}, []))
 
-    def applied_to(self, stored: Resource, auto_tags: Callable[[Any, Categorize], list[str]]) -> Resource:
-        info = _with_blocks(stored.info, self.blocks)
+    def applied_to(self, stored: Resource) -> Resource:
+        blocks = self.found.info.get("categorization", {})
+        info = {**stored.info, "categorization": {**stored.info.get("categorization", {}), **blocks}} \
+            if blocks else dict(stored.info)
         tags = stored.tags if self.tags is None else self.tags
-        tags = categorization.check_tags(stored.public_id,
-                                         categorization.merge_tags(tags, auto_tags(info, self.categorize)))
+        tags = categorization.check_tags(stored.public_id, categorization.merge_tags(tags, self.found.auto_tags))
         context = stored.context if self.context is None else self.context
         return replace(stored, tags=tags, context=dict(context), info=info)
 

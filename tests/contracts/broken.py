@@ -6,7 +6,7 @@ import io
 import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -151,3 +151,69 @@ def lose_last_match(request: Request, response: Response, data: Json) -> None:
     """The last page of a listing or search comes back one item short."""
     if isinstance(data.get("resources"), list) and data["resources"] and not data.get("next_cursor"):
         data["resources"].pop()
+
+
+# -- answers missing a field the service always sends, over-precise confidences, case-changed categories -------
+
+def upload_without_etag(request: Request, response: Response, data: Json) -> None:
+    """Upload answers without their etag (the real service always sends one)."""
+    if request.path.endswith("/upload") and "signature" in data:
+        data.pop("etag", None)
+
+
+def details_without_derived(request: Request, response: Response, data: Json) -> None:
+    """Details answers without ``derived`` (always present, [] when there are none)."""
+    if request.method == "GET" and "/resources/image/upload/" in request.path:
+        data.pop("derived", None)
+
+
+def six_decimal_confidences(request: Request, response: Response, data: Json) -> None:
+    """Confidences with six decimals (0.8903 → 0.890301): more precision than the documented four."""
+    for block in _blocks(data).values():
+        for entry in block.get("data") or []:
+            if 0 < entry["confidence"] < 1:
+                entry["confidence"] = round(entry["confidence"] + 0.000001, 6)
+
+
+def capitalised_categories(request: Request, response: Response, data: Json) -> None:
+    """Imagga's data texts capitalised ('Turtle') while the auto tags stay lower case ('turtle')."""
+    for engine, block in _blocks(data).items():
+        for entry in block.get("data") or [] if engine == "imagga_tagging" else []:
+            if isinstance(entry["tag"], str):
+                entry["tag"] = entry["tag"].capitalize()
+            elif "en" in entry["tag"]:
+                entry["tag"]["en"] = entry["tag"]["en"].capitalize()
+
+
+# -- recording what the kit sends ----------------------------------------------------------------------------
+
+@dataclass
+class Recorder:
+    """Passes every request to ``app`` and notes it: method, path, whether it was an Admin call (HTTP Basic),
+    and the status. With ``refuse_after=n``, Admin calls past the n-th answer 420, as when another client
+    spends the account's hourly budget behind the kit's back."""
+
+    app: Any
+    refuse_after: int | None = None
+    seen: list[tuple[str, str, bool, int]] = field(default_factory=list)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        admin = "HTTP_AUTHORIZATION" in environ
+        if admin and self.refuse_after is not None and self.admin_calls >= self.refuse_after:
+            response = Response(json.dumps({"error": {"message": "Rate Limit Exceeded"}}), 420,
+                                {"X-FeatureRateLimit-Limit": "500", "X-FeatureRateLimit-Remaining": "0",
+                                 "X-FeatureRateLimit-Reset": "Tue, 14 Nov 2023 23:00:00 GMT"},
+                                mimetype="application/json")
+        else:
+            response = Response.from_app(self.app, environ, buffered=True)
+        self.seen.append((environ["REQUEST_METHOD"], environ["PATH_INFO"], admin, response.status_code))
+        return response(environ, start_response)
+
+    @property
+    def admin_calls(self) -> int:
+        return sum(admin for _, _, admin, _ in self.seen)
+
+    @property
+    def charged(self) -> int:
+        """Admin calls the account's budget counts: a 401 (bad credentials) is not one."""
+        return sum(admin and status != 401 for _, _, admin, status in self.seen)

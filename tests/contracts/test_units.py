@@ -1,4 +1,4 @@
-"""The kit's own pieces: signing (against the reference's vectors), the laws (against the documentation's
+"""The kit's own pieces: signing (against known signature vectors), the laws (against the documentation's
 examples), encoding and the curl line."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ WORKED = {"public_id": "my_turtle", "folder": "animals", "categorization": "imag
           "notification_url": "http://127.0.0.1:9000/hook?a=1&b=2", "timestamp": "1700000000", "api_key": "1234"}
 
 
-def test_the_worked_example_signs_as_in_the_reference() -> None:
+def test_a_worked_example_signs_as_expected() -> None:
     assert len(signing.string_to_sign(WORKED)) == 202
     assert signing.sign(WORKED, REF_SECRET) == "2c9809ca90c29a94be55c829227a2559c04ce3b1"
     assert signing.sign(WORKED, REF_SECRET, "sha256") == (
@@ -41,11 +41,11 @@ def test_the_worked_example_signs_as_in_the_reference() -> None:
     ({"context": "caption=Schildkröte & Meer", "public_id": "tortue_é", "tags": "å,b&c", "timestamp": "1700000000"},
      REF_SECRET, "22ee6709d19514678bfaaf20bef9c3ccd07eecae"),
 ])
-def test_appendix_a_vectors(params: dict[str, Any], secret: str, expected: str) -> None:
+def test_signature_vectors(params: dict[str, Any], secret: str, expected: str) -> None:
     assert signing.sign(params, secret) == expected
 
 
-def test_response_signatures_of_the_reference_verify() -> None:
+def test_known_response_signatures_verify() -> None:
     assert signing.response_signature_ok("animals/my_turtle", 1700000000, REF_SECRET,
                                          "bf87426bdcef6495122d07b2e668b579ba7e6a4e")
     assert signing.response_signature_ok("sample", 1700000000, REF_SECRET, "93cb56f77dce9bd0354ef7da0ab15a32005b3683")
@@ -85,7 +85,7 @@ def test_threshold_is_strictly_greater() -> None:
 
 
 def test_several_engines_merge_in_request_order_without_duplicates() -> None:
-    """The reference's §7.4 example."""
+    """Two engines, one label in both: merged once, in request order."""
     blocks = {"imagga_tagging": {"status": "complete", "data": [
         {"tag": "sea turtle", "confidence": 1.0}, {"tag": "turtle", "confidence": 0.8903}]},
               "google_tagging": {"status": "complete", "data": [
