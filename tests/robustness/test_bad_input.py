@@ -108,8 +108,7 @@ def test_more_superscript_digits(client: FlaskClient) -> None:
 
 
 def test_a_write_based_on_a_version_that_was_overwritten_is_not_applied(client: FlaskClient) -> None:
-    from dataclasses import replace
-
+    from emulator.backend.assets import _Change
     from emulator.backend.models import ResourceKey
 
     em = client.application.extensions["cloudinary_emulator"]
@@ -117,6 +116,6 @@ def test_a_write_based_on_a_version_that_was_overwritten_is_not_applied(client: 
     upload(client, {"public_id": "raced"})
     stale = backend.resource(ResourceKey("demo", "raced"))
     upload(client, {"public_id": "raced"}, data=_jpeg())  # an overwrite lands between read and write
-    assert backend._commit(stale, replace(stale, tags=("late",))) is None
+    assert backend._apply(stale, _Change(tags=("late",))) is None
     now = backend.resource(ResourceKey("demo", "raced"))
     assert now.sha256 != stale.sha256 and now.tags == () and em.storage.blobs.get(now.sha256) is not None
