@@ -20,7 +20,7 @@ bp = Blueprint("admin", __name__)
 
 
 @bp.before_request
-def _authenticate_and_count() -> None:
+def authenticate_and_count() -> None:
     em = current()
     cloud = em.cloud(str((request.view_args or {}).get("cloud_name", "")))
     g.admin_cloud = cloud
@@ -29,7 +29,7 @@ def _authenticate_and_count() -> None:
 
 
 @bp.after_request
-def _rate_limit_headers(response: Response) -> Response:
+def rate_limit_headers(response: Response) -> Response:
     cloud: CloudConfig | None = g.get("admin_cloud")
     if cloud is not None:
         status = g.get("admin_rate") or current().admin_budget.peek(cloud)
@@ -44,7 +44,7 @@ def _cloud() -> CloudConfig:
 
 def _page(page: ResourcePage, req: ListRequest) -> Response:
     return jsonify(render_library.resource_page(page, request.host, with_tags=req.with_tags,
-                                                with_context=req.with_context))
+                                                with_context=req.with_context, with_metadata=req.with_metadata))
 
 
 @operation(bp, "ping")
@@ -62,7 +62,7 @@ def resource_types(cloud_name: str) -> Response:
 @operation(bp, "resource")
 def resource(cloud_name: str, resource_type: str, type: str, public_id: str) -> Response:
     found = current().assets.resource(ResourceKey(_cloud().name, public_id, resource_type, type))
-    return jsonify(render.details(found, request.host))
+    return jsonify(render.resource_details(found, request.host))
 
 
 @operation(bp, "update")
@@ -86,7 +86,12 @@ def resources(cloud_name: str, resource_type: str, type: str | None = None) -> R
 @operation(bp, "resources_by_tag")
 def resources_by_tag(cloud_name: str, resource_type: str, tag: str) -> Response:
     req = params.list_request(params.collect(request))
-    return _page(current().library.resources_by_tag(_cloud(), resource_type, tag, req), req)
+    library, cloud = current().library, _cloud()
+    page = library.resources_by_tag(cloud, resource_type, tag, req)
+    literal = _literal_tag(tag)
+    if not page.resources and literal != tag:  # "a%2Fb", unquoted by the SDK on the way
+        page = library.resources_by_tag(cloud, resource_type, literal, req)
+    return _page(page, req)
 
 
 @operation(bp, "resources_by_context")
@@ -121,8 +126,19 @@ def delete_resources(cloud_name: str, resource_type: str, type: str) -> Response
 @operation(bp, "delete_resources_by_tag")
 def delete_resources_by_tag(cloud_name: str, resource_type: str, tag: str) -> Response:
     req = params.delete_request(params.collect(request))
-    return jsonify(render_library.deleted(current().library.delete_resources_by_tag(_cloud(), resource_type, tag,
-                                                                                    req)))
+    library, cloud = current().library, _cloud()
+    deleted = library.delete_resources_by_tag(cloud, resource_type, tag, req)
+    literal = _literal_tag(tag)
+    if not deleted.deleted and literal != tag:
+        deleted = library.delete_resources_by_tag(cloud, resource_type, literal, req)
+    return jsonify(render_library.deleted(deleted))
+
+
+def _literal_tag(decoded: str) -> str:
+    """The tag as written before the SDK unescaped it. The Python SDK unquotes the whole URL before sending it
+    (``a%2Fb`` leaves as ``a/b``, ``c%25d`` as ``c%d``), so a tag holding a literal ``%2F`` or ``%25`` arrives
+    as ``/`` or ``%``. The tag as received is tried first; this one when that finds nothing."""
+    return decoded.replace("%", "%25").replace("/", "%2F")
 
 
 # -- search (Node posts to ``resources%2Fsearch``; the server decodes it before routing) ----------------------

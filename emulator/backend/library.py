@@ -45,7 +45,7 @@ SORT_FIELDS: dict[str, type] = {
     "bytes": float, "width": float, "height": float, "pixels": float, "resource_type": str, "type": str,
 }
 AGGREGATE_FIELDS = ("format", "resource_type", "type")
-WITH_FIELDS = ("tags", "context")
+WITH_FIELDS = ("tags", "context", "metadata")
 _LIST = "list"
 
 
@@ -162,7 +162,10 @@ class Library:
         if request.context is None:
             return outcome.resource
         context = dict(request.context)
-        return self.repo.modify([new], lambda r: replace(r, context=context))[0]
+        changed = self.repo.modify([new], lambda r: replace(r, context=context))
+        if not changed:  # renamed or deleted again in between
+            raise NotFound(f"Resource not found - {request.to_public_id}")
+        return changed[0]
 
     def delete_resources(self, cloud: CloudConfig, resource_type: str, type: str,
                          request: DeleteRequest) -> DeleteOutcome:

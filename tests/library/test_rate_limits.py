@@ -95,7 +95,7 @@ def test_a_budget_set_through_the_control_plane_counts_afresh_until_reset(client
     listing = client.get("/_emulator/rate-limits").get_json()["clouds"]
     assert listing["demo"] == {"admin_rate_limit": 2, "remaining": 0, "reset_at": 1_700_002_800}
     assert listing["free"]["admin_rate_limit"] == 500 and listing["open"]["admin_rate_limit"] == 0
-    assert client.post("/_emulator/reset").status_code == 200
+    assert client.post("/_emulator/reset", json={}).status_code == 200
     assert client.get("/_emulator/rate-limits").get_json()["clouds"]["demo"]["admin_rate_limit"] == 3
 
 
