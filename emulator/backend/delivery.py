@@ -97,11 +97,13 @@ class NamedTransformations(Protocol):
 
 class Delivery:
     def __init__(self, repo: ResourceRepository, blobs: BlobStore, derived: DerivedCache,
-                 named: NamedTransformations | None = None, kept: Derivatives | None = None) -> None:
+                 named: NamedTransformations | None = None, limits: transform.Limits | None = None,
+                 kept: Derivatives | None = None) -> None:
         self.repo = repo
         self.blobs = blobs
         self.derived = derived
         self.named = named
+        self.limits = limits or transform.Limits()
         self.kept = kept  # derived images made on request (eager, breakpoints): served before the cache
 
     def deliver(self, request: DeliveryRequest) -> Delivered:
@@ -164,7 +166,7 @@ class Delivery:
         if cached is not None:
             return cached
         try:
-            data = transform.render(original, chain, fmt)
+            data = transform.render(original, chain, fmt, self.limits)
         except (OSError, ValueError) as exc:
             raise BadRequest(f"Cannot transform {resource.public_id} - {exc}") from exc
         self.derived.put(resource.key, resource.sha256, variant, data)

@@ -52,7 +52,7 @@ class SQLiteStorage:
     One connection guarded by a lock: simple, and SQLite serialises writers anyway.
     """
 
-    def __init__(self, data_dir: Path | None) -> None:
+    def __init__(self, data_dir: Path | None, *, derived_cache_size: int = 256 * 1024 * 1024) -> None:
         directory, self._cleanup = directory_for(self, data_dir)
         self.directory = directory
         self.path = directory / "emulator.sqlite3"
@@ -72,7 +72,7 @@ class SQLiteStorage:
         derived_sql.create_schema(self.db)
         lifecycle_sql.create_schema(self.db)
         self.blobs = FileBlobs(self.files)
-        self.derived = SQLiteDerivedCache(self.db)
+        self.derived = SQLiteDerivedCache(self.db, derived_cache_size)
         self.imagga_uploads = SQLiteImaggaUploads(self.db)
         self.eager = SQLiteEagerStore(self.db)
         self.backups = SQLiteBackups(self.db)
