@@ -347,13 +347,10 @@ def _rotate(im: Image.Image, angle: int | str) -> Image.Image:
     if angle % 90 == 0:  # exact, no resampling
         return im.rotate(-angle, expand=True) if angle else im
     turned = _with_alpha(im).rotate(-angle, expand=True, resample=Image.Resampling.BICUBIC, fillcolor=(0, 0, 0, 0))
-    # The bounding box of the turned image, rounded (Pillow rounds each corner outwards: 241×51 at 45° would
-    # be 207 wide where the box is 206.5, and Cloudinary answers 206).
-    radians = math.radians(angle)
-    cos, sin = abs(math.cos(radians)), abs(math.sin(radians))
-    width = max(1, round(im.width * cos + im.height * sin))
-    height = max(1, round(im.width * sin + im.height * cos))
-    return _cut(turned, min(width, turned.width), min(height, turned.height), "center")
+    # Pillow rounds each corner outwards (241×51 at 45° would be 207 wide where the box is 206.5); Cloudinary
+    # answers the rounded box, so the canvas is cut down to it, about the centre.
+    width, height = geometry.rotated_box(im.size, angle)
+    return _cut(turned, width, height, "center")
 
 
 def encode(im: Image.Image, fmt: str, quality: int) -> bytes:
