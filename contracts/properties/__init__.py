@@ -30,6 +30,6 @@ def prop(name: str, summary: str, *, mutating: bool = True,
 
 
 def registry() -> dict[str, Property]:
-    from contracts.properties import core, library, media, tagging  # noqa: F401  (registration on import)
+    from contracts.properties import assets, core, library, media, tagging  # noqa: F401  (registration on import)
 
     return dict(_REGISTRY)

@@ -217,3 +217,32 @@ class Recorder:
     def charged(self) -> int:
         """Admin calls the account's budget counts: a 401 (bad credentials) is not one."""
         return sum(admin and status != 401 for _, _, admin, status in self.seen)
+
+
+# -- parts, CORS ------------------------------------------------------------------------------------------------
+
+def last_part_only(request: Request, response: Response, data: Json) -> None:
+    """The answer to the part that completes a file describes that part alone (its size, not the file's)."""
+    if request.headers.get("Content-Range") and "signature" in data and "bytes" in data:
+        data["bytes"] = len(request.files["file"].read()) if "file" in request.files else 0
+
+
+@dataclass
+class HeaderEdit:
+    """Lets ``edit`` change the headers of every answer of ``app`` (any content type, preflights included)."""
+
+    app: Any
+    edit: Callable[[dict[str, Any], Response], None]
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        response = Response.from_app(self.app, environ, buffered=True)
+        self.edit(environ, response)
+        return response(environ, start_response)
+
+
+def no_content_range_in_preflights(environ: dict[str, Any], response: Response) -> None:
+    """Preflights that do not allow Content-Range: a browser cannot send a chunked upload."""
+    allowed = response.headers.get("Access-Control-Allow-Headers")
+    if environ["REQUEST_METHOD"] == "OPTIONS" and allowed:
+        kept = [h for h in allowed.split(",") if h.strip().lower() != "content-range"]
+        response.headers["Access-Control-Allow-Headers"] = ",".join(kept) or "x-none"
