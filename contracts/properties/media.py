@@ -55,7 +55,8 @@ def chunked_upload(kit: Kit) -> None:
 # chunked uploads (Content-Range, X-Unique-Upload-Id).
 BROWSER_HEADERS = ["x-requested-with", "content-range", "x-unique-upload-id", "content-disposition"]
 _ORIGINS = st.builds("{}://{}.{}{}".format, st.sampled_from(["https", "http"]),
-                     st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12), st.sampled_from(["example", "test"]),
+                     st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12),
+                     st.sampled_from(["example", "test"]),
                      st.sampled_from(["", ":8080", ":3000"]))
 
 
