@@ -16,6 +16,7 @@ from emulator.config import Config, cloudinary_url, load_config
 from emulator.errors import ConfigError
 from emulator.runtime import EXTENSION
 from emulator.server import EmulatorServer
+from emulator.tls import LocalTLS, local_tls
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1,
                        help="serve with gunicorn and N worker processes sharing state through the database")
     serve.add_argument("--verbose", action="store_true", help="log every request")
+    serve.add_argument("--tls", action="store_true",
+                       help="answer HTTPS on the same port too (so secure_url resolves), with a certificate from a "
+                            "local CA made at start")
+    serve.add_argument("--tls-ca", type=Path, metavar="FILE",
+                       help="with --tls: write the CA certificate here (default: a temporary file, printed)")
     seed = sub.add_parser("seed", help="upload every image of a folder into a running emulator")
     seed.add_argument("folder", type=Path)
     seed.add_argument("--url", default="http://127.0.0.1:9400", help="the running emulator")
@@ -69,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = _config(args)
         if args.workers > 1:
+            if args.tls:
+                raise ConfigError("--tls serves from one process; it cannot be combined with --workers")
             return _serve_workers(config, args)
         app = create_app(config)
     except ConfigError as exc:
@@ -76,21 +84,31 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # SIGTERM (systemd, CI, a test's terminate()) ends like Ctrl-C: through the finally below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        server = EmulatorServer(app, args.host, args.port, quiet=not args.verbose)
-        _banner(config, server.url)
+    with contextlib.ExitStack() as stack:
+        stack.callback(app.extensions[EXTENSION].close)  # the worker stops; a temporary database is removed
+        try:
+            server = EmulatorServer(app, args.host, args.port, quiet=not args.verbose,
+                                    tls=_tls(args, stack) if args.tls else None)
+        except OSError as exc:
+            print(f"cloudinary-emulator: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+            return 2
+        _banner(config, server.url, server.tls)
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-    except OSError as exc:
-        print(f"cloudinary-emulator: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
-        return 2
-    finally:
-        app.extensions[EXTENSION].close()  # the worker stops; a temporary database is removed
     return 0
 
 
-def _banner(config: Config, url: str) -> None:
+def _tls(args: argparse.Namespace, stack: contextlib.ExitStack) -> LocalTLS:
+    if args.tls_ca is not None:
+        return local_tls(args.tls_ca, args.host)
+    tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="cloudinary-emulator-tls-"))
+    return local_tls(Path(tmp) / "ca.pem", args.host)
+
+
+def _banner(config: Config, url: str, tls: LocalTLS | None = None) -> None:
     print(f"cloudinary-emulator serving on {url}", flush=True)
+    if tls is not None:
+        print(f"  and on {url.replace('http://', 'https://', 1)}, certified by the CA in {tls.ca_file}", flush=True)
     for cloud in config.clouds.values():
         print(f"export CLOUDINARY_URL={cloudinary_url(cloud, url)}", flush=True)
 

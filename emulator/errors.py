@@ -1,6 +1,7 @@
 """One error hierarchy: raised anywhere below the HTTP layer, rendered once by the app's handler.
 
-Each subclass is a status the SDKs map to an exception of their own (reference §6.12).
+Each subclass is a status the SDKs map to an exception of their own ("Error handling" in Cloudinary's Admin API
+documentation: https://cloudinary.com/documentation/admin_api).
 """
 
 from __future__ import annotations

@@ -2,25 +2,62 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import ssl
 import threading
 from types import TracebackType
+from typing import Any
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+
+from emulator.tls import LocalTLS, accept
 
 
-class _QuietHandler(WSGIRequestHandler):
+class _Handler(WSGIRequestHandler):
+    def make_environ(self) -> Any:
+        environ = super().make_environ()
+        if isinstance(self.connection, ssl.SSLSocket):  # this connection came in over TLS (see _DualServer)
+            environ["wsgi.url_scheme"] = "https"
+        return environ
+
+
+class _QuietHandler(_Handler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
 
 
-class EmulatorServer:
-    """``with EmulatorServer(app) as server: server.url``; port 0 picks a free port."""
+class _DualServer(ThreadedWSGIServer):
+    """Plain HTTP and, when given a TLS context, HTTPS on the same port (:func:`emulator.tls.accept`)."""
 
-    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True) -> None:
-        handler = _QuietHandler if quiet else WSGIRequestHandler
+    tls_context: ssl.SSLContext | None = None
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        connection = request if self.tls_context is None else accept(request, self.tls_context)
+        if connection is None:
+            return
+        try:
+            super().finish_request(connection, client_address)
+        finally:
+            if connection is not request:  # the base class closes the accepted socket; the TLS one is ours
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_WR)
+                connection.close()
+
+
+class EmulatorServer:
+    """``with EmulatorServer(app) as server: server.url``; port 0 picks a free port.
+
+    With ``tls`` (:func:`emulator.tls.local_tls`) the same port also answers HTTPS, so ``secure_url`` resolves.
+    """
+
+    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True,
+                 tls: LocalTLS | None = None) -> None:
         self.app = app
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=handler)
+        self.tls = tls
+        self._server = _DualServer(host, port, app, _QuietHandler if quiet else _Handler)
+        self._server.tls_context = tls.context if tls is not None else None
         self._thread: threading.Thread | None = None
 
     @property

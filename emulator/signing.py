@@ -1,4 +1,5 @@
-"""Cloudinary's signatures (reference §3): pure functions over parameters as they were sent."""
+"""Cloudinary's signatures (https://cloudinary.com/documentation/authentication_signatures): pure functions over
+parameters as they were sent."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 # Never signed: the file itself, the credentials, and what lives in the URL.
 UNSIGNED_FIELDS = frozenset({"file", "api_key", "signature", "cloud_name", "resource_type"})
-# The Python SDK sends these on the tags/context/metadata endpoints without signing them (§3.3).
+# The Python SDK sends these on the tags/context/metadata endpoints without signing them.
 NON_SIGNABLE_NOTIFICATION = ("notification_url", "batch_id")
 
 RawValue = str | Sequence[str]
@@ -45,7 +46,7 @@ def sign(params: Mapping[str, RawValue], secret: str, *, algorithm: str = "sha1"
 
 
 def algorithm_for(signature: str) -> str | None:
-    """Nothing in a request names the algorithm, so the length decides (§3.1 step 8)."""
+    """Nothing in a request names the algorithm, so the length decides (40 hex digits: SHA-1; 64: SHA-256)."""
     return {40: "sha1", 64: "sha256"}.get(len(signature))
 
 
@@ -109,10 +110,10 @@ def _signs(params: Mapping[str, RawValue], secret: str, signature: str, algorith
 
 
 def response_signature(public_id: str, version: int, secret: str, algorithm: str = "sha1") -> str:
-    """The ``signature`` field of an upload answer (§3.6): always version 1, the account's algorithm."""
+    """The ``signature`` field of an upload answer: always version 1, the account's algorithm."""
     return digest(f"public_id={public_id}&version={version}" + secret, algorithm)
 
 
 def notification_signature(body: bytes, timestamp: int, secret: str, algorithm: str = "sha1") -> str:
-    """``X-Cld-Signature`` of a webhook: a plain digest of body + timestamp + secret (§3.6)."""
+    """``X-Cld-Signature`` of a webhook: a plain digest of body + timestamp + secret."""
     return digest(body + str(timestamp).encode() + secret.encode(), algorithm)

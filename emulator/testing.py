@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -21,6 +22,7 @@ from emulator.control.faults import parse_rule
 from emulator.errors import ConfigError
 from emulator.runtime import EXTENSION, Emulator
 from emulator.server import EmulatorServer
+from emulator.tls import LocalTLS, local_tls
 
 
 class EmulatorHandle:
@@ -36,6 +38,11 @@ class EmulatorHandle:
     @property
     def url(self) -> str:
         return self.server.url
+
+    @property
+    def ca_file(self) -> Path | None:
+        """With TLS on: the CA certificate to trust for the ``https://`` URLs (``secure_url``) of this server."""
+        return self.server.tls.ca_file if self.server.tls is not None else None
 
     @property
     def config(self) -> Config:
@@ -104,32 +111,36 @@ def emulate_cloudinary(config: Callable[P, R], /) -> Callable[P, R]: ...
 
 @overload
 def emulate_cloudinary(config: Config | Mapping[str, Any] | None = None, /, *, cloud: str | None = None,
-                       configure_sdk: bool = True) -> EmulatedCloudinary: ...
+                       configure_sdk: bool = True, tls: bool = False) -> EmulatedCloudinary: ...
 
 
-def emulate_cloudinary(config: Any = None, /, *, cloud: str | None = None, configure_sdk: bool = True) -> Any:
+def emulate_cloudinary(config: Any = None, /, *, cloud: str | None = None, configure_sdk: bool = True,
+                       tls: bool = False) -> Any:
     """Serve an emulator on a free port for a ``with`` block or a decorated function.
 
     ``with emulate_cloudinary() as cld:``, ``@emulate_cloudinary()``, ``@emulate_cloudinary({...config})`` and bare
-    ``@emulate_cloudinary`` all work; ``config`` is a :class:`Config` or the mapping of the TOML file.
+    ``@emulate_cloudinary`` all work; ``config`` is a :class:`Config` or the mapping of the TOML file. With ``tls``
+    the port answers HTTPS too (``secure_url`` resolves; trust ``handle.ca_file``).
     """
     if callable(config) and not isinstance(config, Config | Mapping):
         return EmulatedCloudinary()(config)
-    return EmulatedCloudinary(config, cloud=cloud, configure_sdk=configure_sdk)
+    return EmulatedCloudinary(config, cloud=cloud, configure_sdk=configure_sdk, tls=tls)
 
 
 class EmulatedCloudinary(contextlib.ContextDecorator):
     """What :func:`emulate_cloudinary` returns: a context manager and decorator serving one emulator."""
 
     def __init__(self, config: Config | Mapping[str, Any] | None = None, *, cloud: str | None = None,
-                 configure_sdk: bool = True) -> None:
+                 configure_sdk: bool = True, tls: bool = False) -> None:
         self._config = config if isinstance(config, Config) else load_config(config or {}, env={})
         self._cloud = cloud or next(iter(self._config.clouds))
         self._configure_sdk = configure_sdk
+        self._tls = tls
         self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> EmulatorHandle:
-        server = EmulatorServer(create_app(self._config)).start()
+        server = EmulatorServer(create_app(self._config), tls=temporary_tls(self._stack) if self._tls else None)
+        server.start()
         self._stack.callback(server.app.extensions[EXTENSION].close)
         self._stack.callback(server.stop)
         handle = EmulatorHandle(server, self._cloud)
@@ -139,6 +150,12 @@ class EmulatedCloudinary(contextlib.ContextDecorator):
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self._stack.close()
+
+
+def temporary_tls(stack: contextlib.ExitStack) -> LocalTLS:
+    """A local CA and certificate whose CA file lives as long as ``stack``."""
+    directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="cloudinary-emulator-tls-"))
+    return local_tls(Path(directory) / "ca.pem")
 
 
 @contextlib.contextmanager

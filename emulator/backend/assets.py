@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
@@ -32,6 +33,15 @@ from emulator.clock import Clock, IdSource
 from emulator.config import BUNDLED_FIXTURES, CloudConfig, Config
 from emulator.errors import AlreadyExists, ApiError, NotFound, error_for
 from emulator.tagging.engine import ImageRef, TaggingEngine
+
+
+@dataclass(frozen=True)
+class Categorized:
+    """What a categorization run changes on a resource: its ``info``, and the tags ``auto_tagging`` adds."""
+
+    info: dict[str, Any]
+    auto_tags: list[str]
+
 
 SAMPLE_IMAGE = BUNDLED_FIXTURES / "images" / "sample.jpg"
 _ATTEMPTS = 3  # an update that raced an overwrite is recomputed; a write that raced a reclaim is retried
@@ -81,10 +91,10 @@ class Assets:
         sha = hashlib.sha256(data).hexdigest()
         image = ImageRef(data, sha, key.public_id, filename)
         categorize = self._mode(cloud, request.categorize)
-        info = self._categorize(cloud, image, categorize, {})
-        tags = categorization.merge_tags(request.tags, self._auto_tags(info, categorize))
+        found = self._categorize(cloud, image, categorize, {})
+        tags = categorization.merge_tags(request.tags, found.auto_tags)
         categorization.check_tags(key.public_id, tags)
-        resource = self._build(key, data, sha, facts, filename, tags, request.context, info,
+        resource = self._build(key, data, sha, facts, filename, tags, request.context, found.info,
                                request.notification_url, previous)
         self._store(resource, data)
         outcome = UploadOutcome(resource, overwritten=previous is not None)
@@ -115,9 +125,9 @@ class Assets:
         current = self.repo.get(key)
         if current is None:
             return None
-        info = self._categorize(cloud, self._image_of(current), request, current.info)
-        tags = categorization.merge_tags(current.tags, self._auto_tags(info, request))
-        done = self._commit(current, replace(current, tags=tags, info=info))
+        found = self._categorize(cloud, self._image_of(current), request, current.info)
+        tags = categorization.merge_tags(current.tags, found.auto_tags)
+        done = self._commit(current, replace(current, tags=tags, info=found.info))
         if done is None:
             return None  # overwritten meanwhile: these results describe bytes that are gone
         self.events.categorized(cloud, done, _notification_urls(cloud, current.notification_url), origin)
@@ -137,12 +147,11 @@ class Assets:
             current = self.resource(key)
             tags = current.tags if request.tags is None else request.tags
             context = current.context if request.context is None else request.context
-            info = dict(current.info)
+            found = Categorized(dict(current.info), [])
             if categorize.engines:
-                info = self._categorize(cloud, self._image_of(current), categorize, current.info)
-            tags = categorization.check_tags(key.public_id,
-                                             categorization.merge_tags(tags, self._auto_tags(info, categorize)))
-            updated = self._commit(current, replace(current, tags=tags, context=dict(context), info=info))
+                found = self._categorize(cloud, self._image_of(current), categorize, current.info)
+            tags = categorization.check_tags(key.public_id, categorization.merge_tags(tags, found.auto_tags))
+            updated = self._commit(current, replace(current, tags=tags, context=dict(context), info=found.info))
             if updated is not None:
                 self._defer(cloud, key, categorize, _notification_urls(cloud, current.notification_url), origin)
                 return updated
@@ -203,24 +212,20 @@ class Assets:
         return replace(request, asynchronous=True) if cloud.categorization == "async" else request
 
     def _categorize(self, cloud: CloudConfig, image: ImageRef, request: Categorize,
-                    previous: Any) -> dict[str, Any]:
-        """The resource's new ``info``: earlier engines' blocks kept, re-run engines replaced."""
+                    previous: Mapping[str, Any]) -> Categorized:
+        """The resource's new ``info`` (earlier engines' blocks kept, re-run engines replaced) and the auto tags
+        of this run."""
         if not request.engines:
-            return dict(previous)
+            return Categorized(dict(previous), [])
         if request.asynchronous:
             categorization.check_subscriptions(cloud, request)
-            blocks = {item.engine: {"status": "pending"} for item in request.engines}
+            blocks = {item.engine: categorization.PENDING for item in request.engines}
         else:
             blocks = categorization.run(self.engine, cloud, image, request)
-        merged = {**previous.get("categorization", {}), **blocks}
-        return {**previous, "categorization": merged}
-
-    @staticmethod
-    def _auto_tags(info: Any, request: Categorize) -> list[str]:
-        if request.auto_tagging is None or request.asynchronous:
-            return []
-        ran = {e.engine: info["categorization"][e.engine] for e in request.engines}
-        return categorization.auto_tags(ran, request.auto_tagging)
+        merged = {**previous.get("categorization", {}), **{name: b.as_json() for name, b in blocks.items()}}
+        auto = ([] if request.auto_tagging is None or request.asynchronous
+                else categorization.auto_tags(blocks, request.auto_tagging))
+        return Categorized({**previous, "categorization": merged}, auto)
 
     def _store(self, resource: Resource, data: bytes) -> None:
         """Bytes first, then the record; bytes a concurrent deletion reclaimed in between are stored again."""

@@ -6,18 +6,37 @@ See Cloudinary's "Imagga Auto Tagging" add-on documentation.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from emulator.backend.models import Categorize
 from emulator.config import ADDON_NAMES, CloudConfig
 from emulator.errors import BadRequest, RateLimited
-from emulator.tagging.engine import ImageRef, TaggingEngine
+from emulator.tagging.engine import ImageRef, Labelled, TaggingEngine
+
+Status = Literal["complete", "pending"]
 
 
-def run(engine: TaggingEngine, cloud: CloudConfig, image: ImageRef, request: Categorize) -> dict[str, Any]:
-    """``{engine: {"status": "complete", "data": [...]}}`` for each requested engine, in request order."""
+@dataclass(frozen=True)
+class EngineBlock:
+    """One engine's block under ``info.categorization``: its status and, once complete, its sorted data."""
+
+    status: Status
+    data: tuple[Labelled, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        if self.status == "pending":
+            return {"status": "pending"}
+        return {"status": self.status, "data": [item.as_json() for item in self.data]}
+
+
+PENDING = EngineBlock("pending")
+
+
+def run(engine: TaggingEngine, cloud: CloudConfig, image: ImageRef, request: Categorize) -> dict[str, EngineBlock]:
+    """A complete block for each requested engine, in request order."""
     check_subscriptions(cloud, request)
-    return {item.engine: {"status": "complete", "data": engine.data(image, item.engine, item.languages)}
+    return {item.engine: EngineBlock("complete", engine.data(image, item.engine, item.languages))
             for item in request.engines}
 
 
@@ -28,17 +47,16 @@ def check_subscriptions(cloud: CloudConfig, request: Categorize) -> None:
             raise RateLimited(f"You don't have an active subscription for the {name} add-on")
 
 
-def auto_tags(blocks: Mapping[str, Mapping[str, Any]], threshold: float) -> list[str]:
+def auto_tags(blocks: Mapping[str, EngineBlock], threshold: float) -> list[str]:
     """Tags from every entry whose confidence is strictly greater than ``threshold``.
 
     Engines in order, each in ``data`` order; a language-keyed tag contributes each language's text.
     """
     out: list[str] = []
     for block in blocks.values():
-        for item in block["data"]:
-            if item["confidence"] > threshold:
-                label = item["tag"]
-                out.extend(label.values() if isinstance(label, dict) else [label])
+        for item in block.data:
+            if item.confidence > threshold:
+                out.extend(item.tag.values() if isinstance(item.tag, Mapping) else [item.tag])
     return [t.lower() for t in out]
 
 

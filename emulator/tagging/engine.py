@@ -34,6 +34,17 @@ class Overrides(Protocol):
 
 
 @dataclass(frozen=True)
+class Labelled:
+    """One entry of an engine's answer: the tag (a string, or its text per requested language) and confidence."""
+
+    tag: str | Mapping[str, str]
+    confidence: float  # 0–1, at most 4 decimals
+
+    def as_json(self) -> dict[str, Any]:
+        return {"tag": dict(self.tag) if isinstance(self.tag, Mapping) else self.tag, "confidence": self.confidence}
+
+
+@dataclass(frozen=True)
 class ImageRef:
     """What the engine may look at: the bytes and the names the image was given."""
 
@@ -62,10 +73,9 @@ class TaggingEngine:
                     return _for_engine(entry.engines, engine)
         return _for_engine({"imagga_tagging": self._fallback(image.sha256, image.data)}, engine)
 
-    def data(self, image: ImageRef, engine: str, languages: tuple[str, ...]) -> list[dict[str, Any]]:
-        """The ``data`` list of an ``info.categorization`` block, in the requested languages."""
-        return [{"tag": self._label(c.tag, languages), "confidence": c.confidence}
-                for c in self.categorize(image, engine)]
+    def data(self, image: ImageRef, engine: str, languages: tuple[str, ...]) -> tuple[Labelled, ...]:
+        """The ``data`` of an ``info.categorization`` block, in the requested languages."""
+        return tuple(Labelled(self._label(c.tag, languages), c.confidence) for c in self.categorize(image, engine))
 
     def translate(self, tag: str, language: str) -> str:
         """A tag's text in ``language``; the English text where a user fixture has no translation."""

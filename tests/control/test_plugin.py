@@ -41,6 +41,19 @@ def test_plugin_fixture_configures_the_sdk_and_resets_between_tests(pytester: py
     result.assert_outcomes(passed=3)
 
 
+def test_plugin_tls_option_makes_secure_url_resolve(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(f'''
+        import cloudinary.uploader, requests
+
+        def test_secure_url(cloudinary_emulator):
+            r = cloudinary.uploader.upload({str(TURTLES)!r}, public_id="mine")
+            assert r["secure_url"].startswith("https://127.0.0.1:")
+            assert requests.get(r["secure_url"], verify=str(cloudinary_emulator.ca_file)).status_code == 200
+    ''')
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", "--cloudinary-emulator-tls")
+    result.assert_outcomes(passed=1)
+
+
 def test_plugin_options_are_inert_without_the_fixture(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_nothing():\n    assert True\n")
     result = pytester.runpytest_subprocess("-q", "--cloudinary-emulator-fixtures", "/nonexistent")

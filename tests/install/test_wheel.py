@@ -7,6 +7,7 @@ Needs the package index (the fresh venv installs the wheel's dependencies, from 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -32,10 +33,16 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in drop and not k.startswith(("EMULATOR_", "CLD_"))}
 
 
+# What a fresh clone does not have: build outputs, caches, the venv (a stale egg-info would hide a missing file)
+NOT_IN_A_CLONE = shutil.ignore_patterns(".git", ".venv", "*.egg-info", "build", "dist", "node_modules", "__pycache__",
+                                        ".*_cache", ".hypothesis", "artifacts", "data")
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    run(sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", out, ROOT, cwd=out)  # wheel from the sdist
+    clone, out = tmp_path_factory.mktemp("clone") / "src", tmp_path_factory.mktemp("dist")
+    shutil.copytree(ROOT, clone, ignore=NOT_IN_A_CLONE)
+    run(sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", out, clone, cwd=out)  # wheel from the sdist
     return out
 
 

@@ -77,8 +77,8 @@ def test_other_engines_derive_their_labels(engine: TaggingEngine) -> None:
 
 def test_languages_give_objects_in_request_order(engine: TaggingEngine) -> None:
     data = engine.data(_ref(TURTLES.read_bytes()), "imagga_tagging", ("fi", "da"))
-    assert list(data[0]["tag"]) == ["fi", "da"]
-    assert data[0]["tag"]["fi"] != "sea turtle" and data[0]["confidence"] == 1.0
+    assert isinstance(data[0].tag, dict) and list(data[0].tag) == ["fi", "da"]
+    assert data[0].tag["fi"] != "sea turtle" and data[0].confidence == 1.0
 
 
 def test_bundled_translations_cover_every_emitted_tag_in_every_language() -> None:
