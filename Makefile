@@ -51,6 +51,7 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 	$(PY) bench/library.py
+	$(PY) bench/chunked.py
 	$(PY) bench/testing.py
 	$(PY) bench/contracts.py
 

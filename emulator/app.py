@@ -10,8 +10,13 @@ import logging
 
 from flask import Flask, Response
 
-from emulator.api import admin, control, delivery, failures, hooks, imagga, render, search, upload
+from emulator.api import account, admin, control, cors, delivery, failures, hooks, imagga, render, search, upload
+from emulator.api.account_params import preset_spec
+from emulator.api.params import Params
+from emulator.backend.account.presets import PresetSpec
+from emulator.backend.account.services import Account
 from emulator.backend.assets import Assets
+from emulator.backend.chunked import ChunkedUploads
 from emulator.backend.delivery import Delivery
 from emulator.backend.imagga import Imagga
 from emulator.backend.library import Library
@@ -23,6 +28,8 @@ from emulator.control.clock import ControlledClock
 from emulator.control.plane import ControlPlane, NotificationBodies
 from emulator.control.store import ControlStore
 from emulator.runtime import EXTENSION, Emulator, current
+from emulator.storage.account_sql import SQLiteAccountStore
+from emulator.storage.parts import PartStore
 from emulator.storage.sqlite import SQLiteStorage
 from emulator.tagging.engine import TaggingEngine
 from emulator.tagging.fixtures import load_fixtures
@@ -38,12 +45,13 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, ids:
     config = config or load_config()
     emulator = _build(config, clock or SystemClock(), ids or IdSource())
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = config.max_file_size * 2 + _BODY_SLACK
+    app.config["MAX_CONTENT_LENGTH"] = max(config.max_file_size, config.max_video_file_size) * 2 + _BODY_SLACK
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = emulator
-    for bp in (upload.bp, admin.bp, control.bp, delivery.bp, imagga.bp, console.bp, search.bp):
+    for bp in (upload.bp, admin.bp, account.bp, control.bp, delivery.bp, imagga.bp, console.bp, search.bp):
         app.register_blueprint(bp)
+    cors.install(app, lambda name: _origins(config, name))
     hooks.install(app, emulator.control)
     failures.install(app, config.max_file_size, {"imagga": imagga.envelope, "console": console.envelope})
     app.after_request(_headers)
@@ -65,15 +73,40 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
     plane = ControlPlane(config, control_store, controlled, complete=complete,
                          bodies=NotificationBodies(upload=render.upload, details=render.details))
     engine = TaggingEngine(fixtures, overrides=plane.registrations)
-    assets = Assets(config, storage, storage.blobs, engine, controlled, ids, events=plane)
+    settings = Account.build(SQLiteAccountStore(storage.db), storage, controlled, ids)
+    settings.start(_config_presets(config))
+    assets = Assets(config, storage, storage.blobs, engine, controlled, ids, events=plane,
+                    metadata=settings.metadata, triggers=settings.triggers.webhooks)
     for cloud in config.clouds.values():
         assets.ensure_cloud(cloud)
+    parts = PartStore(storage.directory / "uploads", timeout=config.chunk_timeout, now=controlled.now)
+    uploads = ChunkedUploads(parts, assets, config, controlled)
+    uploads.sweep()  # uploads abandoned while the emulator was down
     return Emulator(
         config=config, assets=assets, library=Library(storage, controlled),
-        delivery=Delivery(storage, storage.blobs, storage.derived),
+        delivery=Delivery(storage, storage.blobs, storage.derived, named=settings.transformations),
         imagga=Imagga(config, engine, storage, storage.imagga_uploads, controlled, ids),
         admin_budget=AdminBudget(controlled, plane.calls), storage=storage, clock=controlled, ids=ids,
-        control=plane)
+        control=plane, account=settings, uploads=uploads)
+
+
+def _config_presets(config: Config) -> dict[str, list[PresetSpec]]:
+    """The config file's presets, read as the Admin API reads a preset's parameters."""
+    out: dict[str, list[PresetSpec]] = {}
+    for cloud in config.clouds.values():
+        specs = []
+        for preset in cloud.presets.values():
+            spec = preset_spec(Params(raw=dict(preset.params)))
+            specs.append(PresetSpec(preset.name, preset.unsigned, spec.params, spec.settings))
+        out[cloud.name] = specs
+    return out
+
+
+def _origins(config: Config, cloud: str | None) -> tuple[str, ...]:
+    """The origins a cloud lets call its Upload API and delivery URLs (an unknown cloud: any, its answer is
+    an error the page should be able to read)."""
+    found = config.cloud(cloud) if cloud else next(iter(config.clouds.values()), None)
+    return found.cors_origins if found is not None else ("*",)
 
 
 def _warn_missing_translations(missing: dict[str, list[str]]) -> None:

@@ -6,6 +6,7 @@ Nothing here runs at import time; :func:`load_config` is called by the CLI, the 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -19,7 +20,9 @@ from emulator.errors import ConfigError
 DEFAULT_CLOUD = "demo"
 DEFAULT_API_KEY = "123456789012345"
 DEFAULT_API_SECRET = "emulator_secret"
-DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024  # Cloudinary's free-plan image limit
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024  # Cloudinary's free-plan image (and raw) limit
+DEFAULT_MAX_VIDEO_FILE_SIZE = 100 * 1024 * 1024  # Cloudinary's free-plan video limit
+DEFAULT_CHUNK_TIMEOUT = 3600.0  # seconds after which an unfinished chunked upload is abandoned
 # Admin API calls per cloud and hour: so high that a development loop and the contract kit never reach it (the
 # headers are still sent, as the real service sends them). 500, the free plan's budget, tests rate limiting on
 # purpose; 0 = unlimited and no rate-limit headers.
@@ -73,6 +76,7 @@ class CloudConfig:
     async_delay: float = 2.0  # seconds of the emulator's clock before pending categorization completes
     notification_url: str = ""  # also notified of every upload and completed categorization
     strict_clients: bool = False
+    cors_origins: tuple[str, ...] = ("*",)  # pages allowed to call the Upload API and delivery URLs
 
     def __post_init__(self) -> None:
         if not self.imagga_api_key:
@@ -84,7 +88,9 @@ class Config:
     clouds: Mapping[str, CloudConfig]
     data_dir: Path | None = None
     fixtures_dirs: tuple[Path, ...] = (BUNDLED_FIXTURES,)
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # images and raw files
+    max_video_file_size: int = DEFAULT_MAX_VIDEO_FILE_SIZE  # video and audio
+    chunk_timeout: float = DEFAULT_CHUNK_TIMEOUT
     debug_signatures: bool = False
     strict_clients: bool = False
     fault_seed: int = 0
@@ -121,6 +127,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     simple = {
         "EMULATOR_DATA_DIR": "data_dir",
         "EMULATOR_MAX_FILE_SIZE": "max_file_size",
+        "EMULATOR_MAX_VIDEO_FILE_SIZE": "max_video_file_size",
         "EMULATOR_DEBUG_SIGNATURES": "debug_signatures",
     }
     for var, key in simple.items():
@@ -161,7 +168,7 @@ def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _KNOWN = {"clouds", "data_dir", "fixtures", "max_file_size", "debug_signatures", "fetch_timeout", "strict_clients",
-          "fault_seed"}
+          "fault_seed", "max_video_file_size", "chunk_timeout"}
 
 
 def _build(raw: Mapping[str, Any]) -> Config:
@@ -177,6 +184,8 @@ def _build(raw: Mapping[str, Any]) -> Config:
         data_dir=Path(raw["data_dir"]) if raw.get("data_dir") else None,
         fixtures_dirs=(BUNDLED_FIXTURES, *extra),
         max_file_size=_int(raw, "max_file_size", DEFAULT_MAX_FILE_SIZE),
+        max_video_file_size=_int(raw, "max_video_file_size", DEFAULT_MAX_VIDEO_FILE_SIZE),
+        chunk_timeout=_seconds(raw, "chunk_timeout", DEFAULT_CHUNK_TIMEOUT),
         debug_signatures=_bool(raw, "debug_signatures"),
         strict_clients=_bool(raw, "strict_clients"),
         fault_seed=_int(raw, "fault_seed", 0, minimum=0),
@@ -190,7 +199,7 @@ def _cloud(name: str, spec: Mapping[str, Any]) -> CloudConfig:
         raise ConfigError(f"{where}: expected a table")
     known = {"api_key", "api_secret", "presets", "addons", "signature_algorithm", "imagga_api_key",
              "imagga_api_secret", "categorization", "async_delay", "notification_url", "strict_clients",
-             "admin_rate_limit"}
+             "admin_rate_limit", "cors_origins"}
     if unknown := set(spec) - known:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
     addons = frozenset(spec.get("addons", ENGINES))
@@ -211,6 +220,7 @@ def _cloud(name: str, spec: Mapping[str, Any]) -> CloudConfig:
         admin_rate_limit=_rate_limit(spec.get("admin_rate_limit", DEFAULT_ADMIN_RATE_LIMIT), where),
         imagga_api_key=_nonempty(spec, "imagga_api_key", f"acc_{name}", where),
         imagga_api_secret=_nonempty(spec, "imagga_api_secret", DEFAULT_IMAGGA_API_SECRET, where),
+        cors_origins=_origins(spec.get("cors_origins", ["*"]), where),
         **_testing_settings(spec, where),
     )
 
@@ -231,6 +241,19 @@ def _testing_settings(spec: Mapping[str, Any], where: str) -> dict[str, Any]:
         raise ConfigError(f"{where}.notification_url: must be an http(s) URL")
     return {"categorization": mode, "async_delay": delay, "notification_url": url,
             "strict_clients": _bool(spec, "strict_clients")}
+
+
+def _origins(value: Any, where: str) -> tuple[str, ...]:
+    """``"*"`` or origins such as ``"https://app.example.com"`` (scheme, host, optional port; no path)."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        raise ConfigError(f"{where}.cors_origins: expected a list of origins or \"*\", got {value!r}")
+    for item in items:
+        text = str(item)
+        if text != "*" and not re.match(r"^https?://[^/\s]+/?$", text, re.IGNORECASE):
+            raise ConfigError(f"{where}.cors_origins: {text!r} is not an origin (like https://app.example.com) "
+                              "or \"*\"")
+    return tuple(str(item).rstrip("/") for item in items)
 
 
 def _rate_limit(value: Any, where: str) -> int:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from emulator.backend.account.services import Account
 from emulator.backend.assets import Assets
+from emulator.backend.chunked import ChunkedUploads
 from emulator.backend.delivery import Delivery
 from emulator.backend.imagga import Imagga
 from emulator.backend.library import Library
@@ -34,6 +36,8 @@ class Emulator:
     clock: Clock
     ids: IdSource
     control: ControlPlane
+    account: Account  # metadata fields, presets, mappings, transformations, folders, profiles, triggers
+    uploads: ChunkedUploads  # parts of chunked uploads until the file is whole
 
     def cloud(self, name: str) -> CloudConfig:
         cloud = self.config.cloud(name)
@@ -47,6 +51,8 @@ class Emulator:
         """A fresh account for one cloud, or for every cloud, which also clears the control plane."""
         names = self.control.cloud_names(cloud)
         self.assets.reset([self.config.clouds[name] for name in names])
+        for name in names:
+            self.account.restore_config(name)
         if cloud is None:
             self.control.reset()
         return names

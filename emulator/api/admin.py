@@ -20,7 +20,7 @@ bp = Blueprint("admin", __name__)
 
 
 @bp.before_request
-def _authenticate_and_count() -> None:
+def authenticate_and_count() -> None:
     em = current()
     cloud = em.cloud(str((request.view_args or {}).get("cloud_name", "")))
     g.admin_cloud = cloud
@@ -29,7 +29,7 @@ def _authenticate_and_count() -> None:
 
 
 @bp.after_request
-def _rate_limit_headers(response: Response) -> Response:
+def rate_limit_headers(response: Response) -> Response:
     cloud: CloudConfig | None = g.get("admin_cloud")
     if cloud is not None:
         status = g.get("admin_rate") or current().admin_budget.peek(cloud)
@@ -44,7 +44,7 @@ def _cloud() -> CloudConfig:
 
 def _page(page: ResourcePage, req: ListRequest) -> Response:
     return jsonify(render_library.resource_page(page, request.host, with_tags=req.with_tags,
-                                                with_context=req.with_context))
+                                                with_context=req.with_context, with_metadata=req.with_metadata))
 
 
 @operation(bp, "ping")
@@ -62,7 +62,7 @@ def resource_types(cloud_name: str) -> Response:
 @operation(bp, "resource")
 def resource(cloud_name: str, resource_type: str, type: str, public_id: str) -> Response:
     found = current().assets.resource(ResourceKey(_cloud().name, public_id, resource_type, type))
-    return jsonify(render.details(found, request.host))
+    return jsonify(render.resource_details(found, request.host))
 
 
 @operation(bp, "update")

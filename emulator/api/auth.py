@@ -12,6 +12,7 @@ import time
 from emulator import signing
 from emulator.api import lint
 from emulator.api.params import Params, with_defaults
+from emulator.backend.account.presets import upload_defaults
 from emulator.config import CloudConfig
 from emulator.control.clock import EARLIEST, LATEST
 from emulator.errors import BadRequest, Unauthorized
@@ -39,12 +40,14 @@ def upload_api(em: Emulator, cloud: CloudConfig, params: Params, operation: str,
         unsigned = True
     if not preset_name:
         return params
-    preset = cloud.presets.get(preset_name)
+    preset = em.account.presets.find(cloud.name, preset_name)
     if preset is None:
         raise BadRequest(f"Upload preset not found - {preset_name}")
     if unsigned and not preset.unsigned:
         raise BadRequest("Upload preset must be whitelisted for unsigned uploads")
-    return with_defaults(params, preset.params)
+    if preset.settings.get("disallow_public_id") is True:
+        params = Params(raw={k: v for k, v in params.raw.items() if k != "public_id"}, files=params.files)
+    return with_defaults(params, upload_defaults(preset))
 
 
 def _check_signature(em: Emulator, cloud: CloudConfig, params: Params, operation: str) -> None:

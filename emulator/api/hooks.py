@@ -50,7 +50,8 @@ def operation() -> str:
 
 
 def _exempt() -> bool:
-    return request.path.startswith(EXEMPT) or request.path == "/favicon.ico"
+    """The control plane, static files and CORS preflights (answered before any operation runs)."""
+    return request.path.startswith(EXEMPT) or request.path == "/favicon.ico" or request.method == "OPTIONS"
 
 
 def _params() -> params.Params:

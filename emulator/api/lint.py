@@ -47,6 +47,50 @@ KNOWN: dict[str, frozenset[str]] = {
     "context_command": frozenset(_AUTH | {"context", "public_ids", "command", "type", "resource_type",
                                           "notification_url", "batch_id"}),
 }
+_FIELD = {"type", "external_id", "label", "mandatory", "default_value", "validation", "datasource", "restrictions",
+          "default_disabled", "allow_dynamic_list_values"}
+_RULE = {"external_id", "metadata_field_id", "condition", "result", "name", "state"}
+_ORDER = {"order_by", "direction"}
+_PAGE = {"max_results", "next_cursor"}
+_TRANSFORMATION = {"transformation", "name", "named", "allowed_for_strict", "unsafe_update"} | _PAGE
+_PRESET = _UPLOAD - {"file"} | {"name", "unsigned", "disallow_public_id", "live", "eval", "on_success"}
+_MAPPING = {"folder", "template"} | _PAGE
+_PROFILE = {"name", "display_name", "representations"}
+KNOWN.update({
+    "update_metadata": frozenset(_AUTH | {"metadata", "public_ids", "type", "resource_type", "clear_invalid",
+                                          "notification_url", "batch_id"}),
+    "add_metadata_field": frozenset(_FIELD), "update_metadata_field": frozenset(_FIELD),
+    "list_metadata_fields": frozenset(), "metadata_field": frozenset(), "delete_metadata_field": frozenset(),
+    "reorder_metadata_fields": frozenset(_ORDER), "reorder_metadata_field_datasource": frozenset(_ORDER),
+    "update_metadata_field_datasource": frozenset({"values"}),
+    "delete_datasource_entries": frozenset({"external_ids"}),
+    "restore_metadata_field_datasource": frozenset({"external_ids"}),
+    "list_metadata_rules": frozenset(), "add_metadata_rule": frozenset(_RULE),
+    "update_metadata_rule": frozenset(_RULE), "delete_metadata_rule": frozenset(),
+    "upload_presets": frozenset(_PAGE), "upload_preset": frozenset({"max_results"}),
+    "create_upload_preset": frozenset(_PRESET), "update_upload_preset": frozenset(_PRESET),
+    "delete_upload_preset": frozenset(),
+    "upload_mappings": frozenset(_MAPPING), "create_upload_mapping": frozenset(_MAPPING),
+    "update_upload_mapping": frozenset(_MAPPING), "delete_upload_mapping": frozenset(_MAPPING),
+    "transformations": frozenset(_TRANSFORMATION), "create_transformation": frozenset(_TRANSFORMATION),
+    "update_transformation": frozenset(_TRANSFORMATION), "delete_transformation": frozenset(_TRANSFORMATION),
+    "root_folders": frozenset(_PAGE), "subfolders": frozenset(_PAGE), "create_folder": frozenset(),
+    "rename_folder": frozenset({"to_folder"}), "delete_folder": frozenset({"skip_backup"}),
+    "search_folders": frozenset({"expression", "sort_by", "with_field", "aggregate", "fields"} | _PAGE),
+    "config": frozenset({"settings"}),
+    "list_streaming_profiles": frozenset(), "get_streaming_profile": frozenset(),
+    "create_streaming_profile": frozenset(_PROFILE), "update_streaming_profile": frozenset(_PROFILE),
+    "delete_streaming_profile": frozenset(),
+    "triggers": frozenset({"event_type"}), "create_trigger": frozenset({"uri", "event_type", "uri_type"}),
+    "update_trigger": frozenset({"new_uri"}), "delete_trigger": frozenset(),
+})
+# Accepted and answered, but with no effect in the emulator: a warning in the journal, a 400 in strict mode.
+IGNORED: dict[str, frozenset[str]] = {
+    "delete_folder": frozenset({"skip_backup"}),
+    "create_upload_preset": frozenset({"live", "eval", "on_success"}),
+    "update_upload_preset": frozenset({"live", "eval", "on_success"}),
+    "update_metadata": frozenset({"batch_id"}),
+}
 BOOLEANS = frozenset({"overwrite", "unique_filename", "use_filename", "async", "invalidate", "backup", "phash",
                       "colors", "faces", "image_metadata", "exif", "return_delete_token",
                       "discard_original_filename", "use_filename_as_display_name", "eager_async"})
@@ -62,6 +106,8 @@ def problems(operation: str, params: Params) -> list[str]:
             close = difflib.get_close_matches(name, known, n=1)
             found.append(f"Unknown parameter {name} for {operation}"
                          + (f" - did you mean {close[0]}?" if close else ""))
+    for name in sorted(IGNORED.get(operation, frozenset()) & set(params.raw)):
+        found.append(f"Parameter {name} of {operation} is accepted but has no effect in the emulator")
     for name in sorted(BOOLEANS & set(params.raw)):
         value = params.text(name) or ""
         if value.strip().lower() not in _BOOLEAN_TEXT:

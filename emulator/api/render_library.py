@@ -22,15 +22,18 @@ LIST_FIELDS = ("asset_id", "public_id", "format", "version", "resource_type", "t
 SEARCH_ALWAYS = ("asset_id", "public_id", "type", "resource_type")
 
 
-def resource_page(page: ResourcePage, host: str, *, with_tags: bool, with_context: bool) -> dict[str, Any]:
+def resource_page(page: ResourcePage, host: str, *, with_tags: bool, with_context: bool,
+                  with_metadata: bool = False) -> dict[str, Any]:
     items = []
     for resource in page.resources:
         full = render.details(resource, host)
         item = {k: full[k] for k in LIST_FIELDS if k in full}
         if with_tags:
-            item["tags"] = full["tags"]
+            item["tags"] = list(resource.tags)
         if with_context and "context" in full:
             item["context"] = full["context"]
+        if with_metadata:
+            item["metadata"] = full.get("metadata", {})
         items.append(item)
     return _paged({"resources": items}, page.next_cursor)
 
@@ -54,17 +57,24 @@ def search_item(resource: Resource, host: str, with_field: tuple[str, ...] = (),
     stamp = _iso_offset(resource.created_at)
     item: dict[str, Any] = {
         "asset_id": full["asset_id"], "public_id": full["public_id"], "folder": full["folder"],
-        "filename": full["display_name"], "format": full["format"], "version": full["version"],
+        "filename": full["display_name"], "format": full.get("format"), "version": full["version"],
         "resource_type": full["resource_type"], "type": full["type"], "created_at": stamp, "uploaded_at": stamp,
-        "bytes": full["bytes"], "width": full["width"], "height": full["height"],
+        "bytes": full["bytes"], "width": full.get("width"), "height": full.get("height"),
         "aspect_ratio": round(resource.width / resource.height, 5) if resource.height else 0,
         "pixels": resource.width * resource.height, "status": "active", "access_mode": full["access_mode"],
         "url": full["url"], "secure_url": full["secure_url"],
     }
+    if "width" not in full:  # raw and audio files have no dimensions; raw files no format either
+        for name in ("width", "height", "aspect_ratio", "pixels"):
+            del item[name]
+    if "format" not in full:
+        del item["format"]
     if "tags" in with_field or "tags" in fields:
-        item["tags"] = full["tags"]
+        item["tags"] = list(resource.tags)
     if ("context" in with_field or "context" in fields) and "context" in full:
         item["context"] = full["context"]["custom"]
+    if "metadata" in with_field or "metadata" in fields:
+        item["metadata"] = full.get("metadata", {})
     if fields:
         keep = set(fields) | set(SEARCH_ALWAYS)
         item = {k: v for k, v in item.items() if k in keep}

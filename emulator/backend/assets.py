@@ -7,23 +7,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import PurePath
 from typing import Any
 
 from emulator import media
-from emulator.backend import categorization
+from emulator.backend import categorization, intake
+from emulator.backend.account import values as metadata_values
 from emulator.backend.events import Events, NoEvents
 from emulator.backend.models import (
     Categorize,
-    DataUri,
-    FilePart,
-    FileSource,
-    RemoteFile,
     Resource,
     ResourceKey,
+    StagedBlob,
     UpdateRequest,
     UploadOutcome,
     UploadRequest,
@@ -31,7 +28,7 @@ from emulator.backend.models import (
 from emulator.backend.ports import BlobStore, MissingBlob, ResourceRepository
 from emulator.clock import Clock, IdSource
 from emulator.config import BUNDLED_FIXTURES, CloudConfig, Config
-from emulator.errors import AlreadyExists, ApiError, NotFound, error_for
+from emulator.errors import AlreadyExists, ApiError, BadRequest, NotFound, error_for
 from emulator.tagging.engine import ImageRef, TaggingEngine
 
 
@@ -47,9 +44,14 @@ SAMPLE_IMAGE = BUNDLED_FIXTURES / "images" / "sample.jpg"
 _ATTEMPTS = 3  # an update that raced an overwrite is recomputed; a write that raced a reclaim is retried
 
 
+WebhookUrls = Callable[[str, str], tuple[str, ...]]  # (cloud, event type) → the triggers' webhook URLs
+
+
 class Assets:
     def __init__(self, config: Config, repo: ResourceRepository, blobs: BlobStore, engine: TaggingEngine,
-                 clock: Clock, ids: IdSource, events: Events | None = None) -> None:
+                 clock: Clock, ids: IdSource, events: Events | None = None,
+                 metadata: metadata_values.MetadataFields | None = None,
+                 triggers: WebhookUrls | None = None) -> None:
         self.config = config
         self.repo = repo
         self.blobs = blobs
@@ -57,6 +59,8 @@ class Assets:
         self.clock = clock
         self.ids = ids
         self.events: Events = events or NoEvents()
+        self.metadata = metadata or metadata_values.NoMetadataFields()
+        self.triggers: WebhookUrls = triggers or (lambda cloud, event: ())
 
     # -- clouds -------------------------------------------------------------------------------------------
 
@@ -64,8 +68,9 @@ class Assets:
         """A cloud starts, like a new account, with the image ``sample`` (created once, not on every start)."""
         if self.repo.claim_cloud(cloud.name, self.clock.now()):
             data, facts = _sample()
-            resource = self._build(ResourceKey(cloud.name, "sample"), data, hashlib.sha256(data).hexdigest(),
-                                   facts, "sample", (), {}, {}, None, None)
+            stored = _Stored(hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest(), len(data),
+                             facts.format, facts.width, facts.height, {})
+            resource = self._build(ResourceKey(cloud.name, "sample"), stored, "sample", (), {}, {}, None, None)
             self._store(resource, data)
 
     def reset(self, clouds: list[CloudConfig]) -> None:
@@ -81,27 +86,51 @@ class Assets:
     # -- Upload API -----------------------------------------------------------------------------------------
 
     def upload(self, cloud: CloudConfig, request: UploadRequest, *, origin: str = "") -> UploadOutcome:
-        """Store an image; ``origin`` is the host the caller reached us on (for URLs in notifications)."""
-        data, filename = self._read_source(request.file)
-        facts = media.inspect(data)
-        key = ResourceKey(cloud.name, self._public_id(request, filename))
+        """Store an image, video or raw file; ``origin`` is the host the caller reached us on (for URLs in
+        notifications). The bytes are staged first and kept only once they proved valid."""
+        incoming = intake.take_in(self.blobs, request.file, request.resource_type, self.config)
+        try:
+            return self._upload(cloud, request, incoming, origin)
+        finally:
+            self.blobs.discard(incoming.staged)
+
+    def _upload(self, cloud: CloudConfig, request: UploadRequest, incoming: intake.Incoming,
+                origin: str) -> UploadOutcome:
+        key = ResourceKey(cloud.name, self._public_id(request, incoming), incoming.kind)
         previous = self.repo.get(key)
         if previous is not None and not request.overwrite:
             return UploadOutcome(previous, existing=True)
-        sha = hashlib.sha256(data).hexdigest()
-        image = ImageRef(data, sha, key.public_id, filename)
+        placed = self._placement(cloud, request, incoming.original_filename)
         categorize = self._mode(cloud, request.categorize)
-        found = self._categorize(cloud, image, categorize, {})
+        _images_only(categorize, incoming.kind)
+        found = Categorized({}, [])
+        if incoming.data is not None:
+            image = ImageRef(incoming.data, incoming.staged.sha256, key.public_id, incoming.original_filename)
+            found = self._categorize(cloud, image, categorize, {})
         tags = categorization.merge_tags(request.tags, found.auto_tags)
         categorization.check_tags(key.public_id, tags)
-        resource = self._build(key, data, sha, facts, filename, tags, request.context, found.info,
-                               request.notification_url, previous)
-        self._store(resource, data)
+        stored = _Stored(incoming.staged.sha256, incoming.staged.md5, incoming.staged.size, incoming.format,
+                         incoming.width, incoming.height, dict(incoming.media))
+        resource = replace(self._build(key, stored, incoming.original_filename, tags, request.context, found.info,
+                                       request.notification_url, previous), **placed)
+        self._keep(resource, incoming.staged)
         outcome = UploadOutcome(resource, overwritten=previous is not None)
-        urls = _notification_urls(cloud, request.notification_url)
+        urls = _notification_urls(cloud, request.notification_url) + self.triggers(cloud.name, "upload")
         self.events.uploaded(cloud, outcome, urls, origin)
         self._defer(cloud, key, categorize, urls, origin)
         return outcome
+
+    def _keep(self, resource: Resource, staged: StagedBlob) -> None:
+        """Keep the bytes, then write the row; a reclaim that took the bytes in between makes us keep them
+        again (the staged file is still there) and retry."""
+        for _ in range(_ATTEMPTS):
+            self.blobs.keep(staged)
+            try:
+                self.repo.put(resource)
+                return
+            except MissingBlob:
+                continue
+        raise AlreadyExists(f"Resource {resource.public_id} kept losing its bytes to deletions; try again")
 
     def seed(self, cloud: CloudConfig, requests: list[UploadRequest], *, origin: str = "") -> list[UploadOutcome]:
         """Upload many at once (the control plane's seed): each exactly as a single upload.
@@ -149,13 +178,50 @@ class Assets:
             context = current.context if request.context is None else request.context
             found = Categorized(dict(current.info), [])
             if categorize.engines:
+                _images_only(categorize, key.resource_type)
                 found = self._categorize(cloud, self._image_of(current), categorize, current.info)
             tags = categorization.check_tags(key.public_id, categorization.merge_tags(tags, found.auto_tags))
-            updated = self._commit(current, replace(current, tags=tags, context=dict(context), info=found.info))
+            placed = self._replacement(cloud, current, request)
+            updated = self._commit(current, replace(current, tags=tags, context=dict(context), info=found.info,
+                                                    **placed))
             if updated is not None:
                 self._defer(cloud, key, categorize, _notification_urls(cloud, current.notification_url), origin)
                 return updated
         raise AlreadyExists(f"Resource {key.public_id} kept changing while it was updated; try again")
+
+    def update_metadata(self, cloud: CloudConfig, resource_type: str, type: str, public_ids: tuple[str, ...],
+                        values: dict[str, Any], clear_invalid: bool) -> list[str]:
+        """Upload API ``metadata``: set values on each asset that exists; the public ids changed."""
+        fields = self.metadata.by_id(cloud.name)
+        assignment = metadata_values.Assignment(values, clear_invalid)
+        metadata_values.assign(fields, {}, assignment)  # a bad value fails the call before anything changes
+        keys = [ResourceKey(cloud.name, pid, resource_type, type) for pid in public_ids]
+
+        def change(stored: Resource) -> Resource:
+            return replace(stored, metadata=metadata_values.assign(fields, stored.metadata, assignment))
+
+        return [r.public_id for r in self.repo.modify(keys, change)]
+
+    # -- structured metadata and dynamic folders -----------------------------------------------------------
+
+    def _placement(self, cloud: CloudConfig, request: UploadRequest, filename: str) -> dict[str, Any]:
+        """A new asset's metadata, asset folder and display name (checked before anything is stored)."""
+        fields = self.metadata.by_id(cloud.name)
+        display = request.display_name or (filename if request.use_filename_as_display_name else None)
+        folder = request.asset_folder if request.asset_folder is not None else request.folder
+        return {"metadata": metadata_values.for_upload(fields, request.metadata, request.clear_invalid),
+                "asset_folder": folder.strip("/") if folder is not None else None, "display_name": display}
+
+    def _replacement(self, cloud: CloudConfig, current: Resource, request: UpdateRequest) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if request.metadata is not None:
+            assignment = metadata_values.Assignment(request.metadata, request.clear_invalid)
+            out["metadata"] = metadata_values.assign(self.metadata.by_id(cloud.name), current.metadata, assignment)
+        if request.asset_folder is not None:
+            out["asset_folder"] = request.asset_folder
+        if request.display_name is not None:
+            out["display_name"] = request.display_name
+        return out
 
     def _commit(self, read: Resource, changed: Resource) -> Resource | None:
         """Store ``changed`` only if the resource is still the version that was read (no overwrite came between,
@@ -180,31 +246,24 @@ class Assets:
 
     # -- helpers --------------------------------------------------------------------------------------------
 
-    def _read_source(self, source: FileSource) -> tuple[bytes, str]:
-        """The bytes and the original filename (base name without directory or extension)."""
-        limit = self.config.max_file_size
-        if isinstance(source, RemoteFile):
-            data = media.fetch(source.url, timeout=self.config.fetch_timeout, limit=limit)
-            return data, PurePath(media.url_filename(source.url)).stem
-        if isinstance(source, DataUri):
-            data, name = source.data, "file"
-        else:
-            assert isinstance(source, FilePart)
-            data, name = source.data, PurePath((source.filename or "file").replace("\\", "/")).stem or "file"
-        media.check_size(len(data), limit)
-        return data, name
-
-    def _public_id(self, request: UploadRequest, filename: str) -> str:
+    def _public_id(self, request: UploadRequest, incoming: intake.Incoming) -> str:
+        """The requested id, or one made from the file name or at random; a raw file's keeps its extension."""
         if request.public_id:
             base = request.public_id
-        elif request.use_filename:
-            base = _sanitize(filename)
-            if request.unique_filename:
-                base = f"{base}_{self.ids.alnum(6)}"
         else:
-            base = self.ids.alnum(20)
-        folder = (request.folder or "").strip("/")
-        return f"{folder}/{base}" if folder else base
+            if request.use_filename:
+                base = _sanitize(incoming.original_filename)
+                if request.unique_filename:
+                    base = f"{base}_{self.ids.alnum(6)}"
+            else:
+                base = self.ids.alnum(20)
+            if incoming.kind == "raw" and incoming.extension:
+                base = f"{base}.{incoming.extension}"
+        prefixes = [request.folder or "", request.public_id_prefix or ""]
+        if request.use_asset_folder_as_public_id_prefix:
+            prefixes.append(request.asset_folder or "")
+        parts = [p.strip("/") for p in prefixes if p.strip("/")]
+        return "/".join([*parts, base])
 
     @staticmethod
     def _mode(cloud: CloudConfig, request: Categorize) -> Categorize:
@@ -242,20 +301,40 @@ class Assets:
         data = self.blobs.get(resource.sha256) or b""
         return ImageRef(data, resource.sha256, resource.public_id, resource.original_filename)
 
-    def _build(self, key: ResourceKey, data: bytes, sha: str, facts: media.ImageFacts, filename: str,
-               tags: tuple[str, ...], context: Any, info: dict[str, Any], notification_url: str | None,
-               previous: Resource | None) -> Resource:
+    def _build(self, key: ResourceKey, stored: _Stored, filename: str, tags: tuple[str, ...], context: Any,
+               info: dict[str, Any], notification_url: str | None, previous: Resource | None) -> Resource:
         now = self.clock.now()
         version = int(now)
         if previous is not None and version <= previous.version:
             version = previous.version + 1  # versions only grow, even within one second
         return Resource(
             key=key, asset_id=previous.asset_id if previous else self.ids.hex(32), version=version,
-            version_id=self.ids.hex(32), format=facts.format, width=facts.width, height=facts.height,
-            bytes=len(data), etag=hashlib.md5(data).hexdigest(), sha256=sha, created_at=now,
+            version_id=self.ids.hex(32), format=stored.format, width=stored.width, height=stored.height,
+            bytes=stored.size, etag=stored.md5, sha256=stored.sha256, created_at=now,
             original_filename=filename, tags=tags, context=dict(context), info=info,
-            notification_url=notification_url,
+            notification_url=notification_url, media=stored.media,
         )
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """The facts of stored bytes a resource records."""
+
+    sha256: str
+    md5: str
+    size: int
+    format: str
+    width: int
+    height: int
+    media: dict[str, Any]
+
+
+def _images_only(request: Categorize, kind: str) -> None:
+    """The categorization engines emulated (Imagga, Google, Amazon Rekognition tagging) read images only."""
+    if request.engines and kind != "image":
+        raise BadRequest(f"Categorization {request.engines[0].engine} is not supported for {kind} files "
+                         "(only for images)")
+
 
 @lru_cache(maxsize=1)
 def _sample() -> tuple[bytes, media.ImageFacts]:

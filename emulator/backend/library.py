@@ -45,7 +45,7 @@ SORT_FIELDS: dict[str, type] = {
     "bytes": float, "width": float, "height": float, "pixels": float, "resource_type": str, "type": str,
 }
 AGGREGATE_FIELDS = ("format", "resource_type", "type")
-WITH_FIELDS = ("tags", "context")
+WITH_FIELDS = ("tags", "context", "metadata")
 _LIST = "list"
 
 

@@ -33,6 +33,7 @@ class ListRequest:
     direction: Direction = "desc"
     with_tags: bool = False
     with_context: bool = False
+    with_metadata: bool = False
     prefix: str | None = None
     public_ids: tuple[str, ...] | None = None
     start_at: float | None = None

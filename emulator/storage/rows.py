@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from emulator.backend.models import Resource, ResourceKey
@@ -16,7 +17,7 @@ from emulator.backend.search.fields import words
 COLUMNS = (
     "cloud", "resource_type", "type", "public_id", "asset_id", "version", "version_id", "format", "width",
     "height", "bytes", "etag", "sha256", "created_at", "original_filename", "tags", "context", "info",
-    "notification_url", "folder", "filename",
+    "notification_url", "folder", "filename", "metadata", "asset_folder", "display_name", "media",
 )
 SELECT = ", ".join(f"r.{c}" for c in COLUMNS)
 # The fields a bare search term (no ``field:``) is looked up in.
@@ -29,20 +30,26 @@ def to_row(r: Resource) -> tuple[object, ...]:
         k.cloud, k.resource_type, k.type, k.public_id, r.asset_id, r.version, r.version_id, r.format,
         r.width, r.height, r.bytes, r.etag, r.sha256, r.created_at, r.original_filename,
         json.dumps(list(r.tags)), json.dumps(dict(r.context)), json.dumps(dict(r.info)), r.notification_url,
-        r.folder, filename(r.public_id),
+        r.folder, filename(r.public_id), json.dumps(dict(r.metadata)), r.effective_asset_folder, r.display_name,
+        json.dumps(dict(r.media)),
     )
 
 
 def to_resource(row: tuple[Any, ...] | Any) -> Resource:
     """A resource from the ``COLUMNS`` of a row (extra trailing columns are ignored)."""
+    values = tuple(row)
     (cloud, rt, typ, pid, asset_id, version, version_id, fmt, width, height, size, etag, sha, created,
-     original, tags, context, info, notification_url) = tuple(row)[:19]
+     original, tags, context, info, notification_url) = values[:19]
+    metadata, asset_folder, display_name = values[21:24] if len(values) >= 24 else ("{}", None, None)
+    media = json.loads(values[24]) if len(values) > 24 and values[24] else {}
     return Resource(
         key=ResourceKey(cloud, pid, rt, typ),
         asset_id=asset_id, version=version, version_id=version_id, format=fmt, width=width, height=height,
         bytes=size, etag=etag, sha256=sha, created_at=created, original_filename=original,
         tags=tuple(json.loads(tags)), context=json.loads(context), info=json.loads(info),
-        notification_url=notification_url,
+        notification_url=notification_url, metadata=json.loads(metadata),
+        asset_folder=None if asset_folder == pid.rpartition("/")[0] else asset_folder,
+        display_name=display_name, media=media,
     )
 
 
@@ -56,6 +63,7 @@ class IndexRows:
     context: list[tuple[object, ...]]  # (cloud, key, value, resource_type, created_at, id)
     terms: list[tuple[object, ...]]  # (cloud, field, term, id)
     tag_names: list[tuple[str, str, str]]  # (cloud, resource_type, tag) for tag_counts
+    metadata: list[tuple[object, ...]]  # (cloud, field, value, number, id)
 
 
 def index_rows(rid: int, r: Resource) -> IndexRows:
@@ -66,7 +74,28 @@ def index_rows(rid: int, r: Resource) -> IndexRows:
         context=[(k.cloud, key, value, k.resource_type, r.created_at, rid) for key, value in r.context.items()],
         terms=[(k.cloud, f, term, rid) for f, term in sorted(_terms(r))],
         tag_names=[(k.cloud, k.resource_type, tag) for tag in tags],
+        metadata=[(k.cloud, f, value, number, rid) for f, value, number in sorted(_metadata(r), key=str)],
     )
+
+
+def _metadata(r: Resource) -> set[tuple[str, str, float | None]]:
+    """Each structured-metadata value as text and, for integers and dates, as a number (dates: Unix seconds)."""
+    out = set()
+    for external_id, value in r.metadata.items():
+        for item in value if isinstance(value, list) else [value]:
+            out.add((external_id, str(item), _number(item)))
+    return out
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return datetime.fromisoformat(value).replace(tzinfo=UTC).timestamp()
+        except ValueError:
+            return None
+    return None
 
 
 def _terms(r: Resource) -> set[tuple[str, str]]:
@@ -78,6 +107,9 @@ def _terms(r: Resource) -> set[tuple[str, str]]:
     for key, value in r.context.items():
         found = words(value)
         out |= {(f"context.{key}", w) for w in found} | {("context", w) for w in found}
+    for external_id, value in r.metadata.items():
+        for item in value if isinstance(value, list) else [value]:
+            out |= {(f"metadata.{external_id}", w) for w in words(str(item))}
     return out
 
 

@@ -7,10 +7,9 @@ import sqlite3
 from emulator.backend.models import Resource
 from emulator.storage.rows import COLUMNS, to_resource
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS clouds (name TEXT PRIMARY KEY, created_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS resources (
     id INTEGER PRIMARY KEY,
     cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
@@ -19,6 +18,8 @@ CREATE TABLE IF NOT EXISTS resources (
     sha256 TEXT NOT NULL, created_at REAL NOT NULL, original_filename TEXT NOT NULL,
     tags TEXT NOT NULL, context TEXT NOT NULL, info TEXT NOT NULL, notification_url TEXT,
     folder TEXT NOT NULL, filename TEXT NOT NULL,
+    metadata TEXT NOT NULL DEFAULT '{}', asset_folder TEXT NOT NULL DEFAULT '', display_name TEXT,
+    media TEXT NOT NULL DEFAULT '{}',
     UNIQUE (cloud, resource_type, type, public_id)
 );
 CREATE INDEX IF NOT EXISTS resources_by_type_created ON resources (cloud, resource_type, type, created_at, id);
@@ -26,6 +27,7 @@ CREATE INDEX IF NOT EXISTS resources_by_created ON resources (cloud, created_at,
 CREATE INDEX IF NOT EXISTS resources_by_folder ON resources (cloud, folder);
 CREATE INDEX IF NOT EXISTS resources_by_filename ON resources (cloud, filename);
 CREATE INDEX IF NOT EXISTS resources_by_sha256 ON resources (sha256);
+CREATE INDEX IF NOT EXISTS resources_by_asset_folder ON resources (cloud, asset_folder);
 CREATE TABLE IF NOT EXISTS resource_tags (
     cloud TEXT NOT NULL, tag TEXT NOT NULL, resource_type TEXT NOT NULL, created_at REAL NOT NULL,
     id INTEGER NOT NULL,
@@ -45,7 +47,19 @@ CREATE TABLE IF NOT EXISTS resource_terms (
     cloud TEXT NOT NULL, field TEXT NOT NULL, term TEXT NOT NULL, id INTEGER NOT NULL,
     PRIMARY KEY (cloud, field, term, id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS resource_metadata (
+    cloud TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, number REAL, id INTEGER NOT NULL,
+    PRIMARY KEY (cloud, field, value, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS resource_metadata_by_number ON resource_metadata (cloud, field, number);
 """
+# Columns added after schema 2, with what an existing row gets (schema 2 → 3: structured metadata, dynamic folders).
+ADDED_COLUMNS = (
+    ("metadata", "TEXT NOT NULL DEFAULT '{}'", None),
+    ("asset_folder", "TEXT NOT NULL DEFAULT ''", "UPDATE resources SET asset_folder = folder"),
+    ("display_name", "TEXT", None),
+    ("media", "TEXT NOT NULL DEFAULT '{}'", None),  # a video's or audio file's facts
+)
 # sqlite_stat1 rows for a library of a million resources: rows, then rows per distinct prefix of the index key.
 _M = 1_000_000
 STATISTICS = [
@@ -55,6 +69,7 @@ STATISTICS = [
     ("resources", "resources_by_folder", f"{_M} {_M} 100"),
     ("resources", "resources_by_filename", f"{_M} {_M} 2"),
     ("resources", "resources_by_sha256", f"{_M} 2"),
+    ("resources", "resources_by_asset_folder", f"{_M} {_M} 100"),
     ("resource_tags", "resource_tags", f"{5 * _M} {5 * _M} 100 100 1 1"),
     ("resource_terms", "resource_terms", f"{8 * _M} {8 * _M} {_M} 20 1"),
     ("resource_context", "resource_context", f"{_M // 5} {_M // 5} 20000 5 5 1 1"),
@@ -64,9 +79,22 @@ STATISTICS = [
 
 
 def create(db: sqlite3.Connection) -> None:
+    add_columns(db)
     for statement in SCHEMA.split(";"):
         db.execute(statement)
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def add_columns(db: sqlite3.Connection) -> None:
+    """Upgrade a schema-2 ``resources`` table in place: the columns it lacks, filled for existing rows."""
+    columns = [row[1] for row in db.execute("PRAGMA table_info(resources)")]
+    if "id" not in columns:
+        return  # no table yet (or a schema-1 one, rebuilt by legacy_rows)
+    for name, definition, fill in ADDED_COLUMNS:
+        if name not in columns:
+            db.execute(f"ALTER TABLE resources ADD COLUMN {name} {definition}")
+            if fill:
+                db.execute(fill)
 
 
 def pin_statistics(db: sqlite3.Connection) -> None:

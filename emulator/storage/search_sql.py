@@ -44,6 +44,10 @@ class Compiler:
         if isinstance(node, Not):
             return f"NOT {self.compile(node.item)}"
         if isinstance(node, Compare):
+            if node.field.startswith("metadata."):
+                self.params += [self.cloud, node.field.removeprefix("metadata."), node.value]
+                return (f"r.id IN (SELECT id FROM resource_metadata WHERE cloud = ? AND field = ? "
+                        f"AND number {node.op} ?)")
             self.params.append(node.value)
             return f"({NUMBERS[node.field]} {node.op} ?)"
         return self._text(node)
@@ -62,6 +66,10 @@ class Compiler:
         prefix = node.mode is TextMode.PREFIX or node.last_is_prefix
         if node.field in COLUMNS:
             return self._match(COLUMNS[node.field], node.value, prefix)
+        if node.field.startswith("metadata."):
+            self.params += [self.cloud, node.field.removeprefix("metadata.")]
+            value = self._match("value", node.value, prefix)
+            return f"r.id IN (SELECT id FROM resource_metadata WHERE cloud = ? AND field = ? AND {value})"
         if node.field.startswith("context."):
             self.params += [self.cloud, node.field.removeprefix("context.")]
             value = self._match("value", node.value, prefix)

@@ -24,7 +24,7 @@ CASES = [
     ("w_10,w_20", "Duplicate transformation parameter w_ in w_10,w_20"),
     ("w_", "Invalid transformation component - w_"),
     ("l_text:Arial_20:hi", "Transformation parameter l_ is not supported by the emulator - l_text:Arial_20:hi"),
-    ("t_my_named", "Transformation parameter t_ is not supported by the emulator - t_my_named"),
+    ("t_my_named", "Invalid transformation component - named transformation my_named does not exist"),
     ("w_100000,h_100000,c_scale", "Requested image size 100000x100000 exceeds the emulator's limit of 25 megapixels"),
 ]
 

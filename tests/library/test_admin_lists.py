@@ -246,7 +246,7 @@ def test_a_bad_expression_is_400_with_the_position(library: FlaskClient) -> None
                                        "resource_type, type"),
     ({"sort_by": [{"public_id": "up"}]}, "Invalid sort_by direction - up. Must be asc or desc"),
     ({"aggregate": ["bytes"]}, "Unsupported aggregate field - bytes. Supported: format, resource_type, type"),
-    ({"with_field": ["image_metadata"]}, "Unsupported with_field - image_metadata. Supported: tags, context"),
+    ({"with_field": ["image_metadata"]}, "Unsupported with_field - image_metadata. Supported: tags, context, metadata"),
     ({"next_cursor": "nope"}, "Invalid next_cursor - nope"),
 ])
 def test_search_parameter_errors(library: FlaskClient, body: dict[str, Any], message: str) -> None:

@@ -16,7 +16,7 @@ KEYWORDS = frozenset({"format", "resource_type", "type", "asset_id", "folder"})
 NUMERIC = frozenset({"bytes", "width", "height", "pixels", "aspect_ratio"})
 DATES = frozenset({"created_at", "uploaded_at"})
 ALIASES = {"tag": "tags"}
-KNOWN = sorted(TOKENIZED | KEYWORDS | NUMERIC | DATES | {"context.<key>"})
+KNOWN = sorted(TOKENIZED | KEYWORDS | NUMERIC | DATES | {"context.<key>", "metadata.<external_id>"})
 
 _WORD = re.compile(r"\w+")
 _BYTES = re.compile(r"^(\d+(?:\.\d+)?)(b|kb|mb|gb|k|m|g)?$", re.IGNORECASE)
@@ -41,10 +41,11 @@ def field_name(token: Token) -> str:
     name = ALIASES.get(token.text, token.text)
     if token.quoted or token.wildcard:
         raise QueryError(token.pos, f"a field name cannot be quoted or contain '*': {token.describe()}")
-    if name.startswith("context."):
-        if len(name) == len("context."):
-            raise QueryError(token.pos, "a context field needs a key: context.<key>")
-        return name
+    for family, part in (("context.", "key"), ("metadata.", "external_id")):
+        if name.startswith(family):
+            if len(name) == len(family):
+                raise QueryError(token.pos, f"a {family[:-1]} field needs a {part}: {family}<{part}>")
+            return name
     if name not in TOKENIZED | KEYWORDS | NUMERIC | DATES:
         raise QueryError(token.pos, f"unknown field '{token.text}'. Known fields: {', '.join(KNOWN)}")
     return name
@@ -86,10 +87,34 @@ def compare_clause(field: str, op: Token, value: Token, now: float) -> Node:
     return Compare(field, comparison, number(field, value))
 
 
+def is_metadata(field: str) -> bool:
+    return field.startswith("metadata.")
+
+
+def metadata_compare(field: str, op: Token, value: Token) -> Node:
+    """``metadata.rating>=3``, ``metadata.shot<2024-01-01``: integer values, or dates (compared as Unix seconds)."""
+    if value.wildcard:
+        raise QueryError(value.pos, f"a wildcard cannot be used with a comparison on {field}")
+    comparison: Comparison = op.text  # type: ignore[assignment]
+    return Compare(field, comparison, metadata_number(field, value))
+
+
+def metadata_number(field: str, token: Token) -> float:
+    text = token.text.strip()
+    if _DAY.match(text):
+        try:
+            return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+        except ValueError:
+            pass
+    return _float(field, token, text)
+
+
 def range_clause(field: str, op: Token, low: Bound, high: Bound, now: float) -> Node:
     """``field:[a TO b]`` (inclusive), ``{a TO b}`` (exclusive), mixed, with ``*`` for an open end."""
     if op.text not in (":", "="):
         raise QueryError(op.pos, f"a range follows ':' or '=', not '{op.text}'")
+    if is_metadata(field):
+        return _metadata_range(field, low, high)
     if field not in NUMERIC | DATES:
         raise QueryError(op.pos, f"ranges work on numeric and date fields only, not on {field}")
     items: list[Node] = []
@@ -99,6 +124,16 @@ def range_clause(field: str, op: Token, low: Bound, high: Bound, now: float) -> 
         comparison: Comparison = loose if bound.inclusive else strict  # type: ignore[assignment]
         value = moment(bound.token, now) if field in DATES else number(field, bound.token)
         items.append(Compare(_canonical(field), comparison, value))
+    return And(tuple(items)) if items else Everything()
+
+
+def _metadata_range(field: str, low: Bound, high: Bound) -> Node:
+    items: list[Node] = []
+    for bound, strict, loose in ((low, ">", ">="), (high, "<", "<=")):
+        if bound.token.wildcard and bound.token.text == "":
+            continue
+        comparison: Comparison = loose if bound.inclusive else strict  # type: ignore[assignment]
+        items.append(Compare(field, comparison, metadata_number(field, bound.token)))
     return And(tuple(items)) if items else Everything()
 
 

@@ -127,6 +127,8 @@ class _Parser:
         value = self.expect(Kind.TERM, f"a value after '{term.text}{op.text}'")
         if name in fields.NUMERIC or name in fields.DATES:
             return fields.compare_clause(name, op, value, self.now)
+        if fields.is_metadata(name) and op.text not in (":", "="):
+            return fields.metadata_compare(name, op, value)
         return fields.text_clause(name, op, value)
 
     def range(self, name: str, op: Token) -> Node:
