@@ -21,7 +21,7 @@ INSERT OR IGNORE INTO clock (id, offset, frozen_at) VALUES (1, 0, NULL);
 CREATE TABLE IF NOT EXISTS journal (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, cloud TEXT, operation TEXT NOT NULL,
     method TEXT NOT NULL, path TEXT NOT NULL, params TEXT NOT NULL, status TEXT NOT NULL,
-    duration_ms REAL NOT NULL, warnings TEXT NOT NULL
+    duration_ms REAL NOT NULL, warnings TEXT NOT NULL, size INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS journal_operation ON journal (operation);
 CREATE TABLE IF NOT EXISTS faults (
@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS registrations (kind TEXT NOT NULL, key TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS queued_results (id INTEGER PRIMARY KEY AUTOINCREMENT, engine TEXT NOT NULL,
     data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS admin_calls (cloud TEXT PRIMARY KEY, hour INTEGER NOT NULL, calls INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS admin_limits (cloud TEXT PRIMARY KEY, calls_per_hour INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, cloud TEXT NOT NULL, public_id TEXT NOT NULL,
     resource_type TEXT NOT NULL, type TEXT NOT NULL, request TEXT NOT NULL, due_at REAL NOT NULL,
@@ -55,6 +56,15 @@ class ControlStore:
         self._conn = open_database(path, synchronous="OFF")
         self._lock = threading.RLock()
         self._conn.executescript(_SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Data directories from before the journal was bounded in bytes get its ``size`` column."""
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(journal)")}
+        if "size" not in columns:
+            with self.tx() as db:
+                db.execute("ALTER TABLE journal ADD COLUMN size INTEGER NOT NULL DEFAULT 0")
+                db.execute("UPDATE journal SET size = length(params) + length(warnings) + length(path) + 64")
 
     def tx(self) -> AbstractContextManager[sqlite3.Connection]:
         return write_transaction(self._conn, self._lock)
@@ -69,10 +79,11 @@ class ControlStore:
             return row
 
     def reset(self) -> None:
-        """Forget everything but the clock: journal, faults, registrations, jobs, webhooks, rate-limit counts."""
+        """Forget everything but the clock: journal, faults, registrations, jobs, webhooks, rate-limit counts and
+        budgets set at run time."""
         with self.tx() as db:
             for table in ("journal", "faults", "registrations", "queued_results", "jobs", "notifications",
-                          "admin_calls"):
+                          "admin_calls", "admin_limits"):
                 db.execute(f"DELETE FROM {table}")
 
     def close(self) -> None:
