@@ -51,8 +51,10 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 	$(PY) bench/library.py
+	$(PY) bench/chunked.py
 	$(PY) bench/testing.py
 	$(PY) bench/contracts.py
+	$(PY) bench/memory.py
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -8,6 +8,7 @@ from flask import current_app
 
 from emulator.backend.account.services import Account
 from emulator.backend.assets import Assets
+from emulator.backend.chunked import ChunkedUploads
 from emulator.backend.delivery import Delivery
 from emulator.backend.imagga import Imagga
 from emulator.backend.library import Library
@@ -36,6 +37,7 @@ class Emulator:
     ids: IdSource
     control: ControlPlane
     account: Account  # metadata fields, presets, mappings, transformations, folders, profiles, triggers
+    uploads: ChunkedUploads  # parts of chunked uploads until the file is whole
 
     def cloud(self, name: str) -> CloudConfig:
         cloud = self.config.cloud(name)

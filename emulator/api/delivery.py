@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, request, send_file
 from werkzeug.http import parse_etags
 
 from emulator.api.operations import operation
@@ -48,6 +48,8 @@ def _request(cloud: str, resource_type: str, type: str, rest: str) -> DeliveryRe
 
 
 def _respond(delivered: Delivered) -> Response:
+    if delivered.path is not None:
+        return _file(delivered)
     status = 200 if delivered.data is not None else 304
     response = Response(delivered.data or b"", status=status, mimetype=delivered.mimetype)
     response.set_etag(delivered.etag)
@@ -55,6 +57,15 @@ def _respond(delivered: Delivered) -> Response:
     response.headers["Cache-Control"] = VERSIONED_CACHE if delivered.versioned else UNVERSIONED_CACHE
     if delivered.varies_on_accept:
         response.vary.add("Accept")
+    return response
+
+
+def _file(delivered: Delivered) -> Response:
+    """A video's or raw file's bytes streamed from disk; werkzeug answers ``Range`` requests (206)."""
+    assert delivered.path is not None
+    response = send_file(delivered.path, mimetype=delivered.mimetype, etag=delivered.etag, conditional=True,
+                         last_modified=datetime.fromtimestamp(delivered.last_modified, UTC), max_age=None)
+    response.headers["Cache-Control"] = VERSIONED_CACHE if delivered.versioned else UNVERSIONED_CACHE
     return response
 
 

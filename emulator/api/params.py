@@ -20,13 +20,16 @@ from flask import Request
 from werkzeug.datastructures import FileStorage
 
 from emulator import media
+from emulator.api import bodies
 from emulator.backend.models import (
+    ByteRange,
     Categorize,
     DataUri,
     EngineRequest,
-    FilePart,
     FileSource,
+    Part,
     RemoteFile,
+    StreamedFile,
     UpdateRequest,
     UploadRequest,
 )
@@ -47,7 +50,6 @@ from emulator.errors import BadRequest
 from emulator.tagging.languages import SUPPORTED_LANGUAGES
 
 RawValue = str | list[str]
-_INDEXED = re.compile(r"^(?P<name>.+?)\[(?P<index>\d*)\]$")
 
 
 @dataclass
@@ -70,41 +72,14 @@ class Params:
 
 
 def collect(request: Request) -> Params:
-    params = Params()
-    for name, value in request.args.items(multi=True):
-        _put(params.raw, name, value)
-    for name, value in request.form.items(multi=True):
-        _put(params.raw, name, value)
-    body = request.get_json(silent=True) if request.is_json else None
-    if isinstance(body, dict):
-        for name, value in body.items():
-            for item in value if isinstance(value, list) else [value]:
-                if item is not None:
-                    _put(params.raw, name if not isinstance(value, list) else f"{name}[]", as_text(item))
-    for name, storage in request.files.items():
-        params.files[name] = storage
-    return params
+    """Query string and body, whatever the encoding (see :mod:`emulator.api.bodies`), folded once."""
+    items, files = bodies.pairs(request)
+    return Params(raw=bodies.fold(items), files=files)
 
 
 def as_text(value: Any) -> str:
     """A JSON value as the string a form field would carry."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return str(value)
-
-
-def _put(raw: dict[str, RawValue], name: str | None, value: str) -> None:
-    if not name:
-        return  # a form part without a name carries no parameter
-    match = _INDEXED.match(name)
-    if match is None:
-        raw[name] = value
-        return
-    key = match["name"]
-    current = raw.get(key)
-    raw[key] = [*([current] if isinstance(current, str) else current or []), value]
+    return bodies.as_text(value)
 
 
 # -- typed values -------------------------------------------------------------------------------------------
@@ -234,9 +209,10 @@ def bounded_number(value: str | None, low: float, high: float, error: str) -> fl
 
 # -- requests -----------------------------------------------------------------------------------------------
 
-def upload_request(params: Params) -> UploadRequest:
+def upload_request(params: Params, resource_type: str = "image") -> UploadRequest:
     return UploadRequest(
         file=_file(params),
+        resource_type=resource_type,
         public_id=params.text("public_id") or None,
         folder=params.text("folder") or None,
         tags=tags(params) or (),
@@ -289,7 +265,7 @@ def _http_url(params: Params, name: str) -> str | None:
 def _file(params: Params) -> FileSource:
     part = params.files.get("file")
     if part is not None:
-        return FilePart(part.read(), part.filename)
+        return StreamedFile(part.stream, part.filename)  # werkzeug spooled a big part to disk: stream it
     value = params.text("file")
     if not value:
         raise BadRequest("Missing required parameter - file")
@@ -298,6 +274,36 @@ def _file(params: Params) -> FileSource:
     if re.match(r"^https?://", value, re.IGNORECASE):
         return RemoteFile(value)
     raise BadRequest(f"Invalid file parameter - expected a file, a data URI or an http(s) URL, got {value[:64]!r}")
+
+
+_CONTENT_RANGE = re.compile(r"^bytes (?P<first>\d+)-(?P<last>\d+)/(?P<total>\d+|\*|-1)$")
+
+
+def content_range(header: str) -> ByteRange:
+    """``bytes first-last/total``; ``*`` (browsers) or ``-1`` (Node, Java streams) while the total is unknown."""
+    match = _CONTENT_RANGE.match(header.strip())
+    if match is None or int(match["first"]) > int(match["last"]):
+        raise BadRequest(f"Invalid Content-Range header - {header}. Expected bytes <first>-<last>/<total>")
+    total = None if match["total"] in ("*", "-1") else int(match["total"])
+    return ByteRange(int(match["first"]), int(match["last"]), total)
+
+
+def chunk_part(params: Params, header: str, upload_id: str | None) -> Part | None:
+    """One part of a chunked upload, or None when the range is the whole file (a plain upload)."""
+    byte_range = content_range(header)
+    whole = byte_range.first == 0 and byte_range.total is not None and byte_range.last == byte_range.total - 1
+    storage = params.files.get("file")
+    if storage is None:
+        raise BadRequest("Missing required parameter - file (a part of a chunked upload must be a file part)")
+    key = upload_id or (f"public_id:{params.text('public_id')}" if params.text("public_id") else None)
+    if key is None:
+        if whole:
+            return None
+        raise BadRequest("Missing required header - X-Unique-Upload-Id (or a public_id to group the parts by)")
+    stream = storage.stream
+    size = stream.seek(0, 2)
+    stream.seek(0)
+    return Part(key, byte_range, stream, size, storage.filename)
 
 
 def with_defaults(params: Params, defaults: Mapping[str, str]) -> Params:
@@ -497,9 +503,4 @@ def _json(value: str) -> Any:
 
 def from_json(body: Mapping[str, Any]) -> Params:
     """Parameters of a JSON object that arrived another way (a cacheable search URL), folded like ``collect``."""
-    params = Params()
-    for name, value in body.items():
-        for item in value if isinstance(value, list) else [value]:
-            if item is not None:
-                _put(params.raw, f"{name}[]" if isinstance(value, list) else name, as_text(item))
-    return params
+    return Params(raw=bodies.fold(bodies.json_pairs(dict(body))))

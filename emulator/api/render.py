@@ -16,20 +16,27 @@ def iso(ts: float) -> str:
 
 def _urls(resource: Resource, host: str) -> dict[str, str]:
     k = resource.key
-    path = f"{k.cloud}/{k.resource_type}/{k.type}/v{resource.version}/{k.public_id}.{resource.format}"
+    # A raw file's public id keeps its extension; images and videos get theirs from ``format``.
+    suffix = f".{resource.format}" if resource.format and k.resource_type != "raw" else ""
+    path = f"{k.cloud}/{k.resource_type}/{k.type}/v{resource.version}/{k.public_id}{suffix}"
     return {"url": f"http://{host}/{path}", "secure_url": f"https://{host}/{path}"}
 
 
 def _common(resource: Resource, host: str) -> dict[str, Any]:
+    """The fields every answer about a resource has; raw files have no format or dimensions, audio files
+    (filed under ``video``) no dimensions, as the real service answers."""
     k = resource.key
-    return {
+    body: dict[str, Any] = {
         "asset_id": resource.asset_id,
         "public_id": k.public_id,
         "version": resource.version,
         "version_id": resource.version_id,
-        "format": resource.format,
-        "width": resource.width,
-        "height": resource.height,
+    }
+    if k.resource_type != "raw":
+        body["format"] = resource.format
+    if k.resource_type == "image" or (k.resource_type == "video" and not resource.media.get("is_audio")):
+        body.update(width=resource.width, height=resource.height)
+    body.update({
         "resource_type": k.resource_type,
         "created_at": iso(resource.created_at),
         "tags": list(resource.tags),
@@ -38,7 +45,13 @@ def _common(resource: Resource, host: str) -> dict[str, Any]:
         "etag": resource.etag,
         "placeholder": False,
         **_urls(resource, host),
-    }
+    })
+    return body
+
+
+def _media(resource: Resource) -> dict[str, Any]:
+    """A video's or audio file's facts (duration, bit_rate, frame_rate, codecs), read from the file."""
+    return {k: v for k, v in resource.media.items() if k not in ("width", "height")}
 
 
 def _extras(resource: Resource) -> dict[str, Any]:
@@ -58,7 +71,10 @@ def upload(outcome: UploadOutcome, cloud: CloudConfig, host: str) -> dict[str, A
     body = _common(r, host)
     body["signature"] = signing.response_signature(r.public_id, r.version, cloud.api_secret,
                                                    cloud.signature_algorithm)
-    body.update(pages=1, folder=r.folder, asset_folder=r.effective_asset_folder,
+    if r.key.resource_type == "image":
+        body["pages"] = 1
+    body.update(_media(r))
+    body.update(folder=r.folder, asset_folder=r.effective_asset_folder,
                 display_name=r.effective_display_name, original_filename=r.original_filename, **_extras(r))
     if outcome.existing:
         body["existing"] = True
@@ -68,9 +84,22 @@ def upload(outcome: UploadOutcome, cloud: CloudConfig, host: str) -> dict[str, A
     return body
 
 
+def part(received: int, upload_id: str | None, public_id: str | None) -> dict[str, Any]:
+    """A part of a chunked upload that did not complete it (docs/sdk-wire.md, "Chunked uploads"): the
+    requested ``public_id`` is echoed, none is invented."""
+    body: dict[str, Any] = {"done": False}
+    if upload_id:
+        body["upload_id"] = upload_id
+    body["bytes"] = received
+    if public_id:
+        body["public_id"] = public_id
+    return body
+
+
 def details(resource: Resource, host: str) -> dict[str, Any]:
     """Resource details, also the answer of Admin ``update``."""
     body = _common(resource, host)
+    body.update(_media(resource))
     body.update(folder=resource.folder, asset_folder=resource.effective_asset_folder,
                 display_name=resource.effective_display_name, original_filename=resource.original_filename,
                 backup=False, access_mode="public", derived=[], **_extras(resource))

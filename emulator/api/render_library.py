@@ -57,13 +57,18 @@ def search_item(resource: Resource, host: str, with_field: tuple[str, ...] = (),
     stamp = _iso_offset(resource.created_at)
     item: dict[str, Any] = {
         "asset_id": full["asset_id"], "public_id": full["public_id"], "folder": full["folder"],
-        "filename": full["display_name"], "format": full["format"], "version": full["version"],
+        "filename": full["display_name"], "format": full.get("format"), "version": full["version"],
         "resource_type": full["resource_type"], "type": full["type"], "created_at": stamp, "uploaded_at": stamp,
-        "bytes": full["bytes"], "width": full["width"], "height": full["height"],
+        "bytes": full["bytes"], "width": full.get("width"), "height": full.get("height"),
         "aspect_ratio": round(resource.width / resource.height, 5) if resource.height else 0,
         "pixels": resource.width * resource.height, "status": "active", "access_mode": full["access_mode"],
         "url": full["url"], "secure_url": full["secure_url"],
     }
+    if "width" not in full:  # raw and audio files have no dimensions; raw files no format either
+        for name in ("width", "height", "aspect_ratio", "pixels"):
+            del item[name]
+    if "format" not in full:
+        del item["format"]
     if "tags" in with_field or "tags" in fields:
         item["tags"] = list(resource.tags)
     if ("context" in with_field or "context" in fields) and "context" in full:

@@ -15,18 +15,28 @@ from emulator.runtime import current
 
 bp = Blueprint("upload", __name__)
 
-# ``auto`` is what `cld` posts to; the emulator stores images only (a documented difference).
-UPLOAD_TYPES = ("image", "auto")
+# ``auto`` (what `cld` and the jQuery plugin post to) files the bytes under image, video or raw.
+UPLOAD_TYPES = ("image", "video", "raw", "auto")
 
 
 @operation(bp, "upload")
 def upload(cloud_name: str, resource_type: str) -> Response:
+    """A whole file, or one part of a chunked upload (``Content-Range``, ``X-Unique-Upload-Id``)."""
     em = current()
     cloud = em.cloud(cloud_name)
     if resource_type not in UPLOAD_TYPES:
-        raise BadRequest(f"Resource type {resource_type} is not supported by the emulator; use image or auto")
+        raise BadRequest(f"Invalid resource type {resource_type}. Must be one of: {', '.join(UPLOAD_TYPES)}")
     raw = auth.upload_api(em, cloud, params.collect(request), "upload", request.headers.get("Authorization"))
-    outcome = em.assets.upload(cloud, params.upload_request(raw), origin=request.host)
+    req = params.upload_request(raw, resource_type)
+    header, upload_id = request.headers.get("Content-Range"), request.headers.get("X-Unique-Upload-Id")
+    part = params.chunk_part(raw, header, upload_id) if header else None
+    if part is None:
+        outcome = em.assets.upload(cloud, req, origin=request.host)
+    else:
+        received = em.uploads.receive(cloud, part, req, origin=request.host)
+        if received.outcome is None:
+            return jsonify(render.part(received.received, upload_id, req.public_id))
+        outcome = received.outcome
     for eager in (raw.text("eager") or "").split("|"):
         if eager:
             em.account.transformations.record_use(cloud.name, eager)  # listed by api.transformations(), used

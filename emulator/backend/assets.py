@@ -5,26 +5,23 @@ are :class:`~emulator.backend.library.Library`'s."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import PurePath
 from typing import Any
 
 from emulator import media
-from emulator.backend import categorization
+from emulator.backend import categorization, intake
 from emulator.backend.account import values as metadata_values
 from emulator.backend.events import Events, NoEvents
 from emulator.backend.models import (
     Categorize,
-    DataUri,
-    FilePart,
-    FileSource,
-    RemoteFile,
     Resource,
     ResourceKey,
+    StagedBlob,
     UpdateRequest,
     UploadOutcome,
     UploadRequest,
@@ -32,7 +29,7 @@ from emulator.backend.models import (
 from emulator.backend.ports import BlobStore, MissingBlob, ResourceRepository
 from emulator.clock import Clock, IdSource
 from emulator.config import BUNDLED_FIXTURES, CloudConfig, Config
-from emulator.errors import AlreadyExists, ApiError, NotFound, error_for
+from emulator.errors import AlreadyExists, ApiError, BadRequest, NotFound, error_for
 from emulator.tagging.engine import ImageRef, TaggingEngine
 
 
@@ -72,8 +69,9 @@ class Assets:
         """A cloud starts, like a new account, with the image ``sample`` (created once, not on every start)."""
         if self.repo.claim_cloud(cloud.name, self.clock.now()):
             data, facts = _sample()
-            resource = self._build(ResourceKey(cloud.name, "sample"), data, hashlib.sha256(data).hexdigest(),
-                                   facts, "sample", (), {}, {}, None, None)
+            stored = _Stored(hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest(), len(data),
+                             facts.format, facts.width, facts.height, {})
+            resource = self._build(ResourceKey(cloud.name, "sample"), stored, "sample", (), {}, {}, None, None)
             self._store(resource, data)
 
     def reset(self, clouds: list[CloudConfig]) -> None:
@@ -89,28 +87,52 @@ class Assets:
     # -- Upload API -----------------------------------------------------------------------------------------
 
     def upload(self, cloud: CloudConfig, request: UploadRequest, *, origin: str = "") -> UploadOutcome:
-        """Store an image; ``origin`` is the host the caller reached us on (for URLs in notifications)."""
-        data, filename = self._read_source(request.file)
-        facts = media.inspect(data)
-        key = ResourceKey(cloud.name, self._public_id(request, filename))
+        """Store an image, video or raw file; ``origin`` is the host the caller reached us on (for URLs in
+        notifications). The bytes are staged first and kept only once they proved valid."""
+        incoming = intake.take_in(self.blobs, request.file, request.resource_type, self.config,
+                                  allow_local=cloud.fetch_local_urls)
+        try:
+            return self._upload(cloud, request, incoming, origin)
+        finally:
+            self.blobs.discard(incoming.staged)
+
+    def _upload(self, cloud: CloudConfig, request: UploadRequest, incoming: intake.Incoming,
+                origin: str) -> UploadOutcome:
+        key = ResourceKey(cloud.name, self._public_id(request, incoming), incoming.kind)
         previous = self.repo.get(key)
         if previous is not None and not request.overwrite:
             return UploadOutcome(previous, existing=True)
-        placed = self._placement(cloud, request, filename)
-        sha = hashlib.sha256(data).hexdigest()
-        image = ImageRef(data, sha, key.public_id, filename)
+        placed = self._placement(cloud, request, incoming.original_filename)
         categorize = self._mode(cloud, request.categorize)
-        found = self._categorize(cloud, image, categorize, {})
+        _images_only(categorize, incoming.kind)
+        found = Categorized({}, [])
+        if incoming.data is not None:
+            image = ImageRef(incoming.data, incoming.staged.sha256, key.public_id, incoming.original_filename)
+            found = self._categorize(cloud, image, categorize, {})
         tags = categorization.merge_tags(request.tags, found.auto_tags)
         categorization.check_tags(key.public_id, tags)
-        resource = replace(self._build(key, data, sha, facts, filename, tags, request.context, found.info,
+        stored = _Stored(incoming.staged.sha256, incoming.staged.md5, incoming.staged.size, incoming.format,
+                         incoming.width, incoming.height, dict(incoming.media))
+        resource = replace(self._build(key, stored, incoming.original_filename, tags, request.context, found.info,
                                        request.notification_url, previous), **placed)
-        self._store(resource, data)
+        self._keep(resource, incoming.staged)
         outcome = UploadOutcome(resource, overwritten=previous is not None)
         urls = _notification_urls(cloud, request.notification_url) + self.triggers(cloud.name, "upload")
         self.events.uploaded(cloud, outcome, urls, origin)
         self._defer(cloud, key, categorize, urls, origin)
         return outcome
+
+    def _keep(self, resource: Resource, staged: StagedBlob) -> None:
+        """Keep the bytes, then write the row; a reclaim that took the bytes in between makes us keep them
+        again (the staged file is still there) and retry."""
+        for _ in range(_ATTEMPTS):
+            self.blobs.keep(staged)
+            try:
+                self.repo.put(resource)
+                return
+            except MissingBlob:
+                continue
+        raise AlreadyExists(f"Resource {resource.public_id} kept losing its bytes to deletions; try again")
 
     def seed(self, cloud: CloudConfig, requests: list[UploadRequest], *, origin: str = "") -> list[UploadOutcome]:
         """Upload many at once (the control plane's seed): each exactly as a single upload.
@@ -134,9 +156,8 @@ class Assets:
         current = self.repo.get(key)
         if current is None:
             return None
-        found = self._categorize(cloud, self._image_of(current), request, current.info)
-        tags = categorization.merge_tags(current.tags, found.auto_tags)
-        done = self._commit(current, replace(current, tags=tags, info=found.info))
+        found = self._categorize(cloud, self._image_of(current), request, {})
+        done = self._apply(current, _Change(found=found))
         if done is None:
             return None  # overwritten meanwhile: these results describe bytes that are gone
         self.events.categorized(cloud, done, _notification_urls(cloud, current.notification_url), origin)
@@ -154,15 +175,13 @@ class Assets:
         categorize = self._mode(cloud, request.categorize)
         for _ in range(_ATTEMPTS):
             current = self.resource(key)
-            tags = current.tags if request.tags is None else request.tags
-            context = current.context if request.context is None else request.context
-            found = Categorized(dict(current.info), [])
-            if categorize.engines:
-                found = self._categorize(cloud, self._image_of(current), categorize, current.info)
-            tags = categorization.check_tags(key.public_id, categorization.merge_tags(tags, found.auto_tags))
-            placed = self._replacement(cloud, current, request)
-            updated = self._commit(current, replace(current, tags=tags, context=dict(context), info=found.info,
-                                                    **placed))
+            found = Categorized({}, [])
+            if categorize.engines:  # the slow part, outside the write transaction
+                _images_only(categorize, key.resource_type)
+                found = self._categorize(cloud, self._image_of(current), categorize, {})
+            self._replacement(cloud, current, request)  # a bad metadata value fails before anything is written
+            updated = self._apply(current, _Change(request.tags, request.context, found,
+                                                   functools.partial(self._replacement, cloud, request=request)))
             if updated is not None:
                 self._defer(cloud, key, categorize, _notification_urls(cloud, current.notification_url), origin)
                 return updated
@@ -192,6 +211,7 @@ class Assets:
                 "asset_folder": folder.strip("/") if folder is not None else None, "display_name": display}
 
     def _replacement(self, cloud: CloudConfig, current: Resource, request: UpdateRequest) -> dict[str, Any]:
+        """Metadata, asset folder and display name as ``request`` changes them on ``current`` (as stored)."""
         out: dict[str, Any] = {}
         if request.metadata is not None:
             assignment = metadata_values.Assignment(request.metadata, request.clear_invalid)
@@ -202,14 +222,20 @@ class Assets:
             out["display_name"] = request.display_name
         return out
 
-    def _commit(self, read: Resource, changed: Resource) -> Resource | None:
-        """Store ``changed`` only if the resource is still the version that was read (no overwrite came between,
-        whose bytes a stale write would orphan); None when it is not, or is gone."""
-        def change(stored: Resource) -> Resource:
-            return changed if (stored.version, stored.sha256) == (read.version, read.sha256) else stored
+    def _apply(self, read: Resource, change: _Change) -> Resource | None:
+        """Apply ``change`` to the resource as stored, inside the write transaction, so that tags, context or
+        metadata written meanwhile by anyone else survive; only if it still holds the bytes that were read (an
+        overwrite in between makes categorization results stale). None when it does not, or is gone."""
+        applied: list[Resource] = []
 
-        after = self.repo.modify([read.key], change)
-        return after[0] if after and after[0] == changed else None
+        def edit(stored: Resource) -> Resource:
+            if (stored.version, stored.sha256) != (read.version, read.sha256):
+                return stored
+            applied.append(change.applied_to(stored))
+            return applied[0]
+
+        self.repo.modify([read.key], edit)
+        return applied[0] if applied else None
 
     def explicit(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest, *,
                  origin: str = "") -> UploadOutcome:
@@ -225,29 +251,20 @@ class Assets:
 
     # -- helpers --------------------------------------------------------------------------------------------
 
-    def _read_source(self, source: FileSource) -> tuple[bytes, str]:
-        """The bytes and the original filename (base name without directory or extension)."""
-        limit = self.config.max_file_size
-        if isinstance(source, RemoteFile):
-            data = media.fetch(source.url, timeout=self.config.fetch_timeout, limit=limit)
-            return data, PurePath(media.url_filename(source.url)).stem
-        if isinstance(source, DataUri):
-            data, name = source.data, "file"
+    def _public_id(self, request: UploadRequest, incoming: intake.Incoming) -> str:
+        """The requested id, or one made from the file name or at random; a raw file's keeps its extension."""
+        # A leading "/" names no folder: "/a/b" is stored as "a/b", so that every SDK can address it again.
+        if request.public_id and request.public_id.lstrip("/"):
+            base = request.public_id.lstrip("/")
         else:
-            assert isinstance(source, FilePart)
-            data, name = source.data, PurePath((source.filename or "file").replace("\\", "/")).stem or "file"
-        media.check_size(len(data), limit)
-        return data, name
-
-    def _public_id(self, request: UploadRequest, filename: str) -> str:
-        if request.public_id:
-            base = request.public_id
-        elif request.use_filename:
-            base = _sanitize(filename)
-            if request.unique_filename:
-                base = f"{base}_{self.ids.alnum(6)}"
-        else:
-            base = self.ids.alnum(20)
+            if request.use_filename:
+                base = _sanitize(incoming.original_filename)
+                if request.unique_filename:
+                    base = f"{base}_{self.ids.alnum(6)}"
+            else:
+                base = self.ids.alnum(20)
+            if incoming.kind == "raw" and incoming.extension:
+                base = f"{base}.{incoming.extension}"
         prefixes = [request.folder or "", request.public_id_prefix or ""]
         if request.use_asset_folder_as_public_id_prefix:
             prefixes.append(request.asset_folder or "")
@@ -290,20 +307,62 @@ class Assets:
         data = self.blobs.get(resource.sha256) or b""
         return ImageRef(data, resource.sha256, resource.public_id, resource.original_filename)
 
-    def _build(self, key: ResourceKey, data: bytes, sha: str, facts: media.ImageFacts, filename: str,
-               tags: tuple[str, ...], context: Any, info: dict[str, Any], notification_url: str | None,
-               previous: Resource | None) -> Resource:
+    def _build(self, key: ResourceKey, stored: _Stored, filename: str, tags: tuple[str, ...], context: Any,
+               info: dict[str, Any], notification_url: str | None, previous: Resource | None) -> Resource:
         now = self.clock.now()
         version = int(now)
         if previous is not None and version <= previous.version:
             version = previous.version + 1  # versions only grow, even within one second
         return Resource(
             key=key, asset_id=previous.asset_id if previous else self.ids.hex(32), version=version,
-            version_id=self.ids.hex(32), format=facts.format, width=facts.width, height=facts.height,
-            bytes=len(data), etag=hashlib.md5(data).hexdigest(), sha256=sha, created_at=now,
+            version_id=self.ids.hex(32), format=stored.format, width=stored.width, height=stored.height,
+            bytes=stored.size, etag=stored.md5, sha256=stored.sha256, created_at=now,
             original_filename=filename, tags=tags, context=dict(context), info=info,
-            notification_url=notification_url,
+            notification_url=notification_url, media=stored.media,
         )
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """The facts of stored bytes a resource records."""
+
+    sha256: str
+    md5: str
+    size: int
+    format: str
+    width: int
+    height: int
+    media: dict[str, Any]
+
+
+def _images_only(request: Categorize, kind: str) -> None:
+    """The categorization engines emulated (Imagga, Google, Amazon Rekognition tagging) read images only."""
+    if request.engines and kind != "image":
+        raise BadRequest(f"Categorization {request.engines[0].engine} is not supported for {kind} files "
+                         "(only for images)")
+
+
+@dataclass(frozen=True)
+class _Change:
+    """An update to a resource, applied to its stored state: tags/context replaced when given, this run's
+    categorization blocks merged into ``info``, its auto tags added to whatever tags the resource holds then, and
+    ``placed`` (metadata, folder, display name) computed from the stored resource."""
+
+    tags: tuple[str, ...] | None = None
+    context: Mapping[str, str] | None = None
+    found: Categorized = field(default_factory=lambda: Categorized({}, []))
+    placed: Callable[[Resource], dict[str, Any]] | None = None
+
+    def applied_to(self, stored: Resource) -> Resource:
+        blocks = self.found.info.get("categorization", {})
+        info = {**stored.info, "categorization": {**stored.info.get("categorization", {}), **blocks}} \
+            if blocks else dict(stored.info)
+        tags = stored.tags if self.tags is None else self.tags
+        tags = categorization.check_tags(stored.public_id, categorization.merge_tags(tags, self.found.auto_tags))
+        context = stored.context if self.context is None else self.context
+        placed = self.placed(stored) if self.placed else {}
+        return replace(stored, tags=tags, context=dict(context), info=info, **placed)
+
 
 @lru_cache(maxsize=1)
 def _sample() -> tuple[bytes, media.ImageFacts]:

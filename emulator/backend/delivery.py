@@ -10,8 +10,10 @@ rendering; the cache drops them when the original changes.
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Protocol
 
 from emulator.backend import transform
@@ -50,11 +52,13 @@ class Delivered:
     mimetype: str
     versioned: bool  # the URL names the current version: the answer never changes
     varies_on_accept: bool
-    data: bytes | None  # None: the client's copy is current (answer 304)
+    data: bytes | None  # None: the client's copy is current (answer 304), or the bytes are in ``path``
+    path: Path | None = None  # a video's or raw file's original bytes, streamed from disk (with Range support)
 
 
-def split_path(path: str) -> DeliveryPath:
-    """Signature, transformation components, version and public id (with a known extension split off)."""
+def split_path(path: str, *, raw: bool = False) -> DeliveryPath:
+    """Signature, transformation components, version and public id (with a known extension split off; a raw
+    file's public id keeps its extension)."""
     segments = path.split("/")
     if len(segments) > 1 and _SIGNATURE.match(segments[0]):
         segments = segments[1:]  # signed URLs are served without checking the signature
@@ -68,6 +72,8 @@ def split_path(path: str) -> DeliveryPath:
     else:
         version = int(segments[marker][1:])
         rest = segments[marker + 1:]
+    if raw:
+        return DeliveryPath(tuple(segments[:marker]), version, "/".join(rest), None)
     public_id, extension = _split_extension("/".join(rest))
     return DeliveryPath(tuple(segments[:marker]), version, public_id, extension)
 
@@ -75,7 +81,7 @@ def split_path(path: str) -> DeliveryPath:
 def _split_extension(name: str) -> tuple[str, str | None]:
     stem, dot, ext = name.rpartition(".")
     ext = transform.FORMAT_ALIASES.get(ext.lower(), ext.lower())
-    if dot and stem and "/" not in ext and ext in transform.FORMATS:
+    if dot and stem and "/" not in ext and (ext in transform.FORMATS or ext in _MEDIA_TYPES):
         return stem, ext
     return name, None
 
@@ -90,13 +96,16 @@ class NamedTransformations(Protocol):
 
 class Delivery:
     def __init__(self, repo: ResourceRepository, blobs: BlobStore, derived: DerivedCache,
-                 named: NamedTransformations | None = None) -> None:
+                 named: NamedTransformations | None = None, limits: transform.Limits | None = None) -> None:
         self.repo = repo
         self.blobs = blobs
         self.derived = derived
         self.named = named
+        self.limits = limits or transform.Limits()
 
     def deliver(self, request: DeliveryRequest) -> Delivered:
+        if request.resource_type != "image":
+            return self._deliver_file(request)
         url = split_path(request.path)
         components = self._expand(request.cloud, url.transformation)
         chain = transform.parse(components)
@@ -151,11 +160,46 @@ class Delivery:
         if cached is not None:
             return cached
         try:
-            data = transform.render(original, chain, fmt)
+            data = transform.render(original, chain, fmt, self.limits)
         except (OSError, ValueError) as exc:
             raise BadRequest(f"Cannot transform {resource.public_id} - {exc}") from exc
         self.derived.put(resource.key, resource.sha256, variant, data)
         return data
+
+
+    def _deliver_file(self, request: DeliveryRequest) -> Delivered:
+        """A video's or raw file's original bytes; transformations of them are not emulated."""
+        url = split_path(request.path, raw=request.resource_type == "raw")
+        resource = self._locate(request, url)
+        asked = url.extension or resource.format
+        if url.transformation or (request.resource_type == "video" and asked != resource.format):
+            shown = "/".join(url.transformation) or f"format {asked}"
+            raise BadRequest(f"Video transformations are not emulated (the emulator delivers a video's original "
+                             f"bytes): {shown}")
+        etag = resource.etag
+        meta = Delivered(etag=etag, last_modified=resource.created_at,
+                         mimetype=_file_mimetype(request.resource_type, resource), versioned=url.version
+                         == resource.version, varies_on_accept=False, data=None)
+        if etag in request.if_none_match or "*" in request.if_none_match:
+            return meta
+        path = self.blobs.path(resource.sha256)
+        if path is None:
+            raise NotFound(f"Resource not found - {resource.public_id} (its bytes are missing)")
+        return replace(meta, path=path)
+
+
+_MEDIA_TYPES = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm", "mov": "video/quicktime",
+                "ogv": "video/ogg", "ogg": "audio/ogg", "avi": "video/x-msvideo", "flv": "video/x-flv",
+                "mkv": "video/x-matroska", "ts": "video/mp2t", "mpeg": "video/mpeg", "wmv": "video/x-ms-wmv",
+                "mp3": "audio/mpeg", "m4a": "audio/mp4", "aac": "audio/aac", "wav": "audio/wav",
+                "flac": "audio/flac", "aiff": "audio/aiff", "amr": "audio/amr"}
+
+
+def _file_mimetype(resource_type: str, resource: Resource) -> str:
+    if resource_type == "video":
+        return _MEDIA_TYPES.get(resource.format, "application/octet-stream")
+    guessed, _ = mimetypes.guess_type(resource.public_id)
+    return guessed or "application/octet-stream"
 
 
 def _output_format(chain: transform.Transformation, extension: str | None, original: str,

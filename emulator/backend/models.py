@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Resource:
     metadata: Mapping[str, Any] = field(default_factory=dict)  # structured metadata values by external id
     asset_folder: str | None = None  # dynamic folder mode; None: the public id's folder
     display_name: str | None = None  # None: the last part of the public id
+    media: Mapping[str, Any] = field(default_factory=dict)  # a video's or audio file's facts (duration, codecs…)
 
     @property
     def public_id(self) -> str:
@@ -70,6 +72,34 @@ class FilePart:
 
 
 @dataclass(frozen=True)
+class StreamedFile:
+    """A file part read as a stream (werkzeug spools big parts to disk): never held whole in memory."""
+
+    stream: IO[bytes]
+    filename: str | None
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A file already on disk that the upload may take over (moved into the file store): an assembled
+    chunked upload."""
+
+    path: Path
+    filename: str | None
+
+
+@dataclass(frozen=True)
+class StagedBlob:
+    """Bytes written to a temporary file of the blob store and hashed, not yet kept: the upload keeps them
+    once they proved valid, or discards them."""
+
+    path: Path
+    sha256: str
+    md5: str
+    size: int
+
+
+@dataclass(frozen=True)
 class RemoteFile:
     url: str
 
@@ -79,7 +109,7 @@ class DataUri:
     data: bytes
 
 
-FileSource = FilePart | RemoteFile | DataUri
+FileSource = FilePart | StreamedFile | StagedFile | RemoteFile | DataUri
 
 
 @dataclass(frozen=True)
@@ -94,6 +124,7 @@ class Categorize:
 @dataclass(frozen=True)
 class UploadRequest:
     file: FileSource
+    resource_type: str = "image"  # image, video, raw, or auto (decided from the bytes)
     public_id: str | None = None
     folder: str | None = None
     tags: tuple[str, ...] = ()
@@ -128,3 +159,43 @@ class UploadOutcome:
     resource: Resource
     existing: bool = False
     overwritten: bool = False
+
+
+# -- chunked uploads ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ByteRange:
+    """``Content-Range: bytes first-last/total``; ``total`` is None while unknown (``*`` or ``-1``)."""
+
+    first: int
+    last: int
+    total: int | None = None
+
+    @property
+    def length(self) -> int:
+        return self.last - self.first + 1
+
+
+@dataclass(frozen=True)
+class PartReceipt:
+    """What the upload holds after a part: bytes received so far, the total if known, and, from the part
+    that completed it, the whole file (now the caller's to move or delete)."""
+
+    received: int
+    total: int | None
+    assembled: Path | None = None
+
+
+class PartRejected(ValueError):
+    """A part that contradicts the upload's earlier parts; nothing of it was stored."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a chunked upload as the Upload API received it."""
+
+    upload_id: str
+    range: ByteRange
+    stream: IO[bytes]
+    size: int  # the bytes the part really holds
+    filename: str | None

@@ -8,9 +8,10 @@ A feature that persists new state adds its own small port (next to its models) r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Protocol
+from pathlib import Path
+from typing import IO, Protocol
 
-from emulator.backend.models import FilePart, Resource, ResourceKey
+from emulator.backend.models import ByteRange, FilePart, PartReceipt, Resource, ResourceKey, StagedBlob
 from emulator.backend.queries import Listing, Page, Removal, RenameOutcome, SearchPage, SearchSpec, Selection, Usage
 
 
@@ -77,14 +78,61 @@ class ResourceRepository(Protocol):
         ...
 
 
+class BlobTooLarge(Exception):
+    """More bytes were offered than the limit; ``args[0]`` is how many had been read."""
+
+
 class BlobStore(Protocol):
-    """File bytes, content-addressed by their sha256 (many resources may share one blob)."""
+    """File bytes, content-addressed by their sha256 (many resources may share one blob), on disk so big files
+    stream in and out. New bytes are *staged* (written to a temporary file while hashed), checked by the
+    caller, then *kept*; the staged file stays until the resource is committed, so bytes a concurrent reclaim
+    took can be kept again (see :class:`MissingBlob`)."""
 
     def put(self, sha256: str, data: bytes) -> None:
         """Store the bytes (a no-op when they are already there)."""
         ...
 
     def get(self, sha256: str) -> bytes | None: ...
+
+    def path(self, sha256: str) -> Path | None:
+        """Where the bytes are on disk, to stream them; None when absent."""
+        ...
+
+    def stage(self, source: IO[bytes], limit: int) -> StagedBlob:
+        """Copy a stream into a temporary file, hashing it; more than ``limit`` bytes raises BlobTooLarge."""
+        ...
+
+    def adopt(self, path: Path) -> StagedBlob:
+        """Take over a file already on disk (an assembled chunked upload): moved in, not copied."""
+        ...
+
+    def keep(self, staged: StagedBlob) -> None:
+        """Make staged bytes stored under their sha256 (a no-op when they are already there)."""
+        ...
+
+    def discard(self, staged: StagedBlob) -> None:
+        """Forget the staged file (bytes already kept stay)."""
+        ...
+
+
+class UploadParts(Protocol):
+    """The parts of chunked uploads, on disk until the file is whole (``emulator/storage/parts.py``)."""
+
+    def receive(self, upload_id: str, byte_range: ByteRange, part: IO[bytes]) -> PartReceipt:
+        """Write one part at its offset and record it; the receipt carries the whole file from the part that
+        completed it. Raises :class:`~emulator.backend.models.PartRejected` for a part that contradicts
+        earlier ones."""
+        ...
+
+    def release(self, assembled: Path) -> None:
+        """Remove an assembled file the upload did not take over (it failed)."""
+        ...
+
+    def sweep(self) -> int:
+        """Remove uploads untouched for the timeout; how many."""
+        ...
+
+    def pending(self) -> int: ...
 
 
 class DerivedCache(Protocol):

@@ -17,7 +17,7 @@ from emulator.backend.search.fields import words
 COLUMNS = (
     "cloud", "resource_type", "type", "public_id", "asset_id", "version", "version_id", "format", "width",
     "height", "bytes", "etag", "sha256", "created_at", "original_filename", "tags", "context", "info",
-    "notification_url", "folder", "filename", "metadata", "asset_folder", "display_name",
+    "notification_url", "folder", "filename", "metadata", "asset_folder", "display_name", "media",
 )
 SELECT = ", ".join(f"r.{c}" for c in COLUMNS)
 # The fields a bare search term (no ``field:``) is looked up in.
@@ -31,6 +31,7 @@ def to_row(r: Resource) -> tuple[object, ...]:
         r.width, r.height, r.bytes, r.etag, r.sha256, r.created_at, r.original_filename,
         json.dumps(list(r.tags)), json.dumps(dict(r.context)), json.dumps(dict(r.info)), r.notification_url,
         r.folder, filename(r.public_id), json.dumps(dict(r.metadata)), r.effective_asset_folder, r.display_name,
+        json.dumps(dict(r.media)),
     )
 
 
@@ -40,6 +41,7 @@ def to_resource(row: tuple[Any, ...] | Any) -> Resource:
     (cloud, rt, typ, pid, asset_id, version, version_id, fmt, width, height, size, etag, sha, created,
      original, tags, context, info, notification_url) = values[:19]
     metadata, asset_folder, display_name = values[21:24] if len(values) >= 24 else ("{}", None, None)
+    media = json.loads(values[24]) if len(values) > 24 and values[24] else {}
     return Resource(
         key=ResourceKey(cloud, pid, rt, typ),
         asset_id=asset_id, version=version, version_id=version_id, format=fmt, width=width, height=height,
@@ -47,7 +49,7 @@ def to_resource(row: tuple[Any, ...] | Any) -> Resource:
         tags=tuple(json.loads(tags)), context=json.loads(context), info=json.loads(info),
         notification_url=notification_url, metadata=json.loads(metadata),
         asset_folder=None if asset_folder == pid.rpartition("/")[0] else asset_folder,
-        display_name=display_name,
+        display_name=display_name, media=media,
     )
 
 

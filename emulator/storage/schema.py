@@ -7,10 +7,9 @@ import sqlite3
 from emulator.backend.models import Resource
 from emulator.storage.rows import COLUMNS, to_resource
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS clouds (name TEXT PRIMARY KEY, created_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS resources (
     id INTEGER PRIMARY KEY,
     cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
@@ -20,6 +19,7 @@ CREATE TABLE IF NOT EXISTS resources (
     tags TEXT NOT NULL, context TEXT NOT NULL, info TEXT NOT NULL, notification_url TEXT,
     folder TEXT NOT NULL, filename TEXT NOT NULL,
     metadata TEXT NOT NULL DEFAULT '{}', asset_folder TEXT NOT NULL DEFAULT '', display_name TEXT,
+    media TEXT NOT NULL DEFAULT '{}',
     UNIQUE (cloud, resource_type, type, public_id)
 );
 CREATE INDEX IF NOT EXISTS resources_by_type_created ON resources (cloud, resource_type, type, created_at, id);
@@ -58,6 +58,7 @@ ADDED_COLUMNS = (
     ("metadata", "TEXT NOT NULL DEFAULT '{}'", None),
     ("asset_folder", "TEXT NOT NULL DEFAULT ''", "UPDATE resources SET asset_folder = folder"),
     ("display_name", "TEXT", None),
+    ("media", "TEXT NOT NULL DEFAULT '{}'", None),  # a video's or audio file's facts
 )
 # sqlite_stat1 rows for a library of a million resources: rows, then rows per distinct prefix of the index key.
 _M = 1_000_000

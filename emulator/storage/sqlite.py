@@ -33,6 +33,7 @@ from emulator.backend.queries import (
 from emulator.storage import derived_sql, schema, search_sql
 from emulator.storage.db import Database, directory_for
 from emulator.storage.derived_sql import SQLiteDerivedCache, SQLiteImaggaUploads
+from emulator.storage.files import FileBlobs, FileStore
 from emulator.storage.rows import COLUMNS, SELECT, index_rows, key_columns, successor, to_resource, to_row
 
 _BY_KEY = "cloud = ? AND resource_type = ? AND type = ? AND public_id = ?"
@@ -42,46 +43,37 @@ _ASSIGN = ", ".join(COLUMNS)
 _SLOTS = ", ".join("?" * len(COLUMNS))
 
 
-class SQLiteBlobs:
-    """The :class:`~emulator.backend.ports.BlobStore` port: bytes in a table of the same database."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    def put(self, sha256: str, data: bytes) -> None:
-        with self._db.tx() as db:
-            db.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (sha256, data))
-
-    def get(self, sha256: str) -> bytes | None:
-        row = self._db.one("SELECT data FROM blobs WHERE sha256 = ?", (sha256,))
-        return bytes(row[0]) if row else None
-
-
 class SQLiteStorage:
     """The :class:`~emulator.backend.ports.ResourceRepository` port, and beside it the adapters of the other
-    ports over the same database file (``blobs``, ``derived``, ``imagga_uploads``).
+    ports: file bytes in a content-addressed folder beside the database (``blobs``, emulator/storage/files.py),
+    ``derived`` and ``imagga_uploads`` in the same database file.
 
     One connection guarded by a lock: simple, and SQLite serialises writers anyway.
     """
 
-    def __init__(self, data_dir: Path | None) -> None:
+    def __init__(self, data_dir: Path | None, *, derived_cache_size: int = 256 * 1024 * 1024) -> None:
         directory, self._cleanup = directory_for(self, data_dir)
+        self.directory = directory
         self.path = directory / "emulator.sqlite3"
         # A temporary database dies with the process anyway; a --data-dir one must survive a power cut.
         self.db = Database(self.path, synchronous="OFF" if self._cleanup is not None else "FULL")
         self._conn, self._lock = self.db.conn, self.db.lock
         self._conn.execute("PRAGMA cache_size=-16000")  # 16 MB of pages: the hot indexes of a 100k library
         self._conn.execute("PRAGMA temp_store=MEMORY")
+        self.files = FileStore(directory / "files")
         with self._tx() as db:
             legacy = schema.legacy_rows(db)
             schema.create(db)
             for resource in legacy:
                 self._upsert(db, resource)
             schema.pin_statistics(db)
+        self._move_blobs_to_files()
         derived_sql.create_schema(self.db)
-        self.blobs = SQLiteBlobs(self.db)
-        self.derived = SQLiteDerivedCache(self.db)
+        self.blobs = FileBlobs(self.files)
+        self.derived = SQLiteDerivedCache(self.db, derived_cache_size)
         self.imagga_uploads = SQLiteImaggaUploads(self.db)
+        with self._tx():
+            self.files.sweep(self._in_use)  # orphans a crash left behind
 
     def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
         return self.db.tx()
@@ -101,20 +93,55 @@ class SQLiteStorage:
         return to_resource(row) if row else None
 
     def put(self, resource: Resource, blob: bytes | None = None) -> None:
-        """The port's ``put``; ``blob`` (tests, loaders) stores the bytes in the same transaction."""
+        """The port's ``put``; ``blob`` (tests, loaders) stores the bytes first. Raises MissingBlob when the
+        bytes are not in the file store (checked inside the transaction, where no reclaim can interleave)."""
+        if blob is not None:
+            self.files.put_named(resource.sha256, blob)
         with self._tx() as db:
-            if blob is not None:
-                db.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (resource.sha256, blob))
-            elif db.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (resource.sha256,)).fetchone() is None:
+            if not self.files.exists(resource.sha256):
                 raise MissingBlob(resource.sha256)
-            self._upsert(db, resource)
+            replaced = self._upsert(db, resource)
+        self._reclaim(replaced)
 
     def put_many(self, resources: Iterable[Resource], blobs: Mapping[str, bytes] | None = None) -> None:
         """Store many resources in one transaction: the bulk loader (bytes are not checked, for speed)."""
+        resources = list(resources)
+        for sha256, data in (blobs or {}).items():
+            self.files.put_named(sha256, data)
         with self._tx() as db:
-            db.executemany("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (blobs or {}).items())
-            for resource in resources:
-                self._upsert(db, resource)
+            replaced = [self._upsert(db, resource) for resource in resources]
+        self._reclaim(*replaced)
+
+    # -- file bytes (emulator/storage/files.py): the blob store port --------------------------------------
+
+    def blob(self, sha256: str) -> bytes | None:
+        """The bytes (tests and tools; the services use :attr:`blobs`)."""
+        return self.files.read(sha256)
+
+    def _in_use(self, sha256: str) -> bool:
+        return bool(self._read("SELECT 1 FROM resources WHERE sha256 = ? LIMIT 1", (sha256,)))
+
+    def _reclaim(self, *shas: str | None) -> None:
+        """Delete bytes no resource refers to any more. In a write transaction of its own: a writer cannot
+        check "my bytes are there" and commit between our check and our delete (it would get MissingBlob)."""
+        candidates = [s for s in shas if s]
+        if candidates:
+            with self._tx():
+                self.files.reclaim(candidates, self._in_use)
+
+    def _move_blobs_to_files(self) -> None:
+        """Upgrade a data dir of schema ≤ 2, whose bytes lived in a ``blobs`` table: each row is streamed into
+        the file store (never whole in memory), then the table is dropped."""
+        tables = {row[0] for row in self._read("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "blobs" not in tables:
+            return
+        for rowid, sha256 in self._read("SELECT rowid, sha256 FROM blobs"):
+            with self._lock, self._conn.blobopen("blobs", "data", rowid, readonly=True) as data:
+                stored = self.files.put_stream(data)  # type: ignore[arg-type]
+            if stored.sha256 != sha256:
+                raise RuntimeError(f"blob {sha256} holds bytes whose sha256 is {stored.sha256}")
+        with self._tx() as db:
+            db.execute("DROP TABLE blobs")
 
     def claim_cloud(self, name: str, at: float) -> bool:
         with self._tx() as db:
@@ -139,14 +166,14 @@ class SQLiteStorage:
     def delete(self, keys: Sequence[ResourceKey]) -> list[bool]:
         """Delete each key; True where it existed. Bytes no resource uses any more are reclaimed."""
         found = []
+        shas = []
         with self._tx() as db:
-            shas = []
             for key in keys:
                 row = db.execute(f"{_FULL} WHERE {_BY_KEY}", key_columns(key)).fetchone()
                 if row is not None:
                     shas.append(self._remove(db, row[0], to_resource(row[1:])))
                 found.append(row is not None)
-            self._reclaim(db, shas)
+        self._reclaim(*shas)
         return found
 
     def rename(self, old: ResourceKey, new: ResourceKey, overwrite: bool) -> RenameOutcome:
@@ -163,8 +190,8 @@ class SQLiteStorage:
             shas = [self._remove(db, target[0], to_resource(target[1:]))] if target is not None else []
             renamed = replace(current, key=new)
             self._rewrite(db, row[0], current, renamed)
-            self._reclaim(db, shas)
-            return RenameOutcome(renamed)
+        self._reclaim(*shas)
+        return RenameOutcome(renamed)
 
     # -- lists ----------------------------------------------------------------------------------------------
 
@@ -311,7 +338,8 @@ class SQLiteStorage:
         with self._tx() as db:
             rows = db.execute(sql, [*params, sel.limit + 1]).fetchall()
             doomed = [(row[0], to_resource(row[1:])) for row in rows[: sel.limit]]
-            self._reclaim(db, [self._remove(db, rid, resource) for rid, resource in doomed])
+            shas = [self._remove(db, rid, resource) for rid, resource in doomed]
+        self._reclaim(*shas)
         return Removal([resource.public_id for _, resource in doomed], len(rows) > sel.limit)
 
     # -- asset folders (the AssetFolders port of emulator/backend/account/folders.py) ------------------------
@@ -358,16 +386,16 @@ class SQLiteStorage:
 
     # -- index maintenance ----------------------------------------------------------------------------------
 
-    def _upsert(self, db: sqlite3.Connection, resource: Resource) -> None:
+    def _upsert(self, db: sqlite3.Connection, resource: Resource) -> str | None:
+        """Insert or replace; the sha256 of bytes the resource held before, when it held other bytes."""
         row = db.execute(f"{_FULL} WHERE {_BY_KEY}", key_columns(resource.key)).fetchone()
         if row is None:
             cur = db.execute(f"INSERT INTO resources ({_ASSIGN}) VALUES ({_SLOTS})", to_row(resource))
             self._index(db, int(cur.lastrowid or 0), resource)
-            return
+            return None
         previous = to_resource(row[1:])
         self._rewrite(db, row[0], previous, resource)
-        if previous.sha256 != resource.sha256:
-            self._reclaim(db, [previous.sha256])
+        return previous.sha256 if previous.sha256 != resource.sha256 else None
 
     def _rewrite(self, db: sqlite3.Connection, rid: int, previous: Resource, updated: Resource) -> None:
         self._unindex(db, rid, previous)
@@ -405,12 +433,6 @@ class SQLiteStorage:
         db.execute("DELETE FROM resources WHERE id = ?", (rid,))
         return resource.sha256
 
-    @staticmethod
-    def _reclaim(db: sqlite3.Connection, shas: Iterable[str]) -> None:
-        """Drop the bytes of each ``sha256`` no resource refers to any more."""
-        db.executemany("DELETE FROM blobs WHERE sha256 = ? AND NOT EXISTS "
-                       "(SELECT 1 FROM resources WHERE sha256 = ?)", [(s, s) for s in set(shas)])
-
     def reset(self, cloud: str | None = None) -> None:
         """Forget one cloud (or all): every row of every table with a ``cloud`` column, then orphan blobs.
 
@@ -426,9 +448,9 @@ class SQLiteStorage:
                                (cloud,) if cloud else ())
             db.execute("DELETE FROM clouds" + (" WHERE name = ?" if cloud else ""), (cloud,) if cloud else ())
             if cloud is None:
-                db.execute("DELETE FROM blobs")
+                self.files.clear()
             else:
-                db.execute("DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM resources)")
+                self.files.sweep(self._in_use)
 
     def close(self) -> None:
         self.db.close()

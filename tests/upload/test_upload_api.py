@@ -158,8 +158,9 @@ def test_missing_file(client: FlaskClient) -> None:
 
 
 def test_unsupported_resource_type(client: FlaskClient) -> None:
-    r = client.post("/v1_1/demo/video/upload", data=signed({}) | {"file": file_part()})
-    assert r.status_code == 400 and "Resource type video is not supported" in r.json["error"]["message"]
+    r = client.post("/v1_1/demo/document/upload", data=signed({}) | {"file": file_part()})
+    assert r.status_code == 400
+    assert r.json["error"]["message"] == "Invalid resource type document. Must be one of: image, video, raw, auto"
 
 
 def test_auto_resource_type_answers_image(client: FlaskClient) -> None:

@@ -1,0 +1,257 @@
+"""File bytes on disk, content-addressed: ``<root>/<sha[:2]>/<sha[2:4]>/<sha256>``.
+
+SQLite keeps the metadata; the bytes live here so a 1 GB video is streamed in and out, never held in memory.
+Bytes come in through a temporary file in ``<root>/tmp`` written while hashing (:meth:`FileStore.stage`),
+are checked by the caller, then *linked* into place (:meth:`FileStore.keep`): the link is atomic, so a
+reader sees a whole file or none, and keeping bytes that are already there is a no-op. The staged file stays
+until the caller's row is committed, so the bytes can be linked again if a reclaim took them meanwhile.
+
+Reclaiming (:meth:`FileStore.reclaim`) deletes files no resource refers to. The caller runs it inside a write
+transaction of the database, so it cannot interleave with another writer's "are my bytes there? then commit";
+a writer that finds its bytes gone links them again from its staged file and retries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, BinaryIO
+
+from emulator.backend.models import StagedBlob
+from emulator.backend.ports import BlobTooLarge
+
+CHUNK = 1024 * 1024  # bytes per read/write while streaming
+STALE_TEMPORARY = 3600.0  # seconds after which a staged file nobody kept is a crash's leftover
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What storing bytes tells: their digests and size."""
+
+    sha256: str
+    md5: str
+    size: int
+
+
+class FileTooLarge(Exception):
+    """More than ``limit`` bytes were offered; nothing was stored."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"{size} bytes, more than {limit}")
+        self.size = size
+        self.limit = limit
+
+
+class FileStore:
+    def __init__(self, root: Path, *, now: Callable[[], float] = time.time) -> None:
+        self.root = root
+        self._now = now
+        self._tmp = root / "tmp"
+        self._tmp.mkdir(parents=True, exist_ok=True)
+
+    # -- storing ---------------------------------------------------------------------------------------------
+
+    def stage(self, source: BinaryIO, *, limit: int | None = None) -> StagedBlob:
+        """Copy a stream into a temporary file, hashing as it goes; more than ``limit`` bytes raises
+        :class:`FileTooLarge` (nothing is left behind). :meth:`keep` or :meth:`discard` it afterwards."""
+        fd, name = tempfile.mkstemp(dir=self._tmp)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                stored = _copy_hashing(source, out, limit)
+        except BaseException:
+            _unlink(Path(name))
+            raise
+        return StagedBlob(Path(name), stored.sha256, stored.md5, stored.size)
+
+    def adopt(self, path: Path) -> StagedBlob:
+        """Take over a file already on disk (an assembled chunked upload): moved in, never copied when the
+        file system allows, then hashed."""
+        fd, name = tempfile.mkstemp(dir=self._tmp)
+        os.close(fd)
+        staged = Path(name)
+        try:
+            os.replace(path, staged)
+        except OSError:  # another file system: copy instead
+            shutil.copyfile(path, staged)
+            _unlink(path)
+        stored = hash_file(staged)
+        return StagedBlob(staged, stored.sha256, stored.md5, stored.size)
+
+    def keep(self, staged: StagedBlob) -> None:
+        """Link a staged file into its place (atomic; a no-op when the same bytes are already there)."""
+        final = self.path(staged.sha256)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.link(staged.path, final)
+
+    def discard(self, staged: StagedBlob) -> None:
+        """Forget the staged file (kept bytes stay where :meth:`keep` linked them)."""
+        _unlink(staged.path)
+
+    def put_stream(self, source: BinaryIO, *, limit: int | None = None) -> StoredFile:
+        staged = self.stage(source, limit=limit)
+        try:
+            self.keep(staged)
+        finally:
+            self.discard(staged)
+        return StoredFile(staged.sha256, staged.md5, staged.size)
+
+    def put_bytes(self, data: bytes) -> StoredFile:
+        return self.put_stream(io.BytesIO(data))
+
+    def put_named(self, sha256: str, data: bytes) -> None:
+        """Store bytes under a digest the caller vouches for (loaders and tests that make up resources)."""
+        staged = self.stage(io.BytesIO(data))
+        try:
+            self.keep(StagedBlob(staged.path, sha256, staged.md5, staged.size))
+        finally:
+            self.discard(staged)
+
+    def put_file(self, path: Path, *, move: bool = False) -> StoredFile:
+        """Store a file already on disk; ``move`` renames it in (same file system) instead of copying."""
+        if not move:
+            with path.open("rb") as fh:
+                return self.put_stream(fh)
+        staged = self.adopt(path)
+        try:
+            self.keep(staged)
+        finally:
+            self.discard(staged)
+        return StoredFile(staged.sha256, staged.md5, staged.size)
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def path(self, sha256: str) -> Path:
+        if len(sha256) < 8 or not all(c in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The stored bytes as a file; :class:`FileNotFoundError` when absent."""
+        return self.path(sha256).open("rb")
+
+    def read(self, sha256: str) -> bytes | None:
+        try:
+            return self.path(sha256).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def size(self, sha256: str) -> int | None:
+        try:
+            return self.path(sha256).stat().st_size
+        except FileNotFoundError:
+            return None
+
+    def digests(self) -> Iterator[str]:
+        """Every stored sha256 (in no particular order)."""
+        for first in _subdirs(self.root):
+            for second in _subdirs(first):
+                for entry in second.iterdir():
+                    if entry.is_file():
+                        yield entry.name
+
+    # -- reclaiming ------------------------------------------------------------------------------------------
+
+    def reclaim(self, candidates: Iterable[str], in_use: Callable[[str], bool]) -> list[str]:
+        """Delete each candidate no resource uses (run it inside a write transaction); those deleted."""
+        deleted = []
+        for sha256 in dict.fromkeys(candidates):
+            path = self.path(sha256)
+            if path.is_file() and not in_use(sha256):
+                _unlink(path)
+                deleted.append(sha256)
+        return deleted
+
+    def sweep(self, in_use: Callable[[str], bool]) -> list[str]:
+        """Reclaim every unused file (orphans of a crash) and staged files older than an hour."""
+        horizon = self._now() - STALE_TEMPORARY
+        for entry in self._tmp.iterdir():
+            with contextlib.suppress(FileNotFoundError):
+                if entry.stat().st_mtime < horizon:
+                    _unlink(entry)
+        return self.reclaim(list(self.digests()), in_use)
+
+    def clear(self) -> None:
+        """Forget every file (a reset of all clouds)."""
+        for first in _subdirs(self.root):
+            if first != self._tmp:
+                shutil.rmtree(first, ignore_errors=True)
+
+
+def _copy_hashing(source: BinaryIO, out: BinaryIO | None, limit: int | None) -> StoredFile:
+    sha, md5, size = hashlib.sha256(), hashlib.md5(), 0
+    while chunk := source.read(CHUNK):
+        size += len(chunk)
+        if limit is not None and size > limit:
+            raise FileTooLarge(size, limit)
+        sha.update(chunk)
+        md5.update(chunk)
+        if out is not None:
+            out.write(chunk)
+    return StoredFile(sha.hexdigest(), md5.hexdigest(), size)
+
+
+def _hash(source: BinaryIO) -> StoredFile:
+    return _copy_hashing(source, None, None)
+
+
+def hash_file(path: Path) -> StoredFile:
+    """Digests and size of a file, read in chunks."""
+    with path.open("rb") as fh:
+        return _hash(fh)
+
+
+def _subdirs(folder: Path) -> Iterator[Path]:
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.is_dir() and entry.name != "tmp":
+            yield entry
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+class FileBlobs:
+    """The :class:`~emulator.backend.ports.BlobStore` port over a :class:`FileStore`."""
+
+    def __init__(self, files: FileStore) -> None:
+        self.files = files
+
+    def put(self, sha256: str, data: bytes) -> None:
+        self.files.put_named(sha256, data)
+
+    def get(self, sha256: str) -> bytes | None:
+        return self.files.read(sha256)
+
+    def path(self, sha256: str) -> Path | None:
+        found = self.files.path(sha256)
+        return found if found.is_file() else None
+
+    def stage(self, source: IO[bytes], limit: int) -> StagedBlob:
+        try:
+            return self.files.stage(source, limit=limit)  # type: ignore[arg-type]
+        except FileTooLarge as exc:
+            raise BlobTooLarge(exc.size) from exc
+
+    def adopt(self, path: Path) -> StagedBlob:
+        return self.files.adopt(path)
+
+    def keep(self, staged: StagedBlob) -> None:
+        self.files.keep(staged)
+
+    def discard(self, staged: StagedBlob) -> None:
+        self.files.discard(staged)

@@ -1,0 +1,118 @@
+"""The content-addressed file store: streaming in, reading back, and reclaiming only what is safe."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+
+from emulator.storage.files import FileStore, FileTooLarge, hash_file
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.at = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.at
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: Clock) -> FileStore:
+    return FileStore(tmp_path / "files", now=clock)
+
+
+def test_a_stream_is_stored_under_its_sha256_with_digests_and_size(store: FileStore) -> None:
+    data = b"x" * 3_000_000  # more than one read chunk
+    stored = store.put_stream(io.BytesIO(data))
+    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    assert stored.md5 == hashlib.md5(data).hexdigest()
+    assert stored.size == len(data)
+    path = store.path(stored.sha256)
+    assert path.relative_to(store.root).parts[:2] == (stored.sha256[:2], stored.sha256[2:4])
+    assert store.read(stored.sha256) == data
+
+
+def test_storing_the_same_bytes_twice_keeps_one_file(store: FileStore) -> None:
+    first = store.put_bytes(b"same")
+    second = store.put_bytes(b"same")
+    assert first == second
+    assert list(store.digests()) == [first.sha256]
+    assert list((store.root / "tmp").iterdir()) == []
+
+
+def test_a_stream_over_the_limit_is_refused_and_leaves_nothing(store: FileStore) -> None:
+    with pytest.raises(FileTooLarge) as raised:
+        store.put_stream(io.BytesIO(b"y" * 2_000_001), limit=2_000_000)
+    assert raised.value.limit == 2_000_000
+    assert list(store.digests()) == []
+    assert list((store.root / "tmp").iterdir()) == []
+
+
+def test_a_staged_file_is_moved_in_without_a_copy(store: FileStore, tmp_path: Path) -> None:
+    staged = tmp_path / "assembled"
+    staged.write_bytes(b"chunked upload")
+    stored = store.put_file(staged, move=True)
+    assert not staged.exists()
+    assert store.read(stored.sha256) == b"chunked upload"
+    assert hash_file(store.path(stored.sha256)) == stored
+
+
+def test_a_file_can_be_copied_in_and_left_where_it_was(store: FileStore, tmp_path: Path) -> None:
+    source = tmp_path / "keep"
+    source.write_bytes(b"kept")
+    stored = store.put_file(source)
+    assert source.read_bytes() == b"kept"
+    assert store.exists(stored.sha256)
+
+
+def test_reclaim_deletes_what_no_resource_uses(store: FileStore) -> None:
+    stored = store.put_bytes(b"unused")
+    assert store.reclaim([stored.sha256], in_use=lambda sha: False) == [stored.sha256]
+    assert store.read(stored.sha256) is None
+
+
+def test_reclaim_keeps_a_file_a_resource_still_uses(store: FileStore) -> None:
+    stored = store.put_bytes(b"shared")
+    assert store.reclaim([stored.sha256], in_use=lambda sha: True) == []
+    assert store.exists(stored.sha256)
+
+
+def test_staged_bytes_can_be_kept_again_after_a_reclaim_took_them(store: FileStore) -> None:
+    """An upload keeps its staged file until its row is committed: bytes a concurrent reclaim deleted
+    between "keep" and "commit" are linked into place again, never lost."""
+    staged = store.stage(io.BytesIO(b"in flight"))
+    store.keep(staged)
+    store.reclaim([staged.sha256], in_use=lambda sha: False)  # a deletion's reclaim, before our commit
+    assert not store.exists(staged.sha256)
+    store.keep(staged)
+    assert store.read(staged.sha256) == b"in flight"
+    store.discard(staged)
+    assert store.read(staged.sha256) == b"in flight"  # discarding the staged file leaves the kept bytes
+
+
+def test_sweep_removes_orphans_and_stale_temporaries(store: FileStore, clock: Clock) -> None:
+    kept, orphan = store.put_bytes(b"kept"), store.put_bytes(b"orphan")
+    (store.root / "tmp" / "leftover").write_bytes(b"half")
+    clock.at += 10_000_000_000  # far past the temporary file's mtime, which is real time
+    removed = store.sweep(in_use=lambda sha: sha == kept.sha256)
+    assert removed == [orphan.sha256]
+    assert list((store.root / "tmp").iterdir()) == []
+
+
+def test_a_recent_staged_file_survives_a_sweep(store: FileStore) -> None:
+    staged = store.stage(io.BytesIO(b"uploading"))
+    store.sweep(in_use=lambda sha: False)
+    assert staged.path.exists()
+
+
+def test_a_digest_that_is_not_hex_is_refused(store: FileStore) -> None:
+    with pytest.raises(ValueError, match="not a sha256"):
+        store.path("../../etc/passwd")
