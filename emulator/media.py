@@ -8,13 +8,17 @@ import io
 import urllib.error
 import urllib.request
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
 from emulator.errors import BadRequest
+
+T = TypeVar("T")
 
 # Pillow's format names → the extensions Cloudinary reports in ``format``.
 _FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff",
@@ -72,17 +76,23 @@ def decode_data_uri(uri: str) -> bytes:
 
 def fetch(url: str, *, timeout: float, limit: int) -> bytes:
     """GET a remote file, reading at most ``limit + 1`` bytes so an oversized file is refused early."""
+    data: bytes = fetch_into(url, lambda response: response.read(limit + 1), timeout=timeout)
+    check_size(len(data), limit)
+    return data
+
+
+def fetch_into(url: str, consume: Callable[[IO[bytes]], T], *, timeout: float) -> T:
+    """GET a remote file and hand its body, as a stream, to ``consume`` (a big video is streamed to disk);
+    any failure to load it, before or while reading, is a 400 naming the URL."""
     request = urllib.request.Request(url, headers={"User-Agent": "cloudinary-emulator"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            data: bytes = response.read(limit + 1)
+            return consume(response)
     except urllib.error.HTTPError as exc:
         raise BadRequest(f"Error in loading {url} - {exc.code} {exc.reason}") from exc
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise BadRequest(f"Error in loading {url} - {reason}") from exc
-    check_size(len(data), limit)
-    return data
 
 
 def url_filename(url: str) -> str:

@@ -79,8 +79,8 @@ def _stage(blobs: BlobStore, source: FileSource, limit: int, config: Config) -> 
         if isinstance(source, StreamedFile):
             return blobs.stage(source.stream, limit), _base(source.filename)
         if isinstance(source, RemoteFile):
-            data = media.fetch(source.url, timeout=config.fetch_timeout, limit=limit)
-            return blobs.stage(io.BytesIO(data), limit), media.url_filename(source.url)
+            staged = media.fetch_into(source.url, lambda body: blobs.stage(body, limit), timeout=config.fetch_timeout)
+            return staged, media.url_filename(source.url)
         if isinstance(source, DataUri):
             return blobs.stage(io.BytesIO(source.data), limit), ""
         assert isinstance(source, FilePart)
