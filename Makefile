@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(PY) bench/chunked.py
 	$(PY) bench/testing.py
 	$(PY) bench/contracts.py
+	$(PY) bench/memory.py
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -7,10 +7,13 @@ built (the control plane gets callbacks, the services get the ports' adapters).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, Response
+from flask.json.provider import DefaultJSONProvider
 
-from emulator.api import account, admin, control, cors, delivery, failures, hooks, imagga, render, search, upload
+from emulator import media
+from emulator.api import account, admin, control, cors, delivery, failures, guard, hooks, imagga, render, search, upload
 from emulator.api.account_params import preset_spec
 from emulator.api.params import Params
 from emulator.backend.account.presets import PresetSpec
@@ -18,15 +21,18 @@ from emulator.backend.account.services import Account
 from emulator.backend.assets import Assets
 from emulator.backend.chunked import ChunkedUploads
 from emulator.backend.delivery import Delivery
+from emulator.backend.gate import RenderGate
 from emulator.backend.imagga import Imagga
 from emulator.backend.library import Library
 from emulator.backend.models import Categorize, ResourceKey
 from emulator.backend.ratelimit import AdminBudget
+from emulator.backend.transform import Limits
 from emulator.clock import Clock, IdSource, SystemClock
 from emulator.config import CloudConfig, Config, load_config
 from emulator.control.clock import ControlledClock
 from emulator.control.plane import ControlPlane, NotificationBodies
 from emulator.control.store import ControlStore
+from emulator.errors import BadRequest
 from emulator.runtime import EXTENSION, Emulator, current
 from emulator.storage.account_sql import SQLiteAccountStore
 from emulator.storage.parts import PartStore
@@ -39,18 +45,22 @@ log = logging.getLogger("emulator")
 
 # Multipart overhead allowed above the file-size limit before the body is refused unread.
 _BODY_SLACK = 1024 * 1024
+_FIELD_SLACK = 64 * 1024  # a data URI's header, and the other fields
 
 
 def create_app(config: Config | None = None, *, clock: Clock | None = None, ids: IdSource | None = None) -> Flask:
     config = config or load_config()
+    media.limit_decoding(config.max_image_pixels)
     emulator = _build(config, clock or SystemClock(), ids or IdSource())
     app = Flask(__name__)
+    app.json = _JSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_file_size, config.max_video_file_size) * 2 + _BODY_SLACK
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    # The SDKs send a data URI as a plain form field: room for a whole file of the maximum size in base64.
+    app.config["MAX_FORM_MEMORY_SIZE"] = config.max_file_size * 4 // 3 + _FIELD_SLACK
     app.extensions[EXTENSION] = emulator
     for bp in (upload.bp, admin.bp, account.bp, control.bp, delivery.bp, imagga.bp, console.bp, search.bp):
         app.register_blueprint(bp)
+    guard.install(app, config)
     cors.install(app, lambda name: _origins(config, name))
     hooks.install(app, emulator.control)
     failures.install(app, config.max_file_size, {"imagga": imagga.envelope, "console": console.envelope})
@@ -65,7 +75,7 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
     _warn_missing_translations(fixtures.missing_translations())
     control_store = ControlStore(config.data_dir)
     controlled = ControlledClock(clock, control_store)
-    storage = SQLiteStorage(config.data_dir)
+    storage = SQLiteStorage(config.data_dir, derived_cache_size=config.derived_cache_size)
 
     def complete(cloud: CloudConfig, key: ResourceKey, request: Categorize, origin: str) -> object:
         return assets.complete_categorization(cloud, key, request, origin)  # the worker finishes deferred work
@@ -84,7 +94,8 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
     uploads.sweep()  # uploads abandoned while the emulator was down
     return Emulator(
         config=config, assets=assets, library=Library(storage, controlled),
-        delivery=Delivery(storage, storage.blobs, storage.derived, named=settings.transformations),
+        delivery=Delivery(storage, storage.blobs, storage.derived, named=settings.transformations, limits=Limits(
+            config.max_image_pixels, RenderGate(config.max_concurrent_transformations, config.max_image_pixels))),
         imagga=Imagga(config, engine, storage, storage.imagga_uploads, controlled, ids),
         admin_budget=AdminBudget(controlled, plane.calls), storage=storage, clock=controlled, ids=ids,
         control=plane, account=settings, uploads=uploads)
@@ -107,6 +118,19 @@ def _origins(config: Config, cloud: str | None) -> tuple[str, ...]:
     an error the page should be able to read)."""
     found = config.cloud(cloud) if cloud else next(iter(config.clouds.values()), None)
     return found.cors_origins if found is not None else ("*",)
+
+
+class _JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing bodies nested deeper than the parser can recurse with a 400 rather than a 500."""
+
+    sort_keys = False  # keep the documented field order
+    ensure_ascii = False
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as exc:
+            raise BadRequest(failures.NESTED_TOO_DEEPLY) from exc
 
 
 def _warn_missing_translations(missing: dict[str, list[str]]) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
+import secrets
 import signal
 import sys
 import tempfile
@@ -14,6 +16,7 @@ from pathlib import Path
 from emulator.app import create_app
 from emulator.config import Config, cloudinary_url, load_config
 from emulator.errors import ConfigError
+from emulator.memory import tune_allocator
 from emulator.runtime import EXTENSION
 from emulator.server import EmulatorServer
 from emulator.tls import LocalTLS, local_tls
@@ -37,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1,
                        help="serve with gunicorn and N worker processes sharing state through the database")
     serve.add_argument("--verbose", action="store_true", help="log every request")
+    serve.add_argument("--allowed-host", action="append", default=[], dest="allowed_hosts",
+                       help="a Host name to accept besides addresses and localhost (repeatable; '*' for any)")
+    serve.add_argument("--control-token", default=None,
+                       help="require this token on the control plane (generated and printed when serving beyond "
+                            "loopback without one)")
+    serve.add_argument("--seed-root", type=Path, default=None,
+                       help="a directory /_emulator/seed may read files from (besides the fixtures)")
     serve.add_argument("--tls", action="store_true",
                        help="answer HTTPS on the same port too (so secure_url resolves), with a certificate from a "
                             "local CA made at start")
@@ -48,11 +58,19 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--cloud", default=None, help="cloud name (default: the emulator's first cloud)")
     seed.add_argument("--tags", default="", help="comma-separated tags for every image")
     seed.add_argument("--batch", type=int, default=25, help="images per request")
+    seed.add_argument("--token", default=os.environ.get("EMULATOR_CONTROL_TOKEN"),
+                      help="the control-plane token of an emulator serving beyond loopback "
+                           "(default: $EMULATOR_CONTROL_TOKEN)")
     return parser
 
 
 def _config(args: argparse.Namespace) -> Config:
-    values: dict[str, object] = {}
+    values: dict[str, object] = {"host": args.host}
+    for name in ("control_token", "seed_root"):
+        if getattr(args, name):
+            values[name] = str(getattr(args, name))
+    if args.allowed_hosts:
+        values["allowed_hosts"] = list(args.allowed_hosts)
     if args.data_dir:
         values["data_dir"] = str(args.data_dir)
     if args.fixtures:
@@ -61,7 +79,10 @@ def _config(args: argparse.Namespace) -> Config:
         values["debug_signatures"] = True
     if args.strict_clients:
         values["strict_clients"] = True
-    return load_config(values, config_file=args.config)
+    config = load_config(values, config_file=args.config)
+    if not config.on_loopback and not config.control_token:  # the control plane must not be open to the network
+        config = replace(config, control_token=secrets.token_urlsafe(24))
+    return config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "seed":
         from emulator.seeding import seed_folder
 
-        return seed_folder(args.folder, url=args.url, cloud=args.cloud, tags=args.tags, batch=args.batch)
+        return seed_folder(args.folder, url=args.url, cloud=args.cloud, tags=args.tags, batch=args.batch,
+                           token=args.token)
+    tune_allocator()  # before any thread or worker starts
     try:
         config = _config(args)
         if args.workers > 1:
@@ -107,6 +130,8 @@ def _tls(args: argparse.Namespace, stack: contextlib.ExitStack) -> LocalTLS:
 
 def _banner(config: Config, url: str, tls: LocalTLS | None = None) -> None:
     print(f"cloudinary-emulator serving on {url}", flush=True)
+    if config.control_token:
+        print(f"control-plane token (send as Authorization: Bearer …): {config.control_token}", flush=True)
     if tls is not None:
         print(f"  and on {url.replace('http://', 'https://', 1)}, certified by the CA in {tls.ca_file}", flush=True)
     for cloud in config.clouds.values():

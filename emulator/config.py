@@ -5,6 +5,7 @@ Nothing here runs at import time; :func:`load_config` is called by the CLI, the 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -50,6 +51,10 @@ def _bundled_fixtures() -> Path:
 
 
 BUNDLED_FIXTURES = _bundled_fixtures()
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_MAX_IMAGE_MEGAPIXELS = 25.0  # Cloudinary's limit for images it derives from
+DEFAULT_DERIVED_CACHE_SIZE = 256 * 1024 * 1024  # bytes of cached renderings, least recently used dropped first
+DEFAULT_JOURNAL_SIZE = 16 * 1024 * 1024  # bytes of journal entries kept, oldest dropped first
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class CloudConfig:
     async_delay: float = 2.0  # seconds of the emulator's clock before pending categorization completes
     notification_url: str = ""  # also notified of every upload and completed categorization
     strict_clients: bool = False
+    fetch_local_urls: bool = True  # upload from URLs on loopback/private addresses (default: only when bound there)
     cors_origins: tuple[str, ...] = ("*",)  # pages allowed to call the Upload API and delivery URLs
 
     def __post_init__(self) -> None:
@@ -95,12 +101,39 @@ class Config:
     strict_clients: bool = False
     fault_seed: int = 0
     fetch_timeout: float = 10.0
+    host: str = DEFAULT_HOST  # the address served on: decides the Host check and whether a token is needed
+    allowed_hosts: tuple[str, ...] = ()  # extra Host names accepted ("*": any)
+    control_token: str = ""  # required on the control plane when set (and always when not on loopback)
+    seed_root: Path | None = None  # /_emulator/seed reads files only below it and the fixtures directories
+    max_image_megapixels: float = DEFAULT_MAX_IMAGE_MEGAPIXELS
+    max_concurrent_transformations: int = 2
+    derived_cache_size: int = DEFAULT_DERIVED_CACHE_SIZE
+    journal_size: int = DEFAULT_JOURNAL_SIZE
+
+    @property
+    def max_image_pixels(self) -> int:
+        return int(self.max_image_megapixels * 1_000_000)
+
+    @property
+    def on_loopback(self) -> bool:
+        return is_loopback(self.host)
 
     def cloud(self, name: str) -> CloudConfig | None:
         return self.clouds.get(name)
 
     def cloud_by_imagga_key(self, api_key: str) -> CloudConfig | None:
         return next((c for c in self.clouds.values() if c.imagga_api_key == api_key), None)
+
+
+def is_loopback(host: str) -> bool:
+    """``127.0.0.0/8``, ``::1`` and ``localhost``; a wildcard or any other address reaches beyond the machine."""
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def cloudinary_url(cloud: CloudConfig, base_url: str) -> str:
@@ -129,10 +162,18 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "EMULATOR_MAX_FILE_SIZE": "max_file_size",
         "EMULATOR_MAX_VIDEO_FILE_SIZE": "max_video_file_size",
         "EMULATOR_DEBUG_SIGNATURES": "debug_signatures",
+        "EMULATOR_HOST": "host",
+        "EMULATOR_CONTROL_TOKEN": "control_token",
+        "EMULATOR_SEED_ROOT": "seed_root",
+        "EMULATOR_MAX_IMAGE_MEGAPIXELS": "max_image_megapixels",
+        "EMULATOR_DERIVED_CACHE_SIZE": "derived_cache_size",
+        "EMULATOR_JOURNAL_SIZE": "journal_size",
     }
     for var, key in simple.items():
         if var in env:
             out[key] = env[var]
+    if "EMULATOR_ALLOWED_HOSTS" in env:
+        out["allowed_hosts"] = [h for h in env["EMULATOR_ALLOWED_HOSTS"].split(",") if h.strip()]
     if "EMULATOR_FIXTURES" in env:
         out["fixtures"] = [env["EMULATOR_FIXTURES"]]
     cloud = {k: env[v] for k, v in (("api_key", "EMULATOR_API_KEY"), ("api_secret", "EMULATOR_API_SECRET"),
@@ -168,14 +209,18 @@ def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _KNOWN = {"clouds", "data_dir", "fixtures", "max_file_size", "debug_signatures", "fetch_timeout", "strict_clients",
-          "fault_seed", "max_video_file_size", "chunk_timeout"}
+          "fault_seed", "host", "allowed_hosts", "control_token", "seed_root", "max_image_megapixels",
+          "max_concurrent_transformations", "derived_cache_size", "journal_size", "max_video_file_size",
+          "chunk_timeout"}
 
 
 def _build(raw: Mapping[str, Any]) -> Config:
     unknown = set(raw) - _KNOWN
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KNOWN))}")
-    clouds = {name: _cloud(name, spec) for name, spec in _table(raw, "clouds", {DEFAULT_CLOUD: {}}).items()}
+    host = str(raw.get("host") or DEFAULT_HOST)
+    clouds = {name: _cloud(name, spec, local=is_loopback(host))
+              for name, spec in _table(raw, "clouds", {DEFAULT_CLOUD: {}}).items()}
     _unique_imagga_keys(clouds)
     extra = tuple(Path(p) for p in raw.get("fixtures", []) if p)
     config = Config(clouds=clouds)
@@ -190,16 +235,37 @@ def _build(raw: Mapping[str, Any]) -> Config:
         strict_clients=_bool(raw, "strict_clients"),
         fault_seed=_int(raw, "fault_seed", 0, minimum=0),
         fetch_timeout=_seconds(raw, "fetch_timeout", 10.0),
+        host=host,
+        **_safety_settings(raw),
     )
 
 
-def _cloud(name: str, spec: Mapping[str, Any]) -> CloudConfig:
+def _safety_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Who may drive the emulator, and how much memory and disk it may take."""
+    hosts = raw.get("allowed_hosts", [])
+    if isinstance(hosts, str):
+        hosts = [h for h in hosts.split(",") if h.strip()]
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h.strip() for h in hosts):
+        raise ConfigError(f"allowed_hosts: expected a list of host names, got {hosts!r}")
+    megapixels = _seconds(raw, "max_image_megapixels", DEFAULT_MAX_IMAGE_MEGAPIXELS, unit="megapixels")
+    return {
+        "allowed_hosts": tuple(h.strip().lower() for h in hosts),
+        "control_token": str(raw.get("control_token") or ""),
+        "seed_root": Path(raw["seed_root"]).resolve() if raw.get("seed_root") else None,
+        "max_image_megapixels": megapixels,
+        "max_concurrent_transformations": _int(raw, "max_concurrent_transformations", 2),
+        "derived_cache_size": _int(raw, "derived_cache_size", DEFAULT_DERIVED_CACHE_SIZE, minimum=0),
+        "journal_size": _int(raw, "journal_size", DEFAULT_JOURNAL_SIZE, minimum=64 * 1024),
+    }
+
+
+def _cloud(name: str, spec: Mapping[str, Any], *, local: bool = True) -> CloudConfig:
     where = f"clouds.{name}"
     if not isinstance(spec, Mapping):
         raise ConfigError(f"{where}: expected a table")
     known = {"api_key", "api_secret", "presets", "addons", "signature_algorithm", "imagga_api_key",
              "imagga_api_secret", "categorization", "async_delay", "notification_url", "strict_clients",
-             "admin_rate_limit", "cors_origins"}
+             "admin_rate_limit", "fetch_local_urls", "cors_origins"}
     if unknown := set(spec) - known:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
     addons = frozenset(spec.get("addons", ENGINES))
@@ -220,6 +286,7 @@ def _cloud(name: str, spec: Mapping[str, Any]) -> CloudConfig:
         admin_rate_limit=_rate_limit(spec.get("admin_rate_limit", DEFAULT_ADMIN_RATE_LIMIT), where),
         imagga_api_key=_nonempty(spec, "imagga_api_key", f"acc_{name}", where),
         imagga_api_secret=_nonempty(spec, "imagga_api_secret", DEFAULT_IMAGGA_API_SECRET, where),
+        fetch_local_urls=_bool(spec, "fetch_local_urls", local, where=f"{where}."),
         cors_origins=_origins(spec.get("cors_origins", ["*"]), where),
         **_testing_settings(spec, where),
     )
@@ -307,11 +374,11 @@ def _table(raw: Mapping[str, Any], key: str, default: Mapping[str, Any], *, wher
     return value
 
 
-def _seconds(raw: Mapping[str, Any], key: str, default: float) -> float:
+def _seconds(raw: Mapping[str, Any], key: str, default: float, *, unit: str = "seconds") -> float:
     try:
         value = float(raw.get(key, default))
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{key}: expected a number of seconds, got {raw.get(key)!r}") from exc
+        raise ConfigError(f"{key}: expected a number of {unit}, got {raw.get(key)!r}") from exc
     if not value > 0:
         raise ConfigError(f"{key}: must be positive, got {value}")
     return value
@@ -327,8 +394,8 @@ def _int(raw: Mapping[str, Any], key: str, default: int, *, minimum: int = 1) ->
     return value
 
 
-def _bool(raw: Mapping[str, Any], key: str) -> bool:
-    value = raw.get(key, False)
+def _bool(raw: Mapping[str, Any], key: str, default: bool = False, *, where: str = "") -> bool:
+    value = raw.get(key, default)
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -336,4 +403,4 @@ def _bool(raw: Mapping[str, Any], key: str) -> bool:
         return True
     if text in ("0", "false", "no", "off", ""):
         return False
-    raise ConfigError(f"{key}: expected a boolean, got {value!r}")
+    raise ConfigError(f"{where}{key}: expected a boolean, got {value!r}")

@@ -5,20 +5,20 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import ipaddress
+import re
+import socket
 import urllib.error
 import urllib.request
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, TypeVar
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
 from emulator.errors import BadRequest
-
-T = TypeVar("T")
 
 # Pillow's format names → the extensions Cloudinary reports in ``format``.
 _FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff",
@@ -40,20 +40,54 @@ class ImageFacts:
     height: int
 
 
-def inspect(data: bytes) -> ImageFacts:
-    """Format and size from the bytes themselves; anything Pillow cannot read is ``Invalid image file``."""
+DEFAULT_MAX_PIXELS = 25_000_000
+
+
+def limit_decoding(max_pixels: int) -> None:
+    """Pillow's own decompression-bomb guard, set from the emulator's budget (never below 25 megapixels: it is
+    one setting for the whole process): Pillow warns above it and refuses twice it, for every decoder (the
+    tagging fallback included). Uploads and renderings check the declared size first, with Cloudinary's
+    message, so the guard is a backstop."""
+    Image.MAX_IMAGE_PIXELS = max(max_pixels, DEFAULT_MAX_PIXELS)
+
+
+def inspect(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageFacts:
+    """Format and size from the bytes themselves; anything Pillow cannot read is ``Invalid image file``, an
+    image declaring more pixels than ``max_pixels`` is refused from its header, before it is decoded."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as im:
+                check_pixels(*im.size, max_pixels)
                 im.verify()  # the structure (chunks, checksums) ...
                 fmt, (width, height) = str(im.format), im.size
             with Image.open(io.BytesIO(data)) as im:
                 im.load()  # ... and the pixels: a truncated file would fail later, in the tagging fallback
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except Image.DecompressionBombError as exc:
+        raise bomb(exc, max_pixels) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise BadRequest("Invalid image file") from exc
     return ImageFacts(_FORMATS.get(fmt, fmt.lower()), width, height)
+
+
+def bomb(exc: Image.DecompressionBombError, max_pixels: int) -> BadRequest:
+    """Pillow refused to open an image far over its limit: the same refusal, with the declared size."""
+    declared = re.search(r"\((\d+) pixels\)", str(exc))
+    return BadRequest(too_many_pixels(int(declared.group(1)) if declared else max_pixels + 1, max_pixels))
+
+
+def check_pixels(width: int, height: int, max_pixels: int) -> None:
+    if width * height > max_pixels:
+        raise BadRequest(too_many_pixels(width * height, max_pixels))
+
+
+def too_many_pixels(pixels: int, max_pixels: int) -> str:
+    """Cloudinary's words: ``Maximum image size is 25 Megapixels. Requested 33.6 Megapixels``."""
+    return f"Maximum image size is {_megapixels(max_pixels)} Megapixels. Requested {_megapixels(pixels)} Megapixels"
+
+
+def _megapixels(pixels: int) -> str:
+    return f"{round(pixels / 1_000_000, 2):g}"
 
 
 def check_size(size: int, limit: int) -> None:
@@ -74,25 +108,52 @@ def decode_data_uri(uri: str) -> bytes:
     return unquote(payload).encode("latin-1", errors="replace")
 
 
-def fetch(url: str, *, timeout: float, limit: int) -> bytes:
-    """GET a remote file, reading at most ``limit + 1`` bytes so an oversized file is refused early."""
-    data: bytes = fetch_into(url, lambda response: response.read(limit + 1), timeout=timeout)
-    check_size(len(data), limit)
-    return data
+def fetch(url: str, *, timeout: float, limit: int, allow_local: bool = True) -> bytes:
+    """GET a remote file, reading at most ``limit + 1`` bytes so an oversized file is refused early.
 
-
-def fetch_into(url: str, consume: Callable[[IO[bytes]], T], *, timeout: float) -> T:
-    """GET a remote file and hand its body, as a stream, to ``consume`` (a big video is streamed to disk);
-    any failure to load it, before or while reading, is a 400 naming the URL."""
+    Unless ``allow_local``, a URL (or a redirect) to a loopback, private, link-local or unspecified address is
+    refused before connecting: a cloud served beyond this machine must not fetch from its network for others.
+    """
     request = urllib.request.Request(url, headers={"User-Agent": "cloudinary-emulator"})
+    opener = urllib.request.build_opener() if allow_local else urllib.request.build_opener(_PublicRedirects())
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return consume(response)
+        if not allow_local:
+            check_public(url)
+        with opener.open(request, timeout=timeout) as response:
+            data: bytes = response.read(limit + 1)
     except urllib.error.HTTPError as exc:
         raise BadRequest(f"Error in loading {url} - {exc.code} {exc.reason}") from exc
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise BadRequest(f"Error in loading {url} - {reason}") from exc
+    check_size(len(data), limit)
+    return data
+
+
+class LocalAddress(ValueError):
+    """A URL whose host resolves to an address on this machine or its private network."""
+
+
+def check_public(url: str) -> None:
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return  # unresolvable: urllib reports it
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global or address.is_multicast:
+            raise LocalAddress(f"{host} is a local address ({address}); this cloud does not fetch from local "
+                               "addresses (fetch_local_urls)")
+
+
+class _PublicRedirects(urllib.request.HTTPRedirectHandler):
+    """Every redirect is checked like the first URL."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        check_public(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def url_filename(url: str) -> str:

@@ -28,14 +28,34 @@ def manifest_items(folder: Path, paths: list[Path], tags: str) -> Iterator[dict[
         yield item
 
 
-def seed_folder(folder: Path, *, url: str, cloud: str | None, tags: str, batch: int) -> int:
+MAX_BATCH_BYTES = 8 * 1024 * 1024  # a request body well under the emulator's limit
+
+
+def batches(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """At most ``size`` items per request, and no more than :data:`MAX_BATCH_BYTES` of data URIs."""
+    chunk: list[dict[str, Any]] = []
+    weight = 0
+    for item in items:
+        if chunk and (len(chunk) >= max(1, size) or weight + len(item["file"]) > MAX_BATCH_BYTES):
+            yield chunk
+            chunk, weight = [], 0
+        chunk.append(item)
+        weight += len(item["file"])
+    if chunk:
+        yield chunk
+
+
+def seed_folder(folder: Path, *, url: str, cloud: str | None, tags: str, batch: int,
+                token: str | None = None) -> int:
     if not folder.is_dir():
         print(f"cloudinary-emulator seed: {folder} is not a directory", file=sys.stderr)
         return 2
     paths = image_files(folder)
     items = manifest_items(folder, paths, tags)
     with requests.Session() as session, tqdm(total=len(paths), unit="image", desc="seeding") as bar:
-        while chunk := [item for _, item in zip(range(max(1, batch)), items, strict=False)]:
+        if token:
+            session.headers["Authorization"] = f"Bearer {token}"
+        for chunk in batches(items, batch):
             body: dict[str, Any] = {"resources": chunk, **({"cloud": cloud} if cloud else {})}
             try:
                 response = session.post(f"{url.rstrip('/')}/_emulator/seed", json=body, timeout=300)

@@ -25,6 +25,7 @@ SAMPLE = ROOT / "fixtures" / "images" / "sample.jpg"
 CLOUD = "demo"
 BROWSER_MISSING = "no Chromium for the browser tests"  # the skip reason the summary below looks for
 KEY, SECRET = DEFAULT_API_KEY, DEFAULT_API_SECRET
+CONTROL = {"X-Emulator-Request": "1"}  # what a state-changing control-plane request without a JSON body sends
 
 
 # Modules that serve processes, build packages, drive a browser or run whole suites: `make test-fast` skips them.

@@ -86,7 +86,12 @@ def resources(cloud_name: str, resource_type: str, type: str | None = None) -> R
 @operation(bp, "resources_by_tag")
 def resources_by_tag(cloud_name: str, resource_type: str, tag: str) -> Response:
     req = params.list_request(params.collect(request))
-    return _page(current().library.resources_by_tag(_cloud(), resource_type, tag, req), req)
+    library, cloud = current().library, _cloud()
+    page = library.resources_by_tag(cloud, resource_type, tag, req)
+    literal = _literal_tag(tag)
+    if not page.resources and literal != tag:  # "a%2Fb", unquoted by the SDK on the way
+        page = library.resources_by_tag(cloud, resource_type, literal, req)
+    return _page(page, req)
 
 
 @operation(bp, "resources_by_context")
@@ -121,8 +126,19 @@ def delete_resources(cloud_name: str, resource_type: str, type: str) -> Response
 @operation(bp, "delete_resources_by_tag")
 def delete_resources_by_tag(cloud_name: str, resource_type: str, tag: str) -> Response:
     req = params.delete_request(params.collect(request))
-    return jsonify(render_library.deleted(current().library.delete_resources_by_tag(_cloud(), resource_type, tag,
-                                                                                    req)))
+    library, cloud = current().library, _cloud()
+    deleted = library.delete_resources_by_tag(cloud, resource_type, tag, req)
+    literal = _literal_tag(tag)
+    if not deleted.deleted and literal != tag:
+        deleted = library.delete_resources_by_tag(cloud, resource_type, literal, req)
+    return jsonify(render_library.deleted(deleted))
+
+
+def _literal_tag(decoded: str) -> str:
+    """The tag as written before the SDK unescaped it. The Python SDK unquotes the whole URL before sending it
+    (``a%2Fb`` leaves as ``a/b``, ``c%25d`` as ``c%d``), so a tag holding a literal ``%2F`` or ``%25`` arrives
+    as ``/`` or ``%``. The tag as received is tried first; this one when that finds nothing."""
+    return decoded.replace("%", "%25").replace("/", "%2F")
 
 
 # -- search (Node posts to ``resources%2Fsearch``; the server decodes it before routing) ----------------------

@@ -18,6 +18,7 @@ from emulator.errors import BadRequest, NotFound
 from emulator.runtime import current
 
 bp = Blueprint("control", __name__, url_prefix="/_emulator")
+MAX_RULE_ID = 2**63 - 1
 
 
 @operation(bp, "health")
@@ -47,13 +48,17 @@ def reset() -> Response:
 @operation(bp, "journal")
 def journal() -> Response:
     args = request.args
-    try:
-        limit = int(args.get("limit", "100"))
-    except ValueError as exc:
-        raise BadRequest("limit must be a whole number") from exc
-    entries = current().control.journal.entries(operation=args.get("operation"), cloud=args.get("cloud"),
-                                                 status=args.get("status"), limit=limit)
-    return jsonify(requests=entries)
+    limit, before = _whole(args.get("limit", "100"), "limit"), args.get("before")
+    page = current().control.journal.page(operation=args.get("operation"), cloud=args.get("cloud"),
+                                          status=args.get("status"), limit=limit,
+                                          before=_whole(before, "before") if before else None)
+    return jsonify(requests=page.entries, next_before=page.next_before)
+
+
+def _whole(value: str, name: str) -> int:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise BadRequest(f"{name} must be a whole number")
+    return int(value)
 
 
 @operation(bp, "clear_journal")
@@ -78,6 +83,8 @@ def clear_faults() -> Response:
 
 @operation(bp, "delete_fault")
 def delete_fault(rule_id: int) -> Response:
+    if rule_id > MAX_RULE_ID:  # rule ids are SQLite integers: a larger one names no rule and cannot be queried
+        raise BadRequest(f"Invalid fault rule id - {rule_id}. Rule ids are whole numbers up to {MAX_RULE_ID}")
     if not current().control.faults.clear(rule_id):
         raise NotFound(f"Fault rule not found - {rule_id}")
     return jsonify(deleted=1)
@@ -145,7 +152,9 @@ def seed() -> Response:
     """A JSON manifest ``{"cloud", "resources": [{public_id, file, tags, context, …}]}`` or ``{"folder": PATH}``."""
     em, body = current(), _body()
     cloud = em.config.clouds[em.control.cloud_names(body.get("cloud"))[0]]
-    uploads = seeding.requests_of(body)
+    files = seeding.Files(roots=tuple(p.resolve() for p in (*em.config.fixtures_dirs, em.config.seed_root) if p),
+                          max_size=em.config.max_file_size)
+    uploads = seeding.requests_of(body, files)
     outcomes = em.assets.seed(cloud, uploads, origin=request.host)
     return jsonify(cloud=cloud.name, seeded=[o.resource.public_id for o in outcomes])
 

@@ -11,13 +11,14 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from emulator.errors import ApiError, DroppedConnection
 
 log = logging.getLogger("emulator")
+NESTED_TOO_DEEPLY = "Invalid JSON - nested too deeply"
 
 # An envelope turns a failure into the body the caller's API speaks.
 Envelope = Callable[["Failure"], ResponseReturnValue]
@@ -27,17 +28,27 @@ Envelope = Callable[["Failure"], ResponseReturnValue]
 class Failure:
     status: int
     message: str
+    allow: str = ""  # a 405's Allow header
 
 
 def failure(exc: Exception, max_file_size: int) -> Failure:
     """What a client is told about ``exc``."""
     if isinstance(exc, ApiError):
         return Failure(exc.status, exc.message)
+    if isinstance(exc, ClientDisconnected):  # the client went away mid-body: nothing to answer, one line
+        g.aborted = True
+        log.warning("client disconnected before sending the whole body of %s %s", request.method, request.path)
+        return Failure(400, "Client disconnected before sending the whole request body")
     if isinstance(exc, RequestEntityTooLarge):
         got = request.content_length or "more"
         return Failure(400, f"File size too large. Got {got}. Maximum is {max_file_size}.")
+    if isinstance(exc, RecursionError):  # JSON inside a parameter (context, metadata, …) nested too deeply
+        return Failure(400, NESTED_TOO_DEEPLY)
+    if isinstance(exc, MethodNotAllowed):  # a known path, another method: 405 with the methods it takes
+        allowed = ", ".join(sorted(exc.valid_methods or []))
+        return Failure(405, f"Method not allowed - {request.method} {request.path}. Allowed: {allowed}", allowed)
     if isinstance(exc, HTTPException):
-        if exc.code in (404, 405):
+        if exc.code == 404:
             return Failure(404, f"Not found - {request.method} {request.path}")
         return Failure(exc.code or 400, exc.description or exc.name)
     log.exception("unexpected error on %s %s", request.method, request.path)
@@ -56,4 +67,8 @@ def install(app: Flask, max_file_size: int, envelopes: Mapping[str, Envelope]) -
         if isinstance(exc, DroppedConnection):
             return Response(status=500)  # the socket is already shut; nothing reaches the client
         envelope = envelopes.get(request.blueprint or "", cloudinary_envelope)
-        return envelope(failure(exc, max_file_size))
+        failed = failure(exc, max_file_size)
+        answer = app.make_response(envelope(failed))
+        if failed.allow:
+            answer.headers["Allow"] = failed.allow
+        return answer

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from flask import Flask, Response, g, request
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from emulator.api import lint, operations, params
 from emulator.control.faults import FAULT_HEADER, Effect, parse_header
@@ -36,7 +37,7 @@ def install(app: Flask, plane: ControlPlane) -> None:
     @app.after_request
     def record(response: Response) -> Response:
         if not _exempt():
-            status = "dropped" if g.get("dropped") else response.status_code
+            status = "dropped" if g.get("dropped") else "aborted" if g.get("aborted") else response.status_code
             try:
                 plane.journal.record(_entry(status, plane.clock.now()))
             except Exception:  # the journal is an observer: it must never turn an answer into a failure
@@ -57,7 +58,10 @@ def _exempt() -> bool:
 def _params() -> params.Params:
     """The request's parameters, parsed once for all the hooks."""
     if "hook_params" not in g:
-        g.hook_params = params.collect(request)
+        try:
+            g.hook_params = params.Params() if g.get("aborted") else params.collect(request)
+        except (ClientDisconnected, RequestEntityTooLarge):  # the body cannot be read (the error handler says
+            g.hook_params = params.Params()                   # why): journalled without parameters
     parsed: params.Params = g.hook_params
     return parsed
 

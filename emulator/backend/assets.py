@@ -5,10 +5,11 @@ are :class:`~emulator.backend.library.Library`'s."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -88,7 +89,8 @@ class Assets:
     def upload(self, cloud: CloudConfig, request: UploadRequest, *, origin: str = "") -> UploadOutcome:
         """Store an image, video or raw file; ``origin`` is the host the caller reached us on (for URLs in
         notifications). The bytes are staged first and kept only once they proved valid."""
-        incoming = intake.take_in(self.blobs, request.file, request.resource_type, self.config)
+        incoming = intake.take_in(self.blobs, request.file, request.resource_type, self.config,
+                                  allow_local=cloud.fetch_local_urls)
         try:
             return self._upload(cloud, request, incoming, origin)
         finally:
@@ -154,9 +156,8 @@ class Assets:
         current = self.repo.get(key)
         if current is None:
             return None
-        found = self._categorize(cloud, self._image_of(current), request, current.info)
-        tags = categorization.merge_tags(current.tags, found.auto_tags)
-        done = self._commit(current, replace(current, tags=tags, info=found.info))
+        found = self._categorize(cloud, self._image_of(current), request, {})
+        done = self._apply(current, _Change(found=found))
         if done is None:
             return None  # overwritten meanwhile: these results describe bytes that are gone
         self.events.categorized(cloud, done, _notification_urls(cloud, current.notification_url), origin)
@@ -174,16 +175,13 @@ class Assets:
         categorize = self._mode(cloud, request.categorize)
         for _ in range(_ATTEMPTS):
             current = self.resource(key)
-            tags = current.tags if request.tags is None else request.tags
-            context = current.context if request.context is None else request.context
-            found = Categorized(dict(current.info), [])
-            if categorize.engines:
+            found = Categorized({}, [])
+            if categorize.engines:  # the slow part, outside the write transaction
                 _images_only(categorize, key.resource_type)
-                found = self._categorize(cloud, self._image_of(current), categorize, current.info)
-            tags = categorization.check_tags(key.public_id, categorization.merge_tags(tags, found.auto_tags))
-            placed = self._replacement(cloud, current, request)
-            updated = self._commit(current, replace(current, tags=tags, context=dict(context), info=found.info,
-                                                    **placed))
+                found = self._categorize(cloud, self._image_of(current), categorize, {})
+            self._replacement(cloud, current, request)  # a bad metadata value fails before anything is written
+            updated = self._apply(current, _Change(request.tags, request.context, found,
+                                                   functools.partial(self._replacement, cloud, request=request)))
             if updated is not None:
                 self._defer(cloud, key, categorize, _notification_urls(cloud, current.notification_url), origin)
                 return updated
@@ -213,6 +211,7 @@ class Assets:
                 "asset_folder": folder.strip("/") if folder is not None else None, "display_name": display}
 
     def _replacement(self, cloud: CloudConfig, current: Resource, request: UpdateRequest) -> dict[str, Any]:
+        """Metadata, asset folder and display name as ``request`` changes them on ``current`` (as stored)."""
         out: dict[str, Any] = {}
         if request.metadata is not None:
             assignment = metadata_values.Assignment(request.metadata, request.clear_invalid)
@@ -223,14 +222,20 @@ class Assets:
             out["display_name"] = request.display_name
         return out
 
-    def _commit(self, read: Resource, changed: Resource) -> Resource | None:
-        """Store ``changed`` only if the resource is still the version that was read (no overwrite came between,
-        whose bytes a stale write would orphan); None when it is not, or is gone."""
-        def change(stored: Resource) -> Resource:
-            return changed if (stored.version, stored.sha256) == (read.version, read.sha256) else stored
+    def _apply(self, read: Resource, change: _Change) -> Resource | None:
+        """Apply ``change`` to the resource as stored, inside the write transaction, so that tags, context or
+        metadata written meanwhile by anyone else survive; only if it still holds the bytes that were read (an
+        overwrite in between makes categorization results stale). None when it does not, or is gone."""
+        applied: list[Resource] = []
 
-        after = self.repo.modify([read.key], change)
-        return after[0] if after and after[0] == changed else None
+        def edit(stored: Resource) -> Resource:
+            if (stored.version, stored.sha256) != (read.version, read.sha256):
+                return stored
+            applied.append(change.applied_to(stored))
+            return applied[0]
+
+        self.repo.modify([read.key], edit)
+        return applied[0] if applied else None
 
     def explicit(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest, *,
                  origin: str = "") -> UploadOutcome:
@@ -248,8 +253,9 @@ class Assets:
 
     def _public_id(self, request: UploadRequest, incoming: intake.Incoming) -> str:
         """The requested id, or one made from the file name or at random; a raw file's keeps its extension."""
-        if request.public_id:
-            base = request.public_id
+        # A leading "/" names no folder: "/a/b" is stored as "a/b", so that every SDK can address it again.
+        if request.public_id and request.public_id.lstrip("/"):
+            base = request.public_id.lstrip("/")
         else:
             if request.use_filename:
                 base = _sanitize(incoming.original_filename)
@@ -334,6 +340,28 @@ def _images_only(request: Categorize, kind: str) -> None:
     if request.engines and kind != "image":
         raise BadRequest(f"Categorization {request.engines[0].engine} is not supported for {kind} files "
                          "(only for images)")
+
+
+@dataclass(frozen=True)
+class _Change:
+    """An update to a resource, applied to its stored state: tags/context replaced when given, this run's
+    categorization blocks merged into ``info``, its auto tags added to whatever tags the resource holds then, and
+    ``placed`` (metadata, folder, display name) computed from the stored resource."""
+
+    tags: tuple[str, ...] | None = None
+    context: Mapping[str, str] | None = None
+    found: Categorized = field(default_factory=lambda: Categorized({}, []))
+    placed: Callable[[Resource], dict[str, Any]] | None = None
+
+    def applied_to(self, stored: Resource) -> Resource:
+        blocks = self.found.info.get("categorization", {})
+        info = {**stored.info, "categorization": {**stored.info.get("categorization", {}), **blocks}} \
+            if blocks else dict(stored.info)
+        tags = stored.tags if self.tags is None else self.tags
+        tags = categorization.check_tags(stored.public_id, categorization.merge_tags(tags, self.found.auto_tags))
+        context = stored.context if self.context is None else self.context
+        placed = self.placed(stored) if self.placed else {}
+        return replace(stored, tags=tags, context=dict(context), info=info, **placed)
 
 
 @lru_cache(maxsize=1)

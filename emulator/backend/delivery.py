@@ -96,11 +96,12 @@ class NamedTransformations(Protocol):
 
 class Delivery:
     def __init__(self, repo: ResourceRepository, blobs: BlobStore, derived: DerivedCache,
-                 named: NamedTransformations | None = None) -> None:
+                 named: NamedTransformations | None = None, limits: transform.Limits | None = None) -> None:
         self.repo = repo
         self.blobs = blobs
         self.derived = derived
         self.named = named
+        self.limits = limits or transform.Limits()
 
     def deliver(self, request: DeliveryRequest) -> Delivered:
         if request.resource_type != "image":
@@ -159,7 +160,7 @@ class Delivery:
         if cached is not None:
             return cached
         try:
-            data = transform.render(original, chain, fmt)
+            data = transform.render(original, chain, fmt, self.limits)
         except (OSError, ValueError) as exc:
             raise BadRequest(f"Cannot transform {resource.public_id} - {exc}") from exc
         self.derived.put(resource.key, resource.sha256, variant, data)

@@ -70,7 +70,7 @@ class Imagga:
 
     def upload(self, cloud: CloudConfig, part: FilePart) -> str:
         media.check_size(len(part.data), self.config.max_file_size)
-        media.inspect(part.data)
+        media.inspect(part.data, self.config.max_image_pixels)
         upload_id = "i" + self.ids.hex(31)
         now = self.clock.now()
         self.uploads.put(cloud.name, upload_id, part, now=now, expires_at=now + UPLOAD_TTL)
@@ -82,7 +82,7 @@ class Imagga:
 
     def _image(self, cloud: CloudConfig, source: ImaggaSource) -> ImageRef:
         part = self._read(cloud, source)
-        media.inspect(part.data)
+        media.inspect(part.data, self.config.max_image_pixels)
         sha = hashlib.sha256(part.data).hexdigest()
         stored = self.repo.find_by_sha256(cloud.name, sha)
         if stored is not None:  # the add-on's answer for this image: same bytes, same names
@@ -92,7 +92,8 @@ class Imagga:
     def _read(self, cloud: CloudConfig, source: ImaggaSource) -> FilePart:
         config = self.config
         if isinstance(source, RemoteFile):
-            data = media.fetch(source.url, timeout=config.fetch_timeout, limit=config.max_file_size)
+            data = media.fetch(source.url, timeout=config.fetch_timeout, limit=config.max_file_size,
+                               allow_local=cloud.fetch_local_urls)
             return FilePart(data, media.url_filename(source.url))
         if isinstance(source, UploadedImage):
             found = self.uploads.get(cloud.name, source.upload_id, self.clock.now())

@@ -57,21 +57,24 @@ def limit_for(kind: str, config: Config) -> int:
     return config.max_video_file_size if kind == "video" else config.max_file_size
 
 
-def take_in(blobs: BlobStore, source: FileSource, resource_type: str, config: Config) -> Incoming:
-    """Stage the source and inspect it as ``resource_type`` (``auto``: whatever the bytes are)."""
+def take_in(blobs: BlobStore, source: FileSource, resource_type: str, config: Config, *,
+            allow_local: bool = True) -> Incoming:
+    """Stage the source and inspect it as ``resource_type`` (``auto``: whatever the bytes are); a remote URL on
+    a local address is fetched only when ``allow_local`` (the cloud's ``fetch_local_urls``)."""
     largest = max(limit_for(kind, config) for kind in RESOURCE_TYPES) if resource_type == "auto" \
         else limit_for(resource_type, config)
-    staged, name = _stage(blobs, source, largest, config)
+    staged, name = _stage(blobs, source, largest, config, allow_local)
     try:
         kind = mediafile.kind_of(staged.path) if resource_type == "auto" else resource_type
         media.check_size(staged.size, limit_for(kind, config))
-        return _inspect(staged, kind, name)
+        return _inspect(staged, kind, name, config.max_image_pixels)
     except BaseException:
         blobs.discard(staged)
         raise
 
 
-def _stage(blobs: BlobStore, source: FileSource, limit: int, config: Config) -> tuple[StagedBlob, str]:
+def _stage(blobs: BlobStore, source: FileSource, limit: int, config: Config,
+           allow_local: bool) -> tuple[StagedBlob, str]:
     try:
         if isinstance(source, StagedFile):
             media.check_size(source.path.stat().st_size, limit)
@@ -79,8 +82,8 @@ def _stage(blobs: BlobStore, source: FileSource, limit: int, config: Config) -> 
         if isinstance(source, StreamedFile):
             return blobs.stage(source.stream, limit), _base(source.filename)
         if isinstance(source, RemoteFile):
-            staged = media.fetch_into(source.url, lambda body: blobs.stage(body, limit), timeout=config.fetch_timeout)
-            return staged, media.url_filename(source.url)
+            data = media.fetch(source.url, timeout=config.fetch_timeout, limit=limit, allow_local=allow_local)
+            return blobs.stage(io.BytesIO(data), limit), media.url_filename(source.url)
         if isinstance(source, DataUri):
             return blobs.stage(io.BytesIO(source.data), limit), ""
         assert isinstance(source, FilePart)
@@ -89,10 +92,10 @@ def _stage(blobs: BlobStore, source: FileSource, limit: int, config: Config) -> 
         raise BadRequest(f"File size too large. Got {exc.args[0]}. Maximum is {limit}.") from exc
 
 
-def _inspect(staged: StagedBlob, kind: str, name: str) -> Incoming:
+def _inspect(staged: StagedBlob, kind: str, name: str, max_pixels: int) -> Incoming:
     if kind == "image":
         data = staged.path.read_bytes()
-        facts = media.inspect(data)
+        facts = media.inspect(data, max_pixels)
         return Incoming(staged, kind, name, facts.format, facts.width, facts.height, data=data)
     if kind == "video":
         video = mediafile.probe(staged.path, name)

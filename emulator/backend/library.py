@@ -162,7 +162,10 @@ class Library:
         if request.context is None:
             return outcome.resource
         context = dict(request.context)
-        return self.repo.modify([new], lambda r: replace(r, context=context))[0]
+        changed = self.repo.modify([new], lambda r: replace(r, context=context))
+        if not changed:  # renamed or deleted again in between
+            raise NotFound(f"Resource not found - {request.to_public_id}")
+        return changed[0]
 
     def delete_resources(self, cloud: CloudConfig, resource_type: str, type: str,
                          request: DeleteRequest) -> DeleteOutcome:

@@ -10,11 +10,17 @@ from __future__ import annotations
 import io
 import math
 import re
+import warnings
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from typing import Any
 
-from PIL import Image, ImageColor, ImageDraw, ImageOps
+from PIL import Image, ImageChops, ImageColor, ImageDraw, ImageOps
 
+from emulator import media
+from emulator.backend import geometry
+from emulator.backend.gate import RenderGate
 from emulator.errors import BadRequest
 
 # The output formats a URL extension or ``f_`` may ask for, with the Pillow format and MIME type.
@@ -34,7 +40,8 @@ NOT_EMULATED = frozenset({"ar", "bo", "co", "dl", "dn", "dpr", "du", "eo", "fl",
                           "d", "if", "$"})
 QUALITY_LEVELS = {"auto": 80, "auto:best": 90, "auto:good": 80, "auto:eco": 70, "auto:low": 60}
 DEFAULT_QUALITY = 80
-MAX_PIXELS = 25_000_000  # refuse outputs beyond 25 megapixels rather than exhaust memory
+MAX_PIXELS = 25_000_000  # Cloudinary's "Maximum image size is 25 Megapixels" for derived images
+MAX_COMPONENTS = 20  # chained components rendered for one URL
 _COMPONENT = re.compile(r"^[a-z$]{1,3}_[^,]*(,[a-z$]{1,3}_[^,]*)*$")
 _RGBA = tuple[int, int, int, int]
 
@@ -81,7 +88,11 @@ def looks_like_component(segment: str) -> bool:
 
 def parse(segments: list[str]) -> Transformation:
     """Typed components from URL segments; a bad or unsupported token is a :class:`BadRequest`."""
-    return Transformation(tuple(_component(s) for s in segments if s))
+    components = [s for s in segments if s]
+    if len(components) > MAX_COMPONENTS:
+        raise BadRequest(f"Too many chained transformations - {len(components)}. "
+                         f"The emulator renders at most {MAX_COMPONENTS} per URL")
+    return Transformation(tuple(_component(s) for s in components))
 
 
 def _component(segment: str) -> Component:
@@ -177,36 +188,82 @@ _PARSERS: dict[str, Callable[[str], object]] = {
 WHITE: _RGBA = (255, 255, 255, 255)
 
 
-def render(data: bytes, transformation: Transformation, fmt: str) -> bytes:
-    """Apply every component in order, then encode as ``fmt`` (a key of :data:`FORMATS`)."""
-    with Image.open(io.BytesIO(data)) as opened:
+@dataclass(frozen=True)
+class Limits:
+    """The pixel budget of every image a chain allocates, and the gate bounding renderings at once."""
+
+    max_pixels: int = MAX_PIXELS
+    gate: RenderGate | None = None
+
+
+def render(data: bytes, transformation: Transformation, fmt: str, limits: Limits | None = None) -> bytes:
+    """Apply every component in order, then encode as ``fmt`` (a key of :data:`FORMATS`).
+
+    Every intermediate size is planned from the original's header and checked against the budget before any
+    pixel is decoded; the rendering then waits for room in the gate.
+    """
+    limits = limits or Limits()
+    with _opened(data, limits.max_pixels) as opened:
         opened.seek(0)  # animated originals: the first frame
-        im = ImageOps.exif_transpose(opened).convert("RGBA")
-    for component in transformation.components:
-        im = _apply(im, component)
-    return encode(im, fmt, transformation.quality or DEFAULT_QUALITY)
+        planned = geometry.plan(_oriented_size(opened), transformation.components)
+        geometry.check(planned, limits.max_pixels)
+        with limits.gate.reserve(geometry.peak(planned)) if limits.gate else nullcontext():
+            # One name holds the current image, so each step's input is freed as soon as its output exists.
+            im = _decoded(opened)
+            for c in transformation.components:
+                im = _resize(im, c)
+                if c.effect == "grayscale":
+                    im = _grayscale(im)
+                if c.radius is not None:
+                    im = _round(im, c.radius)
+                if c.angle is not None:
+                    im = _rotate(im, c.angle)
+            owned = [im]
+            del im
+            return encode(owned.pop(), fmt, transformation.quality or DEFAULT_QUALITY)
 
 
-def _apply(im: Image.Image, c: Component) -> Image.Image:
-    im = _resize(im, c)
-    if c.effect == "grayscale":
-        alpha = im.getchannel("A")
-        im = ImageOps.grayscale(im).convert("RGBA")
-        im.putalpha(alpha)
-    if c.radius is not None:
-        im = _round(im, c.radius)
-    if c.angle is not None:
-        im = _rotate(im, c.angle)
-    return im
+def _opened(data: bytes, max_pixels: int) -> Image.Image:
+    """The original, its header read; one whose size trips Pillow's decompression-bomb guard is over budget."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise media.bomb(exc, max_pixels) from exc
+
+
+def _oriented_size(im: Image.Image) -> tuple[int, int]:
+    """The size after EXIF orientation: orientations 5 to 8 turn the image a quarter."""
+    orientation = im.getexif().get(0x0112)
+    return (im.height, im.width) if orientation in (5, 6, 7, 8) else im.size
+
+
+def _decoded(opened: Image.Image) -> Image.Image:
+    """RGB, or RGBA when the original has transparency: a step that needs alpha adds it (a quarter more memory)."""
+    upright = ImageOps.exif_transpose(opened)
+    transparent = upright.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in upright.info
+    return upright.convert("RGBA" if transparent else "RGB")
+
+
+def _with_alpha(im: Image.Image) -> Image.Image:
+    return im if im.mode == "RGBA" else im.convert("RGBA")
+
+
+def _grayscale(im: Image.Image) -> Image.Image:
+    if im.mode == "RGB":
+        return ImageOps.grayscale(im).convert("RGB")
+    alpha = im.getchannel("A")
+    gray = ImageOps.grayscale(im)
+    del im
+    out = gray.convert("RGBA")
+    out.putalpha(alpha)
+    return out
 
 
 def _target(im: Image.Image, c: Component) -> tuple[int | None, int | None]:
     """Pixel sizes asked for, relative values resolved against the current image."""
-    def resolve(value: float | None, current: int) -> int | None:
-        if value is None:
-            return None
-        return max(1, round(current * value)) if isinstance(value, float) else int(value)
-    return resolve(c.width, im.width), resolve(c.height, im.height)
+    return geometry.resolve(c.width, im.width), geometry.resolve(c.height, im.height)
 
 
 def _resize(im: Image.Image, c: Component) -> Image.Image:
@@ -233,10 +290,14 @@ def _two_sided(im: Image.Image, c: Component, width: int, height: int) -> Image.
         scaled = _scaled(im, (round(im.width * factor), round(im.height * factor)))
         if c.crop != "pad":
             return scaled
-        _check_size(width, height)
-        canvas = Image.new("RGBA", (width, height), c.background or WHITE)
-        x, y = _offset(canvas.width - scaled.width, canvas.height - scaled.height, c.gravity)
-        canvas.alpha_composite(scaled, (x, y))
+        background = c.background or WHITE
+        x, y = _offset(width - scaled.width, height - scaled.height, c.gravity)
+        if scaled.mode == "RGB" and background[3] == 255:  # opaque on opaque: no alpha needed
+            canvas = Image.new("RGB", (width, height), background[:3])
+            canvas.paste(scaled, (x, y))
+            return canvas
+        canvas = Image.new("RGBA", (width, height), background)
+        canvas.alpha_composite(_with_alpha(scaled), (x, y))
         return canvas
     factor = max(width / im.width, height / im.height)  # fill, thumb: cover, then cut at the gravity
     scaled = _scaled(im, (math.ceil(im.width * factor), math.ceil(im.height * factor)))
@@ -245,14 +306,7 @@ def _two_sided(im: Image.Image, c: Component, width: int, height: int) -> Image.
 
 def _scaled(im: Image.Image, size: tuple[int, int]) -> Image.Image:
     size = (max(1, size[0]), max(1, size[1]))
-    _check_size(*size)
     return im if size == im.size else im.resize(size, Image.Resampling.LANCZOS)
-
-
-def _check_size(width: int, height: int) -> None:
-    if width * height > MAX_PIXELS:
-        raise BadRequest(f"Requested image size {width}x{height} exceeds the emulator's limit of "
-                         f"{MAX_PIXELS // 1_000_000} megapixels")
 
 
 def _offset(spare_x: int, spare_y: int, gravity: str) -> tuple[int, int]:
@@ -268,6 +322,7 @@ def _cut(im: Image.Image, width: int, height: int, gravity: str) -> Image.Image:
 
 
 def _round(im: Image.Image, radius: int | str) -> Image.Image:
+    """Rounded corners (``r_max``: an ellipse) cut into the image's alpha (in place when it has one)."""
     mask = Image.new("L", im.size, 0)
     draw = ImageDraw.Draw(mask)
     box = (0, 0, im.width - 1, im.height - 1)
@@ -276,9 +331,11 @@ def _round(im: Image.Image, radius: int | str) -> Image.Image:
     else:
         assert isinstance(radius, int)
         draw.rounded_rectangle(box, radius=min(radius, min(im.size) // 2), fill=255)
-    out = im.copy()
-    out.putalpha(Image.composite(im.getchannel("A"), mask, mask))
-    return out
+    if im.mode == "RGB":  # opaque: the mask is the alpha (Pillow adds the band in place)
+        im.putalpha(mask)
+    else:
+        im.putalpha(ImageChops.multiply(im.getchannel("A"), mask))
+    return im
 
 
 def _rotate(im: Image.Image, angle: int | str) -> Image.Image:
@@ -289,25 +346,40 @@ def _rotate(im: Image.Image, angle: int | str) -> Image.Image:
     assert isinstance(angle, int)
     if angle % 90 == 0:  # exact, no resampling
         return im.rotate(-angle, expand=True) if angle else im
-    return im.rotate(-angle, expand=True, resample=Image.Resampling.BICUBIC, fillcolor=(0, 0, 0, 0))
+    return _with_alpha(im).rotate(-angle, expand=True, resample=Image.Resampling.BICUBIC, fillcolor=(0, 0, 0, 0))
 
 
 def encode(im: Image.Image, fmt: str, quality: int) -> bytes:
-    """Encode an RGBA image; formats without alpha are flattened onto white."""
+    """Encode an RGB or RGBA image; formats without alpha are flattened onto white."""
     pillow_format, _ = FORMATS[fmt]
     out = io.BytesIO()
     if fmt in ("jpg", "gif"):
-        flat = Image.new("RGBA", im.size, WHITE)
-        flat.alpha_composite(im)
-        rgb = flat.convert("RGB")
+        rgb = _flattened(im)
+        del im  # the caller handed its only reference over: the RGBA image is freed before encoding
         if fmt == "jpg":
             rgb.save(out, pillow_format, quality=quality)
-        else:
-            rgb.quantize(256).save(out, pillow_format)
+        else:  # the web palette, dithered: no colour histogram of the whole image in memory
+            rgb.convert("P").save(out, pillow_format)
     elif fmt == "png":
-        opaque = im.getchannel("A").getextrema() == (255, 255)
-        (im.convert("RGB") if opaque else im).save(out, pillow_format, optimize=False)
+        if im.mode != "RGB" and _opaque(im):
+            im = im.convert("RGB")
+        im.save(out, pillow_format, optimize=False)
     else:
         im.save(out, pillow_format, quality=quality)
     return out.getvalue()
 
+
+def _opaque(im: Image.Image) -> bool:
+    if im.mode == "RGB":
+        return True
+    bands: Any = im.getextrema()  # per band, without copying the alpha channel out
+    return bool(bands[3][0] == 255)
+
+
+def _flattened(im: Image.Image) -> Image.Image:
+    """RGB on white. The image is the caller's to change: white is blended in place where it is transparent
+    (out = image × alpha + white × (1 - alpha), as compositing over white), so no second full canvas is made."""
+    if _opaque(im):
+        return im if im.mode == "RGB" else im.convert("RGB")
+    im.paste(WHITE, mask=ImageChops.invert(im.getchannel("A")))
+    return im.convert("RGB")

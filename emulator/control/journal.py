@@ -1,7 +1,13 @@
-"""The request journal: what each call sent and got, secrets and signatures redacted."""
+"""The request journal: what each call sent and got, secrets and signatures redacted.
+
+Bounded on disk: a parameter longer than :data:`MAX_VALUE` characters (a data URI, a long expression) is kept as
+its beginning, its size and its sha256; the journal keeps at most ``max_bytes`` of entries (and
+:data:`MAX_ENTRIES`), dropping the oldest. Reads are paginated, newest page first, and bounded in bytes too.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Mapping
@@ -14,6 +20,10 @@ from emulator.errors import BadRequest
 REDACTED = "[redacted]"
 _SECRET_FIELDS = frozenset({"signature", "api_secret", "oauth_token"})
 MAX_ENTRIES = 10_000  # the oldest entries are dropped past this
+MAX_VALUE = 1024  # characters of one parameter kept whole
+HEAD = 64  # characters kept of a longer one
+MAX_PAGE_BYTES = 4 * 1024 * 1024  # a page of entries read at once stops here (with a cursor to the rest)
+_TRIM_EVERY = 50  # inserts between two checks of the journal's total size
 
 
 @dataclass(frozen=True)
@@ -29,30 +39,67 @@ class Entry:
     warnings: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class JournalPage:
+    entries: list[dict[str, Any]]  # oldest first
+    next_before: int | None  # pass as ``before`` for the page of older entries; None when there are none
+
+
 def redact(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (REDACTED if k in _SECRET_FIELDS else v) for k, v in params.items()}
+    return {k: (REDACTED if k in _SECRET_FIELDS else shorten(v)) for k, v in params.items()}
+
+
+def shorten(value: Any) -> Any:
+    """A long text as its beginning, size and sha256: ``data:image/png;base64,iVBOR… [1964162 bytes, sha256 …]``."""
+    if isinstance(value, list):
+        return [shorten(v) for v in value]
+    if not isinstance(value, str) or len(value) <= MAX_VALUE:
+        return value
+    data = value.encode("utf-8", "surrogatepass")
+    return f"{value[:HEAD]}… [{len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()}]"
 
 
 class Journal:
-    def __init__(self, store: ControlStore) -> None:
+    def __init__(self, store: ControlStore, max_bytes: int = 16 * 1024 * 1024) -> None:
         self._store = store
+        self.max_bytes = max_bytes
 
     def record(self, entry: Entry) -> None:
+        params, warnings = dumps(redact(entry.params)), dumps(list(entry.warnings))
+        size = len(params) + len(warnings) + len(entry.path) + 64
         with self._store.tx() as db:
             cur = db.execute(
-                "INSERT INTO journal (at, cloud, operation, method, path, params, status, duration_ms, warnings) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (entry.at, entry.cloud, entry.operation, entry.method, entry.path, dumps(redact(entry.params)),
-                 str(entry.status), round(entry.duration_ms, 3), dumps(list(entry.warnings))))
-            if (cur.lastrowid or 0) % 1000 == 0:
-                db.execute("DELETE FROM journal WHERE id <= ?", ((cur.lastrowid or 0) - MAX_ENTRIES,))
+                "INSERT INTO journal (at, cloud, operation, method, path, params, status, duration_ms, warnings, "
+                "size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (entry.at, entry.cloud, entry.operation, entry.method, entry.path, params,
+                 str(entry.status), round(entry.duration_ms, 3), warnings, size))
+            if (cur.lastrowid or 0) % _TRIM_EVERY == 0:
+                self._trim(db, cur.lastrowid or 0)
+
+    def _trim(self, db: Any, newest: int) -> None:
+        """Drop the oldest entries beyond the byte budget and the entry count."""
+        over = db.execute("SELECT id FROM (SELECT id, SUM(size) OVER (ORDER BY id DESC) AS total FROM journal) "
+                          "WHERE total > ? ORDER BY id DESC LIMIT 1", (self.max_bytes,)).fetchone()
+        cutoff = max(over[0] if over else 0, newest - MAX_ENTRIES)
+        if cutoff > 0:
+            db.execute("DELETE FROM journal WHERE id <= ?", (cutoff,))
 
     def entries(self, *, operation: str | None = None, cloud: str | None = None, status: str | None = None,
                 limit: int = 100) -> list[dict[str, Any]]:
         """Newest last; ``status`` may be exact (``404``) or a class (``4xx``)."""
+        return self.page(operation=operation, cloud=cloud, status=status, limit=limit).entries
+
+    def page(self, *, operation: str | None = None, cloud: str | None = None, status: str | None = None,
+             limit: int = 100, before: int | None = None) -> JournalPage:
+        """The newest ``limit`` entries older than ``before`` (an entry id), oldest first, at most
+        :data:`MAX_PAGE_BYTES` of them; ``next_before`` continues with older ones."""
         if not 1 <= limit <= MAX_ENTRIES:
             raise BadRequest(f"limit must be between 1 and {MAX_ENTRIES}")
-        where, args = ["1 = 1"], []
+        where: list[str] = ["1 = 1"]
+        args: list[Any] = []
+        if before is not None:
+            where.append("id < ?")
+            args.append(before)
         for column, value in (("operation", operation), ("cloud", cloud)):
             if value:
                 where.append(f"{column} = ?")
@@ -61,19 +108,27 @@ class Journal:
             where.append("status LIKE ?" if status.endswith("xx") else "status = ?")
             args.append(status[0] + "__" if status.endswith("xx") else status)
         rows = self._store.rows(
-            "SELECT at, cloud, operation, method, path, params, status, duration_ms, warnings FROM ("
-            f"SELECT * FROM journal WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?) ORDER BY id",
-            [*args, limit])
-        return [_render(row) for row in rows]
+            "SELECT id, size, at, cloud, operation, method, path, params, status, duration_ms, warnings "
+            f"FROM journal WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?", [*args, limit + 1])
+        kept: list[tuple[Any, ...]] = []
+        total = 0
+        for row in rows[:limit]:
+            if kept and total + row[1] > MAX_PAGE_BYTES:
+                break
+            kept.append(row)
+            total += row[1]
+        more = len(kept) < len(rows)
+        return JournalPage([_render(row[2:], row[0]) for row in reversed(kept)], kept[-1][0] if more else None)
 
     def clear(self) -> int:
         with self._store.tx() as db:
             return db.execute("DELETE FROM journal").rowcount
 
 
-def _render(row: tuple[Any, ...]) -> dict[str, Any]:
+def _render(row: tuple[Any, ...], entry_id: int) -> dict[str, Any]:
     at, cloud, operation, method, path, params, status, duration_ms, warnings = row
     return {
+        "id": entry_id,
         "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(at)) + f".{int(at % 1 * 1000):03d}Z",
         "cloud": cloud, "operation": operation, "method": method, "path": path, "params": json.loads(params),
         "status": int(status) if status.isdigit() else status, "duration_ms": duration_ms,

@@ -48,7 +48,7 @@ class ControlPlane:
         self._bodies = bodies
         self.store = store
         self.clock = clock
-        self.journal = Journal(store)
+        self.journal = Journal(store, config.journal_size)
         self.faults = Faults(store, config.fault_seed)
         self.registrations = Registrations(store)
         self.jobs = Jobs(store)

@@ -21,7 +21,7 @@ INSERT OR IGNORE INTO clock (id, offset, frozen_at) VALUES (1, 0, NULL);
 CREATE TABLE IF NOT EXISTS journal (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, cloud TEXT, operation TEXT NOT NULL,
     method TEXT NOT NULL, path TEXT NOT NULL, params TEXT NOT NULL, status TEXT NOT NULL,
-    duration_ms REAL NOT NULL, warnings TEXT NOT NULL
+    duration_ms REAL NOT NULL, warnings TEXT NOT NULL, size INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS journal_operation ON journal (operation);
 CREATE TABLE IF NOT EXISTS faults (
@@ -55,6 +55,15 @@ class ControlStore:
         self._conn = open_database(path, synchronous="OFF")
         self._lock = threading.RLock()
         self._conn.executescript(_SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Data directories from before the journal was bounded in bytes get its ``size`` column."""
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(journal)")}
+        if "size" not in columns:
+            with self.tx() as db:
+                db.execute("ALTER TABLE journal ADD COLUMN size INTEGER NOT NULL DEFAULT 0")
+                db.execute("UPDATE journal SET size = length(params) + length(warnings) + length(path) + 64")
 
     def tx(self) -> AbstractContextManager[sqlite3.Connection]:
         return write_transaction(self._conn, self._lock)

@@ -3,9 +3,15 @@
 Two adapters over the storage's one :class:`~emulator.storage.db.Database`. Derived images are keyed by the
 resource and the sha256 of the original they were rendered from; triggers on ``resources`` drop them as soon as
 the original's bytes change, the resource is renamed or it is deleted, however the row is written.
+
+The cache is bounded: it keeps at most ``max_bytes`` of renderings, dropping the least recently used first (the
+time of last use is refreshed at most once a minute per rendering, so a cache hit rarely costs a write).
 """
 
 from __future__ import annotations
+
+import time
+from typing import Any
 
 from emulator.backend.models import FilePart, ResourceKey
 from emulator.storage.db import Database
@@ -16,6 +22,7 @@ SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS derived (
     cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
     sha256 TEXT NOT NULL, variant TEXT NOT NULL, data BLOB NOT NULL,
+    size INTEGER NOT NULL DEFAULT 0, used_at REAL NOT NULL DEFAULT 0,
     PRIMARY KEY (cloud, resource_type, type, public_id, sha256, variant)
 );
 CREATE TRIGGER IF NOT EXISTS derived_on_insert AFTER INSERT ON resources BEGIN
@@ -38,29 +45,74 @@ CREATE TABLE IF NOT EXISTS imagga_uploads (
 _KEY = "cloud=? AND resource_type=? AND type=? AND public_id=?"
 
 
+_REFRESH = 60.0  # seconds between two refreshes of one rendering's time of last use
+_INDEX = "CREATE INDEX IF NOT EXISTS derived_used_at ON derived (used_at)"
+
+
 def create_schema(db: Database) -> None:
     with db.lock:
         db.conn.executescript(SCHEMA)
+    _upgrade(db)
+
+
+def _upgrade(db: Database) -> None:
+    """Data directories from before the cache was bounded get its ``size`` and ``used_at`` columns."""
+    with db.tx() as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(derived)")}
+        if "size" not in columns:
+            conn.execute("ALTER TABLE derived ADD COLUMN size INTEGER NOT NULL DEFAULT 0")
+            conn.execute("UPDATE derived SET size = length(data)")
+        if "used_at" not in columns:
+            conn.execute("ALTER TABLE derived ADD COLUMN used_at REAL NOT NULL DEFAULT 0")
+        conn.execute(_INDEX)
 
 
 class SQLiteDerivedCache:
-    """The :class:`~emulator.backend.ports.DerivedCache` port."""
+    """The :class:`~emulator.backend.ports.DerivedCache` port: least recently used renderings dropped first once
+    the cache holds more than ``max_bytes`` (0: nothing is cached)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, max_bytes: int = 256 * 1024 * 1024) -> None:
         self._db = db
+        self.max_bytes = max_bytes
 
     def get(self, key: ResourceKey, sha256: str, variant: str) -> bytes | None:
-        row = self._db.one(f"SELECT data FROM derived WHERE {_KEY} AND sha256=? AND variant=?",
-                           (*key_columns(key), sha256, variant))
-        return bytes(row[0]) if row else None
+        where = (*key_columns(key), sha256, variant)
+        row = self._db.one(f"SELECT data, used_at FROM derived WHERE {_KEY} AND sha256=? AND variant=?", where)
+        if row is None:
+            return None
+        now = time.time()
+        if now - row[1] > _REFRESH:
+            with self._db.tx() as db:
+                db.execute(f"UPDATE derived SET used_at=? WHERE {_KEY} AND sha256=? AND variant=?", (now, *where))
+        return bytes(row[0])
 
     def put(self, key: ResourceKey, sha256: str, variant: str, data: bytes) -> None:
+        if len(data) > self.max_bytes:
+            return  # larger than the whole cache: served, never kept
         with self._db.tx() as db:
             # Only while the resource still holds these bytes: a concurrent overwrite must not be cached over.
             db.execute(f"INSERT OR REPLACE INTO derived (cloud, resource_type, type, public_id, sha256, variant, "
-                       f"data) SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS "
+                       f"data, size, used_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS "
                        f"(SELECT 1 FROM resources WHERE {_KEY} AND sha256=?)",
-                       (*key_columns(key), sha256, variant, data, *key_columns(key), sha256))
+                       (*key_columns(key), sha256, variant, data, len(data), time.time(), *key_columns(key), sha256))
+            self._evict(db)
+
+    def _evict(self, db: Any) -> None:
+        """Drop the least recently used renderings until the cache is within its budget."""
+        total = int(db.execute("SELECT COALESCE(SUM(size), 0) FROM derived").fetchone()[0])
+        if total <= self.max_bytes:
+            return
+        doomed, freed = [], 0
+        for rowid, size in db.execute("SELECT rowid, size FROM derived ORDER BY used_at, rowid"):
+            if total - freed <= self.max_bytes:
+                break
+            doomed.append((rowid,))
+            freed += size
+        db.executemany("DELETE FROM derived WHERE rowid = ?", doomed)
+
+    def total(self) -> int:
+        """Bytes held by the cache."""
+        return int(self._db.one("SELECT COALESCE(SUM(size), 0) FROM derived")[0])
 
     def count(self, key: ResourceKey) -> int:
         return int(self._db.one(f"SELECT COUNT(*) FROM derived WHERE {_KEY}", key_columns(key))[0])

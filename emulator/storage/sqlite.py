@@ -51,7 +51,7 @@ class SQLiteStorage:
     One connection guarded by a lock: simple, and SQLite serialises writers anyway.
     """
 
-    def __init__(self, data_dir: Path | None) -> None:
+    def __init__(self, data_dir: Path | None, *, derived_cache_size: int = 256 * 1024 * 1024) -> None:
         directory, self._cleanup = directory_for(self, data_dir)
         self.directory = directory
         self.path = directory / "emulator.sqlite3"
@@ -70,7 +70,7 @@ class SQLiteStorage:
         self._move_blobs_to_files()
         derived_sql.create_schema(self.db)
         self.blobs = FileBlobs(self.files)
-        self.derived = SQLiteDerivedCache(self.db)
+        self.derived = SQLiteDerivedCache(self.db, derived_cache_size)
         self.imagga_uploads = SQLiteImaggaUploads(self.db)
         with self._tx():
             self.files.sweep(self._in_use)  # orphans a crash left behind

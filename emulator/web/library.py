@@ -69,7 +69,7 @@ def browse(library: Library, cloud: CloudConfig, query: Query) -> LibraryPage:
 
 def upload_params(form: Params) -> Params:
     """The form's engine checkboxes and language field → the API's ``categorization`` (``engine:fi:da,…``)."""
-    raw = {k: v for k, v in form.raw.items() if k not in ("engine", "languages", "categorization")}
+    raw = {k: v for k, v in form.raw.items() if k not in ("engine", "languages", "categorization", "csrf_token")}
     engines = form.values("engine") or []
     codes = [c.strip() for c in (form.text("languages") or "").replace(" ", ",").split(",") if c.strip()]
     if engines:

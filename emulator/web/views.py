@@ -3,6 +3,7 @@
 Views stay thin: parse the query or form, make the backend call the API would make, render a template.
 The upload form goes through ``Assets.upload`` with the same ``UploadRequest`` parsing as the Upload API.
 The console is an unauthenticated local tool, like the control plane; errors render as an HTML page here.
+Its forms carry a CSRF token (:mod:`emulator.api.guard` checks every ``POST``), so another site cannot submit them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response as BaseResponse
 
-from emulator.api import params
+from emulator.api import guard, params
 from emulator.api.failures import Failure
 from emulator.api.operations import operation
 from emulator.backend.models import ResourceKey
@@ -75,7 +76,7 @@ def _cloud(name: str) -> CloudConfig:
 
 def _common(cloud: str) -> dict[str, Any]:
     return {"cloud": cloud, "clouds": list(current().config.clouds), "present": present,
-            "languages": SUPPORTED_LANGUAGES}
+            "languages": SUPPORTED_LANGUAGES, "csrf_token": guard.csrf_token}
 
 
 def envelope(failed: Failure) -> ResponseReturnValue:

@@ -86,7 +86,8 @@ def test_unknown_routes_and_methods_get_the_json_envelope(client: FlaskClient) -
     r = client.get("/nothing/here")
     assert (r.status_code, r.json) == (404, {"error": {"message": "Not found - GET /nothing/here"}})
     r = client.put("/v1_1/demo/ping", headers=basic())
-    assert r.status_code == 404 and r.is_json
+    assert (r.status_code, r.json) == (405, {"error": {"message": "Method not allowed - PUT /v1_1/demo/ping. "
+                                                                  "Allowed: GET, HEAD, OPTIONS"}})
 
 
 def test_malformed_json_body_is_not_a_crash(client: FlaskClient) -> None:

@@ -100,7 +100,7 @@ def library_thumb() -> str:
 def test_upload_form_goes_through_the_upload_operation(client: FlaskClient) -> None:
     form = {"file": (io.BytesIO(TURTLES.read_bytes()), "turtles.jpg"), "public_id": "t", "tags": "a, b",
             "engine[]": ["imagga_tagging", "google_tagging"], "languages": "fi", "auto_tagging": "0.85",
-            "context": "alt=a turtle"}
+            "context": "alt=a turtle", "csrf_token": csrf(client)}
     r = client.post("/console/demo/upload", data=form, content_type="multipart/form-data")
     assert r.status_code == 303 and r.headers["Location"].endswith("/console/demo/resources/image/upload/t")
     details = client.get("/v1_1/demo/resources/image/upload/t", headers=_basic()).json
@@ -109,14 +109,23 @@ def test_upload_form_goes_through_the_upload_operation(client: FlaskClient) -> N
     assert details["context"] == {"custom": {"alt": "a turtle"}}
 
 
+def csrf(client: FlaskClient) -> str:
+    """The form token of the library page (the test client keeps the cookie it comes with)."""
+    found = re.search(r'name="csrf_token" value="([0-9a-f]{32})"', _html(client, "/console/demo"))
+    assert found is not None
+    return found.group(1)
+
+
 def test_upload_form_errors_render_as_a_page(client: FlaskClient) -> None:
-    bad = client.post("/console/demo/upload", data={"file": (io.BytesIO(b"nope"), "x.txt")},
+    token = csrf(client)
+    bad = client.post("/console/demo/upload", data={"file": (io.BytesIO(b"nope"), "x.txt"), "csrf_token": token},
                       content_type="multipart/form-data")
     assert bad.status_code == 400 and "Invalid image file" in bad.get_data(as_text=True)
-    missing = client.post("/console/demo/upload", data={"public_id": "x"}, content_type="multipart/form-data")
+    missing = client.post("/console/demo/upload", data={"public_id": "x", "csrf_token": token},
+                          content_type="multipart/form-data")
     assert missing.status_code == 400 and "Missing required parameter - file" in missing.get_data(as_text=True)
     threshold = client.post("/console/demo/upload", data={"file": (io.BytesIO(TURTLES.read_bytes()), "t.jpg"),
-                                                          "auto_tagging": "0.4"},
+                                                          "auto_tagging": "0.4", "csrf_token": token},
                             content_type="multipart/form-data")
     assert threshold.status_code == 400
     assert "Must use categorization or detection with auto_tagging" in threshold.get_data(as_text=True)

@@ -77,3 +77,21 @@ def test_every_documented_operation_is_routed_by_the_emulator(emulator_app: Flas
         raise AssertionError(f"{method} {path} is documented but not routed") from exc
     assert not endpoint.startswith(("delivery.", "imagga.")), endpoint
     assert endpoint.rpartition(".")[2] == operation_id, "operationId must be the emulator's operation name"
+
+
+@pytest.mark.parametrize(("method", "path", "operation_id"), _operations())
+def test_every_operation_documents_the_refusals_any_request_can_meet(method: str, path: str,
+                                                                     operation_id: str) -> None:
+    """400 (a body or parameter the emulator cannot read), 403 (a Host it does not serve); on the control plane
+    also 401 (its token)."""
+    responses = openapi.load()["paths"][path][method.lower()]["responses"]
+    expected = {"400", "403"} | ({"401"} if path.startswith("/_emulator/") and not path.endswith(
+        ("/health", "/openapi.json")) else set())
+    assert expected <= set(responses), f"{method} {path} does not document {sorted(expected - set(responses))}"
+
+
+def test_a_documented_path_with_another_method_is_a_405_with_allow(emulator_app: Flask) -> None:
+    answer = emulator_app.test_client().delete("/_emulator/health")
+    assert answer.status_code == 405 and answer.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert answer.get_json() == {"error": {"message": "Method not allowed - DELETE /_emulator/health. "
+                                                      "Allowed: GET, HEAD, OPTIONS"}}

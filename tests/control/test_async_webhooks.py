@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from emulator.app import create_app
 from emulator.clock import FrozenClock
 from emulator.config import load_config
-from tests.conftest import SECRET, basic
+from tests.conftest import CONTROL, SECRET, basic
 from tests.helpers import free_port, upload
 
 
@@ -88,7 +88,7 @@ def test_async_categorization_is_pending_then_completes_on_advance(client: Flask
     assert body["info"]["categorization"]["imagga_tagging"] == {"status": "pending"} and body["tags"] == []
     details = client.get("/v1_1/demo/resources/image/upload/later", headers=basic()).json
     assert details["info"]["categorization"]["imagga_tagging"]["status"] == "pending"
-    assert client.post("/_emulator/advance").json["completed"] == 1
+    assert client.post("/_emulator/advance", headers=CONTROL).json["completed"] == 1
     details = client.get("/v1_1/demo/resources/image/upload/later", headers=basic()).json
     assert details["tags"] == ["loggerhead", "sea turtle", "turtle"]  # details list tags alphabetically
     assert details["info"]["categorization"]["imagga_tagging"]["status"] == "complete"
@@ -150,7 +150,7 @@ def test_update_and_explicit_defer_too(client: FlaskClient) -> None:
     r = client.post("/v1_1/demo/resources/image/upload/sample",
                     json={"categorization": "imagga_tagging", "auto_tagging": "0.5", "async": "true"}, headers=basic())
     assert r.json["info"]["categorization"]["imagga_tagging"] == {"status": "pending"} and r.json["tags"] == []
-    assert client.post("/_emulator/advance").json["completed"] == 1
+    assert client.post("/_emulator/advance", headers=CONTROL).json["completed"] == 1
     done = client.get("/v1_1/demo/resources/image/upload/sample", headers=basic()).json
     assert done["tags"] == ["flower", "pink"]
     assert done["info"]["categorization"]["imagga_tagging"]["status"] == "complete"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import basic
+from tests.conftest import CONTROL, basic
 from tests.helpers import upload
 
 SAMPLE = "/v1_1/demo/resources/image/upload/sample"
@@ -20,14 +20,14 @@ def test_health(client: FlaskClient) -> None:
 def test_reset_forgets_uploads_and_recreates_sample(client: FlaskClient) -> None:
     upload(client, {"public_id": "gone"})
     client.post(SAMPLE, json={"tags": "x"}, headers=basic())
-    r = client.post("/_emulator/reset")
+    r = client.post("/_emulator/reset", headers=CONTROL)
     assert (r.status_code, r.json) == (200, {"reset": ["demo"]})
     assert client.get("/v1_1/demo/resources/image/upload/gone", headers=basic()).status_code == 404
     assert "tags" not in client.get(SAMPLE, headers=basic()).json
 
 
 def test_reset_of_an_unknown_cloud_is_a_400(client: FlaskClient) -> None:
-    r = client.post("/_emulator/reset?cloud=nope")
+    r = client.post("/_emulator/reset?cloud=nope", headers=CONTROL)
     assert (r.status_code, r.json["error"]["message"]) == (400, "Unknown cloud nope. Configured: demo")
 
 
@@ -44,7 +44,7 @@ def test_journal_records_redacted_calls_and_filters(client: FlaskClient) -> None
     assert [e["operation"] for e in only] == ["resource"]
     assert client.get("/_emulator/requests?operation=upload&limit=1").json["requests"][0]["path"].endswith("/upload")
     assert client.delete("/_emulator/requests").json == {"deleted": 2}
-    assert client.get("/_emulator/requests").json == {"requests": []}
+    assert client.get("/_emulator/requests").json == {"requests": [], "next_before": None}
 
 
 def test_journal_bad_limit(client: FlaskClient) -> None:
@@ -104,7 +104,8 @@ def test_bad_fault_header_and_missing_rule(client: FlaskClient) -> None:
     assert r.status_code == 400 and "unknown part 'explode'" in r.json["error"]["message"]
     r = client.delete("/_emulator/faults/99")
     assert (r.status_code, r.json["error"]["message"]) == (404, "Fault rule not found - 99")
-    assert client.post("/_emulator/faults", data="x").json["error"]["message"] == "Expected a JSON object body"
+    refused = client.post("/_emulator/faults", data="x", headers=CONTROL)
+    assert refused.json["error"]["message"] == "Expected a JSON object body"
 
 
 def test_clock_freeze_advance_drives_a_stale_signature(client: FlaskClient) -> None:

@@ -7,13 +7,21 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 import requests
 from flask.testing import FlaskClient
 
+from emulator.config import Config, load_config
 from tests.conftest import SAMPLE, TURTLES, basic
 from tests.helpers import BIN, Served
 
 DETAILS = "/v1_1/demo/resources/image/upload/"
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    """The test's temporary directory is the seed root: the manifest may read files there."""
+    return load_config({"seed_root": str(tmp_path)}, env={})
 
 
 def test_seed_a_manifest_with_paths_and_data_uris(client: FlaskClient) -> None:
@@ -42,8 +50,8 @@ def test_bad_manifests_store_nothing(client: FlaskClient, tmp_path: Path) -> Non
     cases = [
         ({"resources": []}, "Expected 'resources': a non-empty array"),
         ({"resources": [{"public_id": "a"}]}, "resources[0]: expected an object with 'file'"),
-        ({"resources": [{"file": str(SAMPLE), "public_id": "ok"}, {"file": "/nope.jpg"}]},
-         "resources[1]: No such file - /nope.jpg"),
+        ({"resources": [{"file": str(SAMPLE), "public_id": "ok"}, {"file": str(tmp_path / "nope.jpg")}]},
+         f"resources[1]: No such file - {tmp_path.resolve() / 'nope.jpg'}"),
         ({"resources": [{"file": str(SAMPLE), "auto_tagging": 0.5}]},
          "resources[0]: Must use categorization or detection with auto_tagging"),
         ({"folder": str(tmp_path / "missing")}, "Not a directory"),

@@ -25,7 +25,8 @@ CASES = [
     ("w_", "Invalid transformation component - w_"),
     ("l_text:Arial_20:hi", "Transformation parameter l_ is not supported by the emulator - l_text:Arial_20:hi"),
     ("t_my_named", "Invalid transformation component - named transformation my_named does not exist"),
-    ("w_100000,h_100000,c_scale", "Requested image size 100000x100000 exceeds the emulator's limit of 25 megapixels"),
+    ("w_100000,h_100000,c_scale", "Maximum image size is 25 Megapixels. Requested 10000 Megapixels "
+                                  "(100000x100000 after c_scale,h_100000,w_100000)"),
 ]
 
 
@@ -56,8 +57,8 @@ def test_folder_like_segments_before_a_version_are_transformations(client: Flask
 
 def test_api_routes_are_not_taken_by_delivery(client: FlaskClient) -> None:
     r = client.get("/v1_1/demo/image/upload")  # the upload endpoint is POST-only
-    assert r.status_code == 404 and "X-Cld-Error" not in r.headers
-    assert r.json == {"error": {"message": "Not found - GET /v1_1/demo/image/upload"}}
+    assert r.status_code == 405 and "X-Cld-Error" not in r.headers and r.headers["Allow"] == "OPTIONS, POST"
+    assert r.json == {"error": {"message": "Method not allowed - GET /v1_1/demo/image/upload. Allowed: OPTIONS, POST"}}
     assert client.get("/_emulator/health").status_code == 200
 
 

@@ -65,10 +65,9 @@ def test_tag_limits_hold_on_upload_and_update(client: FlaskClient) -> None:
 
 
 def test_seed_refuses_a_bad_image_before_storing_anything(client: FlaskClient, tmp_path: Path) -> None:
-    bad = tmp_path / "bad.jpg"
-    bad.write_bytes(b"not an image")
+    bad = "data:image/jpeg;base64,bm90IGFuIGltYWdl"
     r = client.post("/_emulator/seed", json={"resources": [{"public_id": "first", "file": str(TURTLES)},
-                                                           {"public_id": "second", "file": str(bad)}]})
+                                                           {"public_id": "second", "file": bad}]})
     assert (r.status_code, r.json["error"]["message"]) == (400, "resources[1]: Invalid image file")
     assert client.get("/v1_1/demo/resources/image/upload/first", headers=basic()).status_code == 404
 
@@ -109,8 +108,7 @@ def test_more_superscript_digits(client: FlaskClient) -> None:
 
 
 def test_a_write_based_on_a_version_that_was_overwritten_is_not_applied(client: FlaskClient) -> None:
-    from dataclasses import replace
-
+    from emulator.backend.assets import _Change
     from emulator.backend.models import ResourceKey
 
     em = client.application.extensions["cloudinary_emulator"]
@@ -118,6 +116,6 @@ def test_a_write_based_on_a_version_that_was_overwritten_is_not_applied(client: 
     upload(client, {"public_id": "raced"})
     stale = backend.resource(ResourceKey("demo", "raced"))
     upload(client, {"public_id": "raced"}, data=_jpeg())  # an overwrite lands between read and write
-    assert backend._commit(stale, replace(stale, tags=("late",))) is None
+    assert backend._apply(stale, _Change(tags=("late",))) is None
     now = backend.resource(ResourceKey("demo", "raced"))
     assert now.sha256 != stale.sha256 and now.tags == () and em.storage.blobs.get(now.sha256) is not None

@@ -1,0 +1,97 @@
+"""The journal is bounded: long parameters kept as head, size and sha256; oldest entries dropped by bytes; paged."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import cloudinary.uploader  # noqa: F401  (the sdk fixture's attribute access)
+import pytest
+import requests
+from flask import Flask
+
+from emulator.app import create_app
+from emulator.config import load_config
+from emulator.control.journal import MAX_VALUE, Entry, Journal
+from emulator.control.store import ControlStore
+from emulator.server import EmulatorServer
+from tests.conftest import TURTLES
+
+
+def test_a_data_uri_is_journalled_as_its_head_size_and_sha256(sdk: Any, server: EmulatorServer) -> None:
+    uri = "data:image/jpeg;base64," + base64.b64encode(TURTLES.read_bytes()).decode()
+    sdk.uploader.upload(uri, public_id="t")
+    entry = server.app.extensions["cloudinary_emulator"].control.journal.entries(operation="upload")[-1]
+    digest = hashlib.sha256(uri.encode()).hexdigest()
+    assert entry["params"]["file"] == f"{uri[:64]}… [{len(uri)} bytes, sha256 {digest}]"
+    assert entry["params"]["public_id"] == "t"
+
+
+def _entry(i: int, value: str = "") -> Entry:
+    return Entry(at=1_700_000_000 + i, operation="upload", method="POST", path=f"/p/{i}", status=200,
+                 duration_ms=1.0, params={"n": str(i), "v": value})
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[ControlStore]:
+    opened = ControlStore(tmp_path)
+    yield opened
+    opened.close()
+
+
+def test_the_journal_keeps_its_newest_entries_within_its_byte_budget(store: ControlStore) -> None:
+    journal = Journal(store, max_bytes=64 * 1024)
+    for i in range(1, 401):
+        journal.record(_entry(i, "x" * (MAX_VALUE - 24)))  # ~1 KB each: 400 KB written
+    kept = journal.entries(limit=10_000)
+    assert 50 <= len(kept) <= 64 + 50  # within the budget, give or take one trimming interval
+    assert kept[-1]["params"]["n"] == "400" and [e["params"]["n"] for e in kept] == [
+        str(i) for i in range(401 - len(kept), 401)]
+    total = store.one("SELECT SUM(size) FROM journal")
+    assert total is not None and total[0] <= 64 * 1024 + 50 * 1100
+
+
+def test_pages_walk_back_through_the_journal_without_gaps(store: ControlStore) -> None:
+    journal = Journal(store)
+    for i in range(1, 26):
+        journal.record(_entry(i))
+    seen: list[str] = []
+    page = journal.page(limit=10)
+    while True:
+        seen = [e["params"]["n"] for e in page.entries] + seen
+        if page.next_before is None:
+            break
+        page = journal.page(limit=10, before=page.next_before)
+    assert seen == [str(i) for i in range(1, 26)]
+
+
+def test_the_http_journal_is_paged(server: EmulatorServer) -> None:
+    for _ in range(3):
+        requests.get(f"{server.url}/v1_1/demo/resources/image", timeout=5)
+    first = requests.get(f"{server.url}/_emulator/requests?limit=2", timeout=5).json()
+    assert len(first["requests"]) == 2 and first["next_before"] == first["requests"][0]["id"]
+    rest = requests.get(f"{server.url}/_emulator/requests?limit=2&before={first['next_before']}", timeout=5).json()
+    assert len(rest["requests"]) == 1 and rest["next_before"] is None
+    bad = requests.get(f"{server.url}/_emulator/requests?before=x", timeout=5)
+    assert (bad.status_code, bad.json()) == (400, {"error": {"message": "before must be a whole number"}})
+
+
+def test_an_old_data_dir_gets_the_size_column(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "control.sqlite3")
+    db.execute("CREATE TABLE journal (id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, cloud TEXT, "
+               "operation TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, params TEXT NOT NULL, "
+               "status TEXT NOT NULL, duration_ms REAL NOT NULL, warnings TEXT NOT NULL)")
+    db.execute("INSERT INTO journal (at, operation, method, path, params, status, duration_ms, warnings) "
+               "VALUES (1, 'upload', 'POST', '/x', '{}', '200', 1, '[]')")
+    db.commit()
+    db.close()
+    app: Flask = create_app(load_config({"data_dir": str(tmp_path)}, env={}))
+    try:
+        entries = app.extensions["cloudinary_emulator"].control.journal.entries()
+        assert [e["path"] for e in entries] == ["/x"]
+    finally:
+        app.extensions["cloudinary_emulator"].close()
