@@ -84,6 +84,12 @@ class EmulatorHandle:
     def queue_results(self, engine: str, *results: list[dict[str, Any]]) -> int:
         return self._emulator.control.registrations.queue(engine, list(results))
 
+    def set_rate_limit(self, admin_rate_limit: int | None, *, cloud: str | None = None) -> dict[str, int]:
+        """Admin API calls per hour for ``cloud`` (default: this handle's) until the next reset: ``500`` as on a
+        free plan, ``3`` to reach the 420 quickly, ``0`` unlimited, ``None`` as configured."""
+        settings = self._emulator.config.clouds[cloud or self.cloud_name]
+        return self._emulator.admin_budget.set_limit(settings, admin_rate_limit).as_json()
+
     def advance(self) -> dict[str, int]:
         """Complete pending (asynchronous) categorization now and try due webhooks."""
         return self._emulator.control.advance()

@@ -103,7 +103,9 @@ def env(served: EmulatorServer, tmp_path: Path) -> Iterator[dict[str, str]]:
     keep = {k: v for k, v in os.environ.items() if k not in ("CLOUDINARY_URL", "PYTEST_ADDOPTS", "VIRTUAL_ENV")
             and not k.startswith(("EMULATOR_", "CLD_"))}
     yield {**keep, "HOME": str(home), "PATH": f"{bin_dir}{os.pathsep}{keep.get('PATH', '')}"}
-    requests.delete(f"{served.url}/_emulator/faults", timeout=5)  # a block's fault rules stay in that block
+    # A block's fault rules and rate limits stay in that block.
+    requests.delete(f"{served.url}/_emulator/faults", timeout=5)
+    requests.post(f"{served.url}/_emulator/rate-limits", json={"admin_rate_limit": None}, timeout=5)
 
 
 def localised(text: str, port: int) -> str:

@@ -19,6 +19,7 @@ from emulator.runtime import current
 
 bp = Blueprint("control", __name__, url_prefix="/_emulator")
 MAX_RULE_ID = 2**63 - 1
+MAX_RATE = 10**12  # Admin calls per hour a budget set at run time may allow (SQLite integers are 64-bit)
 
 
 @operation(bp, "health")
@@ -145,6 +146,28 @@ def advance() -> Response:
 @operation(bp, "notifications")
 def notifications() -> Response:
     return jsonify(notifications=current().control.notifier.listing(request.args.get("cloud")))
+
+
+@operation(bp, "rate_limits")
+def rate_limits() -> Response:
+    """Each cloud's Admin API budget now: calls per hour (0: unlimited), calls left, when the hour ends."""
+    em = current()
+    return jsonify(clouds={name: em.admin_budget.peek(cloud).as_json() for name, cloud in em.config.clouds.items()})
+
+
+@operation(bp, "set_rate_limit")
+def set_rate_limit() -> Response:
+    """``{"cloud": NAME, "admin_rate_limit": N}``: N calls per hour from now on, counted afresh (0: unlimited;
+    ``null``: the configured budget again) until the next reset. Without ``cloud``: the first cloud."""
+    em, body = current(), _body()
+    cloud = em.config.clouds[em.control.cloud_names(body.get("cloud"))[0]]
+    if "admin_rate_limit" not in body:
+        raise BadRequest("Missing admin_rate_limit: calls per hour (0 = unlimited, null = as configured)")
+    limit = body["admin_rate_limit"]
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_RATE):
+        raise BadRequest(f"admin_rate_limit must be a whole number of calls per hour from 0 (unlimited) to "
+                         f"{MAX_RATE}, or null, got {limit!r}")
+    return jsonify(cloud=cloud.name, **em.admin_budget.set_limit(cloud, limit).as_json())
 
 
 @operation(bp, "seed")

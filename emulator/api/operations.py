@@ -138,6 +138,8 @@ OPERATIONS: dict[str, Route] = {
     "categorizations": _r("GET", "/_emulator/categorizations"),
     "advance": _r("POST", "/_emulator/advance"),
     "notifications": _r("GET", "/_emulator/notifications"),
+    "rate_limits": _r("GET", "/_emulator/rate-limits"),
+    "set_rate_limit": _r("POST", "/_emulator/rate-limits"),
 }
 # Routes that answer "no such operation" rather than perform one (README and OpenAPI leave them out).
 NOT_OPERATIONS = frozenset({"imagga_unknown", "imagga_unknown_path"})

@@ -75,7 +75,8 @@ def upload(outcome: UploadOutcome, cloud: CloudConfig, host: str) -> dict[str, A
         body["pages"] = 1
     body.update(_media(r))
     body.update(folder=r.folder, asset_folder=r.effective_asset_folder,
-                display_name=r.effective_display_name, original_filename=r.original_filename, **_extras(r))
+                display_name=r.effective_display_name, original_filename=r.original_filename, access_mode="public",
+                **_extras(r))
     if outcome.existing:
         body["existing"] = True
     if outcome.overwritten:

@@ -1,4 +1,5 @@
-"""Admin API call counts in the control store, so every worker process draws on one hourly budget."""
+"""Admin API call counts (and budgets set at run time) in the control store, so every worker process draws on
+one hourly budget."""
 
 from __future__ import annotations
 
@@ -22,3 +23,16 @@ class StoreCounter:
             db.execute("INSERT OR REPLACE INTO admin_calls (cloud, hour, calls) VALUES (?, ?, ?)",
                        (cloud, hour, used + 1))
         return used + 1, False
+
+    def override(self, cloud: str) -> int | None:
+        row = self._store.one("SELECT calls_per_hour FROM admin_limits WHERE cloud = ?", (cloud,))
+        return int(row[0]) if row else None
+
+    def set_override(self, cloud: str, limit: int | None) -> None:
+        with self._store.tx() as db:
+            db.execute("DELETE FROM admin_calls WHERE cloud = ?", (cloud,))
+            if limit is None:
+                db.execute("DELETE FROM admin_limits WHERE cloud = ?", (cloud,))
+            else:
+                db.execute("INSERT OR REPLACE INTO admin_limits (cloud, calls_per_hour) VALUES (?, ?)",
+                           (cloud, limit))

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS registrations (kind TEXT NOT NULL, key TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS queued_results (id INTEGER PRIMARY KEY AUTOINCREMENT, engine TEXT NOT NULL,
     data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS admin_calls (cloud TEXT PRIMARY KEY, hour INTEGER NOT NULL, calls INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS admin_limits (cloud TEXT PRIMARY KEY, calls_per_hour INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, cloud TEXT NOT NULL, public_id TEXT NOT NULL,
     resource_type TEXT NOT NULL, type TEXT NOT NULL, request TEXT NOT NULL, due_at REAL NOT NULL,
@@ -78,10 +79,11 @@ class ControlStore:
             return row
 
     def reset(self) -> None:
-        """Forget everything but the clock: journal, faults, registrations, jobs, webhooks, rate-limit counts."""
+        """Forget everything but the clock: journal, faults, registrations, jobs, webhooks, rate-limit counts and
+        budgets set at run time."""
         with self.tx() as db:
             for table in ("journal", "faults", "registrations", "queued_results", "jobs", "notifications",
-                          "admin_calls"):
+                          "admin_calls", "admin_limits"):
                 db.execute(f"DELETE FROM {table}")
 
     def close(self) -> None:

@@ -1,4 +1,4 @@
-"""Admin API rate limits (§6.13): headers on every Admin answer, an hourly budget per cloud, 420 past it."""
+"""Admin API rate limits: headers on every Admin answer, an hourly budget per cloud, 420 past it."""
 
 from __future__ import annotations
 
@@ -82,3 +82,59 @@ def test_the_default_budget_is_out_of_reach_of_a_development_loop() -> None:
 
     cloud = load_config({}, env={}).clouds["demo"]
     assert cloud.admin_rate_limit == DEFAULT_ADMIN_RATE_LIMIT >= 1_000_000  # a kit run makes ~180 Admin calls
+
+
+def test_a_budget_set_through_the_control_plane_counts_afresh_until_reset(client: FlaskClient) -> None:
+    for _ in range(2):
+        client.get(f"{ADMIN}/ping", headers=basic())  # 2 of the configured 3 spent
+    set_limit = client.post("/_emulator/rate-limits", json={"cloud": "demo", "admin_rate_limit": 2})
+    assert set_limit.status_code == 200
+    assert set_limit.get_json() == {"cloud": "demo", "admin_rate_limit": 2, "remaining": 2,
+                                    "reset_at": 1_700_002_800}
+    assert [client.get(f"{ADMIN}/ping", headers=basic()).status_code for _ in range(3)] == [200, 200, 420]
+    listing = client.get("/_emulator/rate-limits").get_json()["clouds"]
+    assert listing["demo"] == {"admin_rate_limit": 2, "remaining": 0, "reset_at": 1_700_002_800}
+    assert listing["free"]["admin_rate_limit"] == 500 and listing["open"]["admin_rate_limit"] == 0
+    assert client.post("/_emulator/reset", json={}).status_code == 200
+    assert client.get("/_emulator/rate-limits").get_json()["clouds"]["demo"]["admin_rate_limit"] == 3
+
+
+def test_null_restores_the_configured_budget_and_zero_lifts_it(client: FlaskClient) -> None:
+    client.post("/_emulator/rate-limits", json={"cloud": "demo", "admin_rate_limit": 0})
+    assert all(client.get(f"{ADMIN}/ping", headers=basic()).status_code == 200 for _ in range(5))
+    back = client.post("/_emulator/rate-limits", json={"cloud": "demo", "admin_rate_limit": None})
+    assert back.get_json()["admin_rate_limit"] == 3 and back.get_json()["remaining"] == 3
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"cloud": "demo"}, "Missing admin_rate_limit: calls per hour (0 = unlimited, null = as configured)"),
+    ({"admin_rate_limit": -1}, "admin_rate_limit must be a whole number of calls per hour from 0 (unlimited) to "
+                               "1000000000000, or null, got -1"),
+    ({"admin_rate_limit": "5"}, "admin_rate_limit must be a whole number of calls per hour from 0 (unlimited) to "
+                                "1000000000000, or null, got '5'"),
+    ({"admin_rate_limit": True}, "admin_rate_limit must be a whole number of calls per hour from 0 (unlimited) to "
+                                 "1000000000000, or null, got True"),
+    ({"admin_rate_limit": 10**13}, "admin_rate_limit must be a whole number of calls per hour from 0 (unlimited) "
+                                   "to 1000000000000, or null, got 10000000000000"),
+    ({"cloud": "nope", "admin_rate_limit": 1}, "Unknown cloud nope. Configured: demo, free, open"),
+])
+def test_a_bad_budget_is_a_400_and_changes_nothing(client: FlaskClient, body: dict[str, object],
+                                                   message: str) -> None:
+    response = client.post("/_emulator/rate-limits", json=body)
+    assert (response.status_code, response.get_json()) == (400, {"error": {"message": message}})
+    assert client.get("/_emulator/rate-limits").get_json()["clouds"]["demo"]["admin_rate_limit"] == 3
+
+
+def test_the_handle_sets_a_budget_for_its_cloud() -> None:
+    import cloudinary.api
+    import cloudinary.exceptions
+
+    from emulator.testing import emulate_cloudinary
+
+    with emulate_cloudinary() as cld:
+        assert cld.set_rate_limit(1)["remaining"] == 1
+        cloudinary.api.ping()
+        with pytest.raises(cloudinary.exceptions.RateLimited, match="Limit of 1 api operations reached"):
+            cloudinary.api.ping()
+        cld.reset()
+        assert cloudinary.api.ping()["status"] == "ok"

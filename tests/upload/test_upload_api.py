@@ -17,12 +17,12 @@ from emulator import signing
 from emulator.app import create_app
 from emulator.clock import FrozenClock, IdSource
 from emulator.config import load_config
-from tests.conftest import KEY, SECRET, TURTLES, signed
+from tests.conftest import KEY, SECRET, TURTLES, basic, signed
 from tests.helpers import UPLOAD, file_part, upload
 
 RESPONSE_FIELDS = {"asset_id", "public_id", "version", "version_id", "signature", "width", "height", "format",
                    "resource_type", "created_at", "tags", "bytes", "type", "etag", "placeholder", "url",
-                   "secure_url", "folder", "original_filename", "api_key"}
+                   "secure_url", "folder", "original_filename", "access_mode", "api_key"}
 
 
 def _png(colour: tuple[int, int, int] = (10, 200, 30), size: tuple[int, int] = (50, 40)) -> bytes:
@@ -39,6 +39,8 @@ def test_signed_upload_answers_every_field(client: FlaskClient) -> None:
     assert (body["width"], body["height"], body["format"], body["bytes"]) == (320, 240, "jpg", 5591)
     assert body["info"]["categorization"]["imagga_tagging"]["status"] == "complete"
     assert body["tags"] == [] and body["original_filename"] == "turtles"
+    assert body["access_mode"] == client.get(f"/v1_1/demo/resources/image/upload/{body['public_id']}",
+                                             headers=basic()).json["access_mode"] == "public"
     assert body["signature"] == signing.response_signature(body["public_id"], body["version"], SECRET)
     assert body["url"] == f"http://localhost/demo/image/upload/v{body['version']}/{body['public_id']}.jpg"
     assert r.headers["Content-Type"] == "application/json; charset=utf-8" and r.headers["X-Request-Id"]
