@@ -15,6 +15,8 @@ rest are not tried. That is not a failure; the report says how many Admin calls 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 DEFAULT_MAX_ADMIN_CALLS = 60
@@ -60,6 +62,16 @@ class AdminBudget:
 
     def end(self) -> None:
         self.share = None
+
+    @contextmanager
+    def tidying(self) -> Iterator[None]:
+        """Calls that undo what a property set up (a metadata field it created): drawn from the clean-up
+        reserve when the property's share is spent, so that nothing is left behind on the account."""
+        before, self.cleaning = self.cleaning, True
+        try:
+            yield
+        finally:
+            self.cleaning = before
 
     def check(self) -> None:
         """Before an Admin call: raise :class:`BudgetSpent` if it is not allowed."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from contracts import checks, signing
@@ -32,7 +33,7 @@ class Run:
     """What this run creates carries ``tag`` and lives under ``folder``; ids are tracked for clean-up."""
 
     tag: str
-    created: dict[str, None] = field(default_factory=dict)
+    created: dict[str, str] = field(default_factory=dict)  # public id → its resource type
     counter: int = 0
 
     def next_id(self, stem: str) -> str:
@@ -108,28 +109,49 @@ class Client:
         return tuple(out)
 
     def upload_api_request(self, operation: str, fields: Fields, files: tuple[FilePart, ...] = (), *,
-                           signed: bool = True) -> Request:
+                           signed: bool = True, resource_type: str = "image",
+                           headers: tuple[tuple[str, str], ...] = ()) -> Request:
         pairs = self.signed_fields(fields) if signed else list(fields.items())
-        return Request("POST", self.path(f"image/{operation}"), form=self.flatten(pairs), files=files,
-                       multipart=True)
+        return Request("POST", self.path(f"{resource_type}/{operation}"), form=self.flatten(pairs), files=files,
+                       headers=headers, multipart=True)
 
     def upload_api(self, operation: str, fields: Fields, files: tuple[FilePart, ...] = (), *,
-                   schema: str | None, signed: bool = True) -> Exchange:
-        exchange = self.call(self.upload_api_request(operation, fields, files, signed=signed), schema)
+                   schema: str | None, signed: bool = True, resource_type: str = "image",
+                   headers: tuple[tuple[str, str], ...] = ()) -> Exchange:
+        request = self.upload_api_request(operation, fields, files, signed=signed, resource_type=resource_type,
+                                          headers=headers)
+        exchange = self.call(request, schema)
         if operation == "upload":
-            self.track(exchange)
+            self.track(exchange, resource_type)
         return exchange
 
     # -- Upload API -----------------------------------------------------------------------------------------
 
-    def upload(self, image: FilePart, fields: Fields) -> Exchange:
-        return self.upload_api("upload", fields, (image,), schema="upload")
+    def upload(self, image: FilePart, fields: Fields, *, resource_type: str = "image") -> Exchange:
+        return self.upload_api("upload", fields, (image,), schema="upload", resource_type=resource_type)
 
-    def explicit(self, public_id: str, fields: Fields) -> Exchange:
-        return self.upload_api("explicit", {"public_id": public_id, "type": "upload", **fields}, schema="explicit")
+    def upload_parts(self, file: FilePart, fields: Fields, cuts: Sequence[int], upload_id: str, *,
+                     resource_type: str = "image") -> list[Exchange]:
+        """``file`` in parts split at ``cuts``, in order, as the SDKs' ``upload_large`` sends them: each part a
+        whole signed upload request whose ``file`` holds one byte range, with ``Content-Range: bytes
+        first-last/total`` and ``X-Unique-Upload-Id``. Only the last answer is the upload's."""
+        total = len(file.data)
+        bounds = [0, *cuts, total]
+        out = []
+        for first, end in pairwise(bounds):
+            part = FilePart(file.name, file.filename, file.content_type, file.data[first:end])
+            headers = (("Content-Range", f"bytes {first}-{end - 1}/{total}"), ("X-Unique-Upload-Id", upload_id))
+            schema = "upload" if end == total else None
+            out.append(self.upload_api("upload", fields, (part,), schema=schema, resource_type=resource_type,
+                                       headers=headers))
+        return out
 
-    def destroy(self, public_id: str) -> Exchange:
-        return self.upload_api("destroy", {"public_id": public_id}, schema="destroy")
+    def explicit(self, public_id: str, fields: Fields, *, resource_type: str = "image") -> Exchange:
+        return self.upload_api("explicit", {"public_id": public_id, "type": "upload", **fields}, schema="explicit",
+                               resource_type=resource_type)
+
+    def destroy(self, public_id: str, *, resource_type: str = "image") -> Exchange:
+        return self.upload_api("destroy", {"public_id": public_id}, schema="destroy", resource_type=resource_type)
 
     def tags_command(self, command: str, tag: str, public_ids: Sequence[str]) -> Exchange:
         fields: dict[str, str | Sequence[str]] = {"command": command, "public_ids": list(public_ids)}
@@ -190,12 +212,13 @@ class Client:
 
     # -- bookkeeping ----------------------------------------------------------------------------------------
 
-    def track(self, exchange: Exchange) -> None:
+    def track(self, exchange: Exchange, resource_type: str = "image") -> None:
         """Remember what an upload created (even one that should have been refused), to delete it later."""
         if 200 <= exchange.response.status < 300:
             body = exchange.json()
             if isinstance(body, dict) and isinstance(body.get("public_id"), str):
-                self.run.created[body["public_id"]] = None
+                kind = body.get("resource_type")
+                self.run.created[body["public_id"]] = kind if kind in ("image", "video", "raw") else resource_type
 
     def forget(self, public_id: str) -> None:
         self.run.created.pop(public_id, None)
@@ -219,8 +242,9 @@ class ReadOnlyViolation(Exception):
 
 
 def is_read(request: Request) -> bool:
-    """GETs, and the search (a POST that only reads)."""
-    return request.method == "GET" or (request.method == "POST" and request.path.endswith("/resources/search"))
+    """GETs, CORS preflights, and the search (a POST that only reads)."""
+    return request.method in ("GET", "OPTIONS") or (request.method == "POST" and
+                                                   request.path.endswith("/resources/search"))
 
 
 def is_admin(request: Request) -> bool:

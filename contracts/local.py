@@ -18,7 +18,7 @@ def local_target(*, in_process: bool = False) -> Iterator[tuple[Transport, Targe
     from emulator.config import load_config
     from emulator.server import EmulatorServer
 
-    # A budget of Admin calls far above the default 500 an hour: a thorough run makes thousands.
+    # An hourly Admin budget out of reach, whatever --max-admin-calls a thorough local run is given.
     config = load_config({"clouds": {"demo": {"admin_rate_limit": 1_000_000}}}, env={})
     cloud = next(iter(config.clouds.values()))
     app: Any = create_app(config)

@@ -124,12 +124,15 @@ def cleanup(client: Client) -> str:
     """Delete what the run created: by id in batches of 100 while the Admin budget allows (its reserve is
     kept for this), else one by one with the Upload API's destroy, then by the run tag if a call is left;
     never raises (a failed clean-up must not hide the verdict)."""
-    created = list(client.run.created)
+    created = list(client.run.created.items())
     if not created:
         return "nothing to clean up"  # and no call is made: a read-only run stays read-only
     client.budget.cleaning = True
     try:
-        deleted = sum(_delete_batch(client, created[i:i + 100]) for i in range(0, len(created), 100))
+        deleted = 0
+        for kind in dict.fromkeys(k for _, k in created):
+            ids = [p for p, k in created if k == kind]
+            deleted += sum(_delete_batch(client, ids[i:i + 100], kind) for i in range(0, len(ids), 100))
         with suppress(BudgetSpent):
             client.send(client.admin_request("DELETE", f"resources/image/tags/{client.run.tag}"))
     except Exception as exc:
@@ -139,23 +142,24 @@ def cleanup(client: Client) -> str:
     return f"cleaned up {deleted} of {len(created)} created resources (run tag {client.run.tag})"
 
 
-def _delete_batch(client: Client, batch: list[str]) -> int:
+def _delete_batch(client: Client, batch: list[str], kind: str) -> int:
     try:
-        exchange = client.send(client.admin_request("DELETE", "resources/image/upload",
+        exchange = client.send(client.admin_request("DELETE", f"resources/{kind}/upload",
                                                     form=[("public_ids[]", p) for p in batch]))
     except BudgetSpent:
-        return sum(_destroy(client, public_id) for public_id in batch)
+        return sum(_destroy(client, public_id, kind) for public_id in batch)
     answer = exchange.json() if exchange.response.status == 200 else {}
     done = answer.get("deleted", {}) if isinstance(answer, dict) else {}
     deleted = 0
     for public_id in batch:
-        if done.get(public_id) in ("deleted", "not_found") or _destroy(client, public_id):
+        if done.get(public_id) in ("deleted", "not_found") or _destroy(client, public_id, kind):
             deleted += 1
     return deleted
 
 
-def _destroy(client: Client, public_id: str) -> bool:
-    return client.send(client.upload_api_request("destroy", {"public_id": public_id})).response.status == 200
+def _destroy(client: Client, public_id: str, kind: str) -> bool:
+    request = client.upload_api_request("destroy", {"public_id": public_id}, resource_type=kind)
+    return client.send(request).response.status == 200
 
 
 @contextmanager

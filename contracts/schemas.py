@@ -29,7 +29,7 @@ BASE_URI = "https://cloudinary-contracts.invalid/schemas/"
 
 # Response shapes, by the name the kit uses for them (file name without ``.json``).
 NAMES = ("upload", "explicit", "resource", "update", "resource-list", "tags-list", "tags-command", "destroy", "delete",
-         "search", "ping", "error", "categorization", "common", "language-code")
+         "search", "ping", "error", "categorization", "common", "language-code", "restore", "metadata-field")
 
 
 @dataclass(frozen=True)

@@ -163,3 +163,27 @@ def _not_an_image(data: bytes) -> bool:
 
 
 bad_files = st.binary(min_size=1, max_size=256).filter(_not_an_image)
+
+
+# -- raw files and splits into parts --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RawSpec:
+    """A raw file (uploaded with resource_type ``raw``): its bytes are kept as they are."""
+
+    data: bytes
+    extension: str = "bin"
+
+    def part(self) -> FilePart:
+        return FilePart("file", f"cck.{self.extension}", "application/octet-stream", self.data)
+
+
+raw_files = st.builds(RawSpec, st.binary(min_size=1, max_size=3000), st.sampled_from(["bin", "txt", "csv"]))
+
+
+def cuts(size: int) -> st.SearchStrategy[list[int]]:
+    """Where to split a file of ``size`` bytes into parts: sorted, distinct offsets strictly inside it (none:
+    a single part carrying the whole file with its Content-Range)."""
+    if size < 2:
+        return st.just([])
+    return st.lists(st.integers(1, size - 1), max_size=6, unique=True).map(sorted)

@@ -207,6 +207,8 @@ def curl_line(request: Request, base_url: str, *, secret: str = "", api_key: str
     url = base_url + enc.raw_path + (f"?{enc.query_string}" if enc.query_string else "")
     words = ["curl", "-sS", "-X", request.method, shlex.quote(url)]
     words += _auth_words(request, secret, api_key)
+    words += [w for name, value in request.headers if name.lower() != "authorization"
+              for w in ("-H", shlex.quote(f"{name}: {value}"))]
     if request.json_body is not None:
         words += ["-H", shlex.quote("Content-Type: application/json"),
                   "--data-raw", shlex.quote(json.dumps(request.json_body, ensure_ascii=False))]

@@ -29,7 +29,14 @@ def prop(name: str, summary: str, *, mutating: bool = True,
     return register
 
 
-def registry() -> dict[str, Property]:
-    from contracts.properties import core, library, tagging  # noqa: F401  (registration on import)
+# The order properties run and are listed in: the core contract first, then the library, the add-on's laws,
+# and what came later (files in parts, CORS, structured metadata).
+MODULES = ("core", "library", "tagging", "media", "metadata")
 
-    return dict(_REGISTRY)
+
+def registry() -> dict[str, Property]:
+    from contracts.properties import core, library, media, metadata, tagging  # noqa: F401  (registration on import)
+
+    order = {f"contracts.properties.{name}": n for n, name in enumerate(MODULES)}
+    ranked = sorted(_REGISTRY.values(), key=lambda p: order.get(p.run.__module__, len(order)))
+    return {p.name: p for p in ranked}

@@ -48,3 +48,11 @@ def test_defaults_mandatory_and_visibility(fields: MetadataService) -> None:
     fields.delete_entries(C, "set", ["a1"])
     fields.delete_field(C, "n")
     assert visible(fields.by_id(C), {"n": 1, "set": ["a1", "b1"]}) == {"set": ["b1"]}
+
+
+# Arabic-Indic and full-width digits, a decimal, an exponent
+@pytest.mark.parametrize("value", ["\u0661\u0662", "\uff11\uff12", "12.0", "1e1"])
+def test_an_integer_is_written_in_ascii_digits(fields: MetadataService, value: str) -> None:
+    """Found by the contract kit's metadata_validation: Python's \\d and int() also take other scripts' digits."""
+    with pytest.raises(BadRequest, match="Metadata field n - value is invalid"):
+        assign(fields.by_id(C), {}, Assignment({"n": value}))

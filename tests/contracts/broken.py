@@ -126,8 +126,9 @@ def english_always(request: Request, response: Response, data: Json) -> None:
                 entry["tag"] = {"en": next(iter(entry["tag"].values())), **entry["tag"]}
 
 
-def resign(secret: str) -> Callable[[Request], tuple[bytes, str] | None]:
-    """Accepts a bad signature: re-signs every signed Upload API request before the emulator sees it."""
+def resign(secret: str, drop: tuple[str, ...] = ()) -> Callable[[Request], tuple[bytes, str] | None]:
+    """Accepts a bad signature: re-signs every signed Upload API request before the emulator sees it (without
+    the fields named in ``drop``, as if the target ignored them)."""
     def rewrite(request: Request) -> tuple[bytes, str] | None:
         form = request.form
         if request.method != "POST" or "signature" not in form:
@@ -135,7 +136,8 @@ def resign(secret: str) -> Callable[[Request], tuple[bytes, str] | None]:
         params: dict[str, str | list[str]] = {}
         for key in form:
             values = form.getlist(key)
-            params[key.removesuffix("[]")] = values if key.endswith("[]") else values[0]
+            if key.removesuffix("[]") not in drop:
+                params[key.removesuffix("[]")] = values if key.endswith("[]") else values[0]
         params["signature"] = signing.sign(params, secret)
         files = tuple(FilePart(name, f.filename or "file", f.mimetype or "application/octet-stream", f.read())
                       for name, f in request.files.items())
@@ -217,3 +219,32 @@ class Recorder:
     def charged(self) -> int:
         """Admin calls the account's budget counts: a 401 (bad credentials) is not one."""
         return sum(admin and status != 401 for _, _, admin, status in self.seen)
+
+
+# -- parts, CORS ------------------------------------------------------------------------------------------------
+
+def last_part_only(request: Request, response: Response, data: Json) -> None:
+    """The answer to the part that completes a file describes that part alone (its size, not the file's)."""
+    if request.headers.get("Content-Range") and "signature" in data and "bytes" in data:
+        data["bytes"] = len(request.files["file"].read()) if "file" in request.files else 0
+
+
+@dataclass
+class HeaderEdit:
+    """Lets ``edit`` change the headers of every answer of ``app`` (any content type, preflights included)."""
+
+    app: Any
+    edit: Callable[[dict[str, Any], Response], None]
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        response = Response.from_app(self.app, environ, buffered=True)
+        self.edit(environ, response)
+        return response(environ, start_response)
+
+
+def no_content_range_in_preflights(environ: dict[str, Any], response: Response) -> None:
+    """Preflights that do not allow Content-Range: a browser cannot send a chunked upload."""
+    allowed = response.headers.get("Access-Control-Allow-Headers")
+    if environ["REQUEST_METHOD"] == "OPTIONS" and allowed:
+        kept = [h for h in allowed.split(",") if h.strip().lower() != "content-range"]
+        response.headers["Access-Control-Allow-Headers"] = ",".join(kept) or "x-none"

@@ -18,7 +18,7 @@ from emulator.config import load_config
 from emulator.server import EmulatorServer
 
 CLOUD, KEY, SECRET = "demo", "123456789012345", "emulator_secret"
-# The emulator's default Admin budget is 500 calls an hour, as on a free plan; a kit run makes more.
+# An hourly Admin budget out of reach (also the emulator's default), whatever the kit's own cap.
 CONFIG = {"clouds": {CLOUD: {"api_key": KEY, "api_secret": SECRET, "admin_rate_limit": 1_000_000}}}
 EXAMPLES = 5  # small: the kit's own tests must stay quick; `cloudinary-contracts verify` runs 100
 

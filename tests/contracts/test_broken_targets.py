@@ -43,6 +43,7 @@ NARROW = [
     (broken.upload_without_etag, "upload_signature", r"'etag' is a required property[\s\S]*upload\.json#/required"),
     (broken.details_without_derived, "round_trip", r"'derived' is a required property[\s\S]*resource\.json#/required"),
     (broken.six_decimal_confidences, "ordering", r"0\.\d{6} has more than 4 decimals"),
+    (broken.last_part_only, "chunked_upload", r"parts vs one request: bytes differs"),
     (broken.capitalised_categories, "ordering",
      r"imagga_tagging\.data\[0\]\.tag: '[A-Z][a-z ]*' is not lower case: Imagga's English tags"),
 ]
@@ -55,10 +56,23 @@ def test_the_kit_rejects_a_defective_answer(emulator_app: Flask, kit_in_process:
     assert re.search(message, text), f"{prop} let {edit.__name__} through:\n{text}"
 
 
-@pytest.mark.parametrize("prop", sorted({c[1] for c in NARROW}))
+@pytest.mark.parametrize("prop", sorted({c[1] for c in NARROW} | {"cors", "metadata_validation"}))
 def test_the_same_properties_accept_the_correct_answers(emulator_app: Flask, kit_in_process: KitRunner,
                                                         prop: str) -> None:
     assert failures(kit_in_process(emulator_app, only=[prop])) == {}
+
+
+def test_a_preflight_refusing_content_range_fails_cors(emulator_app: Flask, kit_in_process: KitRunner) -> None:
+    report = kit_in_process(broken.HeaderEdit(emulator_app, broken.no_content_range_in_preflights), only=["cors"])
+    text = failures(report)["cors"]
+    assert "Access-Control-Allow-Headers does not allow content-range" in text, text
+    assert "request:   curl -sS -X OPTIONS" in text
+
+
+def test_a_target_ignoring_metadata_fails_metadata_validation(emulator_app: Flask, kit_in_process: KitRunner) -> None:
+    target = broken.Broken(emulator_app, rewrite=broken.resign(SECRET, drop=("metadata",)))
+    text = failures(kit_in_process(target, only=["metadata_validation"]))["metadata_validation"]
+    assert re.search(r"expected HTTP 400 \('.*' breaks the rules of \w+ field\), got 200", text), text
 
 
 def test_a_target_accepting_bad_signatures_fails_auth(emulator_app: Flask, kit_in_process: KitRunner) -> None:

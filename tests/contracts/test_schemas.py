@@ -234,10 +234,13 @@ def test_a_details_answer_missing_a_field_fails(field: str) -> None:
         assert f"'{field}' is a required property" in [v.message for v in schemas.violations(name, answer)]
 
 
-def test_a_raw_file_needs_no_width_or_height() -> None:
-    raw = {k: v for k, v in _upload().items() if k not in ("width", "height", "pages")}
-    assert schemas.violations("upload", {**raw, "resource_type": "raw", "format": "txt"}) == []
-    assert schemas.violations("upload", raw) != []
+def test_a_raw_file_needs_no_format_width_or_height() -> None:
+    raw = {k: v for k, v in _upload().items() if k not in ("format", "width", "height", "pages")}
+    assert schemas.violations("upload", {**raw, "resource_type": "raw"}) == []
+    assert {v.message for v in schemas.violations("upload", raw)} == {
+        f"'{f}' is a required property" for f in ("format", "width", "height")}
+    assert [v.message for v in schemas.violations("upload", {**raw, "resource_type": "video"})] == [
+        "'format' is a required property"]
 
 
 @pytest.mark.parametrize("schema", ["upload", "explicit", "resource", "update"])

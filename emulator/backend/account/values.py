@@ -17,7 +17,7 @@ from emulator.backend.account.metadata import MetadataField, parse_bound, parse_
 from emulator.errors import BadRequest
 
 Value = str | int | list[str]
-_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
+_INTEGER = re.compile(r"^[+-]?\d{1,18}$", re.ASCII)  # ASCII digits: not "١٢"
 
 
 class MetadataFields(Protocol):
