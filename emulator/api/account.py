@@ -347,6 +347,29 @@ def delete_trigger(cloud_name: str, trigger_id: str) -> Response:
     return jsonify(message="ok")
 
 
+# -- notifications of poll triggers (``/v2/notifications/<cloud>/...``) ------------------------------------------
+
+@operation(bp, "poll_notifications")
+def poll_notifications(cloud_name: str) -> Response:
+    """Long-poll one channel or batch: answer as soon as messages are claimed, or ``{}`` after ``wait_seconds``."""
+    claim, wait = ap.poll_claim(params.collect(request))
+    polls = current().control.polls
+    deadline = time.monotonic() + wait
+    while True:
+        messages = polls.claim(_cloud(), claim)
+        if messages or time.monotonic() >= deadline:
+            return jsonify({"messages": messages} if messages else {})
+        time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+
+
+@operation(bp, "ack_notifications")
+def ack_notifications(cloud_name: str) -> Response:
+    handles = ap.id_list(ap.json_body(request), "receipt_handles")
+    if len(handles) > 100:
+        raise BadRequest(f"Too many receipt_handles - {len(handles)}. At most 100")
+    return jsonify(results=current().control.polls.ack(_cloud(), handles))
+
+
 def _trigger(trigger: dict[str, Any]) -> dict[str, Any]:
     return {**trigger, "created_at": _iso(trigger["created_at"]), "updated_at": _iso(trigger["updated_at"])}
 
