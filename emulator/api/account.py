@@ -304,14 +304,14 @@ def get_streaming_profile(cloud_name: str, name: str) -> Response:
 def create_streaming_profile(cloud_name: str) -> Response:
     raw = params.collect(request)
     profile = _account().streaming.create(_cloud(), params.required(raw, "name"), raw.text("display_name"),
-                                          raw.text("representations"))
+                                          ap.representations(raw))
     return jsonify(message="created", data=profile)
 
 
 @operation(bp, "update_streaming_profile")
 def update_streaming_profile(cloud_name: str, name: str) -> Response:
     raw = params.collect(request)
-    profile = _account().streaming.update(_cloud(), name, raw.text("display_name"), raw.text("representations"))
+    profile = _account().streaming.update(_cloud(), name, raw.text("display_name"), ap.representations(raw))
     return jsonify(message="updated", data=profile)
 
 

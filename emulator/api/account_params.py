@@ -118,3 +118,14 @@ def _bounded(raw: Params, name: str, low: int, high: int, default: int) -> float
     value = params.bounded_number(raw.text(name), low, high,
                                   f"Invalid {name} - {raw.text(name)}. Must be a number between {low} and {high}")
     return float(default) if value is None else value
+
+
+def representations(raw: Params) -> str | None:
+    """A streaming profile's ``representations`` as JSON text: the SDKs send one JSON string; a JSON body may
+    carry the array itself (its items arrive one by one)."""
+    values = raw.values("representations")
+    if values is None:
+        return None
+    if len(values) == 1 and not values[0].lstrip().startswith("{"):
+        return values[0]
+    return "[" + ",".join(values) + "]"

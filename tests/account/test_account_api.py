@@ -71,8 +71,7 @@ def test_admin_basic_auth_is_required(client: FlaskClient) -> None:
     assert (r.status_code, r.json["error"]["message"]) == (401, "Must supply api_key")
 
 
-@pytest.mark.parametrize("path", ["/resources/image/moderations/manual/pending", "/resources/image/bogus/x",
-                                  "/metadata_fields/x/nope"])
+@pytest.mark.parametrize("path", ["/resources/image/bogus/x", "/metadata_fields/x/nope"])
 def test_routes_not_emulated_are_404s_naming_the_route(client: FlaskClient, path: str) -> None:
     r = client.get(V + path, headers=basic())
     assert (r.status_code, r.json["error"]["message"]) == (404, f"Not found - GET {V}{path}")
@@ -90,3 +89,13 @@ def test_upload_metadata_signed_and_unknown_ids(client: FlaskClient) -> None:
     assert (r.status_code, r.json["error"]["message"]) == (400, "Missing required parameter - metadata")
     r = client.post(f"{V}/image/metadata", data={"metadata": "s=x", "public_ids[]": "sample"})
     assert r.status_code == 401
+
+
+def test_streaming_profile_representations_as_a_json_array(client: FlaskClient) -> None:
+    body = {"name": "arr", "representations": [{"transformation": "c_limit,w_100"}, {"transformation": "w_50"}]}
+    r = client.post(f"{V}/streaming_profiles", json=body, headers=basic())
+    assert r.status_code == 200
+    assert [rep["transformation"] for rep in r.json["data"]["representations"]] == [
+        [{"crop": "limit", "width": 100}], [{"width": 50}]]
+    r = client.post(f"{V}/streaming_profiles", data={"name": "bad", "representations": "nope"}, headers=basic())
+    assert (r.status_code, r.json["error"]["message"]) == (400, "Invalid representations - nope")
