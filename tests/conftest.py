@@ -81,6 +81,18 @@ def store() -> Iterator[SQLiteStorage]:
 
 
 @pytest.fixture
+def node(server: EmulatorServer) -> Any:
+    """Run a snippet of JavaScript against the served emulator with the official Node SDK (``cloudinary`` loaded,
+    configured); its return value, as JSON. ``secret=`` signs with another secret."""
+    from tests.e2e.node import node_available, run_node
+
+    reason = node_available()
+    if reason is not None:
+        pytest.fail(f"the Node SDK tests cannot run: {reason}")
+    return lambda body, **kw: run_node(body, server.url, cloud=CLOUD, key=KEY, secret=kw.get("secret", SECRET))
+
+
+@pytest.fixture
 def sdk(server: EmulatorServer) -> Iterator[Any]:
     """The official ``cloudinary`` package pointed at the served emulator."""
     import cloudinary

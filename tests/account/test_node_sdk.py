@@ -6,18 +6,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CLOUD, KEY, SECRET, TURTLES
-from tests.e2e.node import node_available, run_node
+from tests.conftest import TURTLES
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture
-def node(server: Any) -> Any:
-    reason = node_available()
-    if reason is not None:
-        pytest.fail(f"the Node tests cannot run: {reason}")
-    return lambda body: run_node(body, server.url, cloud=CLOUD, key=KEY, secret=SECRET)
 
 
 def test_metadata_fields_values_and_datasource(node: Any) -> None:

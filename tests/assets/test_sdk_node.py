@@ -10,19 +10,10 @@ from typing import Any
 import pytest
 import requests
 
-from emulator.server import EmulatorServer
-from tests.conftest import CLOUD, KEY, SAMPLE, SECRET
-from tests.e2e.node import node_available, run_node
+from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture
-def node(server: EmulatorServer) -> Any:
-    reason = node_available()
-    if reason is not None:
-        pytest.fail(f"the Node tests cannot run: {reason}")
-    return lambda body: run_node(body, server.url, cloud=CLOUD, key=KEY, secret=SECRET)
 
 
 def test_eager_breakpoints_access_control_and_analyses(node: Any) -> None:

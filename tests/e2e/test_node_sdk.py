@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from tests.conftest import CLOUD, KEY, SECRET, TURTLES
-from tests.e2e.node import node_available, run_node
-
-
-@pytest.fixture
-def node(server: Any) -> Any:
-    reason = node_available()
-    if reason is not None:
-        pytest.fail(f"the Node smoke test cannot run: {reason}")
-    return lambda body, **kw: run_node(body, server.url, cloud=CLOUD, key=KEY, secret=kw.get("secret", SECRET))
+from tests.conftest import TURTLES
 
 
 def test_turtles_upload_with_auto_tagging(node: Any) -> None:

@@ -13,19 +13,11 @@ import pytest
 import requests
 
 from tests import helpers
-from tests.conftest import CLOUD, KEY, SECRET, TURTLES
-from tests.e2e.node import node_available, run_node
+from tests.conftest import TURTLES
 
 pytestmark = pytest.mark.e2e
 IMAGE = TURTLES.read_bytes()
 
-
-@pytest.fixture
-def node(server: Any) -> Any:
-    reason = node_available()
-    if reason is not None:
-        pytest.fail(f"the Node tests cannot run: {reason}")
-    return lambda body: run_node(body, server.url, cloud=CLOUD, key=KEY, secret=SECRET)
 
 
 def large(path: str, options: str) -> str:
