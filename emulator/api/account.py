@@ -304,14 +304,14 @@ def get_streaming_profile(cloud_name: str, name: str) -> Response:
 def create_streaming_profile(cloud_name: str) -> Response:
     raw = params.collect(request)
     profile = _account().streaming.create(_cloud(), params.required(raw, "name"), raw.text("display_name"),
-                                          raw.text("representations"))
+                                          ap.representations(raw))
     return jsonify(message="created", data=profile)
 
 
 @operation(bp, "update_streaming_profile")
 def update_streaming_profile(cloud_name: str, name: str) -> Response:
     raw = params.collect(request)
-    profile = _account().streaming.update(_cloud(), name, raw.text("display_name"), raw.text("representations"))
+    profile = _account().streaming.update(_cloud(), name, raw.text("display_name"), ap.representations(raw))
     return jsonify(message="updated", data=profile)
 
 
@@ -345,6 +345,29 @@ def update_trigger(cloud_name: str, trigger_id: str) -> Response:
 def delete_trigger(cloud_name: str, trigger_id: str) -> Response:
     _account().triggers.delete(_cloud(), trigger_id)
     return jsonify(message="ok")
+
+
+# -- notifications of poll triggers (``/v2/notifications/<cloud>/...``) ------------------------------------------
+
+@operation(bp, "poll_notifications")
+def poll_notifications(cloud_name: str) -> Response:
+    """Long-poll one channel or batch: answer as soon as messages are claimed, or ``{}`` after ``wait_seconds``."""
+    claim, wait = ap.poll_claim(params.collect(request))
+    polls = current().control.polls
+    deadline = time.monotonic() + wait
+    while True:
+        messages = polls.claim(_cloud(), claim)
+        if messages or time.monotonic() >= deadline:
+            return jsonify({"messages": messages} if messages else {})
+        time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+
+
+@operation(bp, "ack_notifications")
+def ack_notifications(cloud_name: str) -> Response:
+    handles = ap.id_list(ap.json_body(request), "receipt_handles")
+    if len(handles) > 100:
+        raise BadRequest(f"Too many receipt_handles - {len(handles)}. At most 100")
+    return jsonify(results=current().control.polls.ack(_cloud(), handles))
 
 
 def _trigger(trigger: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from emulator.api import lint, params
 from emulator.api.params import Params
 from emulator.backend.account import codec
 from emulator.backend.account.presets import PresetSpec
+from emulator.control.polls import Claim
 from emulator.errors import BadRequest
 
 _NESTED = ("datasource", "validation", "restrictions", "condition", "result", "values", "sample_data")
@@ -97,3 +98,34 @@ def _setting(name: str, text: str, raw: Params) -> Any:
         return params.bounded_number(text, 0.0, 1.0, f"Invalid auto_tagging value {text}. Must be a number "
                                                      "between 0 and 1")
     return text
+
+
+# -- notifications of poll triggers ------------------------------------------------------------------------------
+
+def poll_claim(raw: Params) -> tuple[Claim, float]:
+    """``channel`` or ``batch_id`` (exactly one), ``max_messages`` 1-100 (10), ``wait_seconds`` 0-60 (20),
+    ``visibility_timeout`` 1-600 (30)."""
+    channel, batch_id = raw.text("channel") or None, raw.text("batch_id") or None
+    if bool(channel) == bool(batch_id):
+        raise BadRequest("Supply exactly one of channel or batch_id")
+    count = _bounded(raw, "max_messages", 1, 100, 10)
+    wait = _bounded(raw, "wait_seconds", 0, 60, 20)
+    hidden = _bounded(raw, "visibility_timeout", 1, 600, 30)
+    return Claim(channel, batch_id, int(count), hidden), wait
+
+
+def _bounded(raw: Params, name: str, low: int, high: int, default: int) -> float:
+    value = params.bounded_number(raw.text(name), low, high,
+                                  f"Invalid {name} - {raw.text(name)}. Must be a number between {low} and {high}")
+    return float(default) if value is None else value
+
+
+def representations(raw: Params) -> str | None:
+    """A streaming profile's ``representations`` as JSON text: the SDKs send one JSON string; a JSON body may
+    carry the array itself (its items arrive one by one)."""
+    values = raw.values("representations")
+    if values is None:
+        return None
+    if len(values) == 1 and not values[0].lstrip().startswith("{"):
+        return values[0]
+    return "[" + ",".join(values) + "]"

@@ -83,6 +83,8 @@ KNOWN.update({
     "delete_streaming_profile": frozenset(),
     "triggers": frozenset({"event_type"}), "create_trigger": frozenset({"uri", "event_type", "uri_type"}),
     "update_trigger": frozenset({"new_uri"}), "delete_trigger": frozenset(),
+    "poll_notifications": frozenset({"channel", "batch_id", "max_messages", "wait_seconds", "visibility_timeout"}),
+    "ack_notifications": frozenset({"receipt_handles"}),
 })
 # Accepted and answered, but with no effect in the emulator: a warning in the journal, a 400 in strict mode.
 IGNORED: dict[str, frozenset[str]] = {

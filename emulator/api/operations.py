@@ -105,6 +105,8 @@ OPERATIONS: dict[str, Route] = {
     "create_trigger": _r("POST", f"{V}/triggers"),
     "update_trigger": _r("PUT", f"{V}/triggers/<trigger_id>"),
     "delete_trigger": _r("DELETE", f"{V}/triggers/<trigger_id>"),
+    "poll_notifications": _r("GET", "/v2/notifications/<cloud_name>/messages"),
+    "ack_notifications": _r("POST", "/v2/notifications/<cloud_name>/messages/ack"),
     # Delivery
     "deliver": _r("GET", f"/<cloud_name>/<{_RT}:resource_type>/<{_TYPE}:type>/<path:rest>"),
     "deliver_private_cdn": _r("GET", f"/<{_RT}:resource_type>/<{_TYPE}:type>/<path:rest>"),

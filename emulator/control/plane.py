@@ -21,6 +21,7 @@ from emulator.control.faults import Faults
 from emulator.control.jobs import Jobs
 from emulator.control.journal import Journal
 from emulator.control.notifications import Notifier
+from emulator.control.polls import PollQueue
 from emulator.control.registrations import Registrations
 from emulator.control.store import ControlStore
 from emulator.errors import BadRequest
@@ -53,6 +54,7 @@ class ControlPlane:
         self.registrations = Registrations(store)
         self.jobs = Jobs(store)
         self.notifier = Notifier(store, config, clock)
+        self.polls = PollQueue(store, config, clock)
         self.calls = StoreCounter(store)
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
@@ -63,8 +65,7 @@ class ControlPlane:
     def uploaded(self, cloud: CloudConfig, outcome: UploadOutcome, urls: tuple[str, ...], origin: str) -> None:
         if urls:
             body = {"notification_type": "upload", **self._bodies.upload(outcome, cloud, origin or "localhost")}
-            self.notifier.enqueue(cloud.name, urls, "upload", body)
-            self.start()
+            self._send(cloud.name, urls, "upload", body)
 
     def schedule_categorization(self, cloud: CloudConfig, key: ResourceKey, request: Categorize, due_at: float,
                                 urls: tuple[str, ...], origin: str) -> None:
@@ -74,7 +75,16 @@ class ControlPlane:
     def categorized(self, cloud: CloudConfig, resource: Resource, urls: tuple[str, ...], origin: str) -> None:
         if urls:
             details = self._bodies.details(resource, origin or "localhost")
-            self.notifier.enqueue(cloud.name, urls, "info", _info_notification(resource, details))
+            self._send(cloud.name, urls, "info", _info_notification(resource, details))
+
+    def _send(self, cloud: str, urls: tuple[str, ...], kind: str, body: dict[str, Any]) -> None:
+        """``poll://`` destinations buffer the message for ``api.notifications``; the others are webhooks."""
+        for uri in (u for u in urls if u.startswith("poll://")):
+            self.polls.put(cloud, uri, None, body)
+        hooks = tuple(u for u in urls if not u.startswith("poll://"))
+        if hooks:
+            self.notifier.enqueue(cloud, hooks, kind, body)
+            self.start()
 
     # -- operations ------------------------------------------------------------------------------------------
 
@@ -95,6 +105,7 @@ class ControlPlane:
 
     def reset(self) -> None:
         self.store.reset()
+        self.polls.reset()
         self.clock.reset()
 
     def cloud_names(self, cloud: object) -> list[str]:

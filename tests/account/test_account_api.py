@@ -90,3 +90,13 @@ def test_upload_metadata_signed_and_unknown_ids(client: FlaskClient) -> None:
     assert (r.status_code, r.json["error"]["message"]) == (400, "Missing required parameter - metadata")
     r = client.post(f"{V}/image/metadata", data={"metadata": "s=x", "public_ids[]": "sample"})
     assert r.status_code == 401
+
+
+def test_streaming_profile_representations_as_a_json_array(client: FlaskClient) -> None:
+    body = {"name": "arr", "representations": [{"transformation": "c_limit,w_100"}, {"transformation": "w_50"}]}
+    r = client.post(f"{V}/streaming_profiles", json=body, headers=basic())
+    assert r.status_code == 200
+    assert [rep["transformation"] for rep in r.json["data"]["representations"]] == [
+        [{"crop": "limit", "width": 100}], [{"width": 50}]]
+    r = client.post(f"{V}/streaming_profiles", data={"name": "bad", "representations": "nope"}, headers=basic())
+    assert (r.status_code, r.json["error"]["message"]) == (400, "Invalid representations - nope")

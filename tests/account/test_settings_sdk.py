@@ -153,3 +153,32 @@ def test_details_sort_tags_and_omit_empty(cld: Any) -> None:
 def test_unknown_admin_routes_are_named_404s(cld: Any) -> None:
     with pytest.raises(cld.exceptions.NotFound, match="Not found - GET /v1_1/demo/resources/image/bogus/x"):
         cld.api.resource("x", type="bogus")
+
+
+def test_poll_trigger_buffers_signed_notifications(cld: Any) -> None:
+    import cloudinary.utils
+
+    trigger = cld.api.create_trigger("poll://orders", "upload", uri_type="poll")
+    assert trigger["uri_type"] == "poll"
+    assert cld.api.notifications(channel="orders", wait_seconds=0).get("messages", []) == []
+    cld.uploader.upload(str(TURTLES), public_id="polled")
+    messages = cld.api.notifications(channel="orders", wait_seconds=5)["messages"]
+    assert [m["payload"]["public_id"] for m in messages] == ["polled"]
+    assert cloudinary.utils.verify_notification(messages[0])
+    assert cld.api.notifications(channel="orders", wait_seconds=0).get("messages", []) == []  # claimed: hidden
+    acked = cld.api.ack_notifications([m["receipt_handle"] for m in messages] + ["nope"])
+    assert [r["status"] for r in acked["results"]] == ["acked", "not_found"]
+    with pytest.raises(ValueError):
+        cld.api.notifications()
+
+
+def test_poll_parameters_are_checked(client: Any) -> None:
+    from tests.conftest import basic
+
+    r = client.get("/v2/notifications/demo/messages?channel=a&batch_id=b", headers=basic())
+    assert (r.status_code, r.json["error"]["message"]) == (400, "Supply exactly one of channel or batch_id")
+    r = client.get("/v2/notifications/demo/messages?channel=a&max_messages=500", headers=basic())
+    assert (r.status_code, r.json["error"]["message"]) == (
+        400, "Invalid max_messages - 500. Must be a number between 1 and 100")
+    assert client.get("/v2/notifications/demo/messages?channel=a&wait_seconds=0", headers=basic()).json == {}
+    assert client.get("/v2/notifications/demo/messages?channel=a").status_code == 401

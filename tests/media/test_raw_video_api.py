@@ -13,7 +13,8 @@ import pytest
 import requests
 
 from tests import helpers
-from tests.conftest import SAMPLE
+from tests.conftest import CLOUD, KEY, SAMPLE, SECRET
+from tests.e2e.node import node_available, run_node
 
 pytestmark = pytest.mark.e2e
 
@@ -121,3 +122,18 @@ def test_a_video_of_the_same_bytes_shares_one_stored_file(sdk: Any, files: dict[
     a = sdk.uploader.upload(str(files["clip.mp4"]), resource_type="video", public_id="a")
     b = sdk.uploader.upload(str(files["clip.mp4"]), resource_type="video", public_id="b")
     assert a["etag"] == b["etag"] == hashlib.md5(files["clip.mp4"].read_bytes()).hexdigest()
+
+
+def test_node_sdk_uploads_video_and_raw_and_reads_them_back(server: Any, files: dict[str, Path]) -> None:
+    reason = node_available()
+    if reason is not None:
+        pytest.fail(f"the Node tests cannot run: {reason}")
+    result = run_node(
+        f"const v = await cloudinary.uploader.upload({str(files['clip.mp4'])!r}, "
+        "{resource_type: 'video', public_id: 'node_clip'});"
+        f"const r = await cloudinary.uploader.upload({str(files['notes.txt'])!r}, {{resource_type: 'raw'}});"
+        "const d = await cloudinary.api.resource('node_clip', {resource_type: 'video'});"
+        "const gone = await cloudinary.uploader.destroy(r.public_id, {resource_type: 'raw'});"
+        "return [v.format, v.width, d.duration > 0.5, r.public_id.endsWith('.txt'), gone.result];",
+        server.url, cloud=CLOUD, key=KEY, secret=SECRET)
+    assert result == ["mp4", 64, True, True, "ok"]

@@ -65,9 +65,9 @@ class Triggers:
             raise NotFound(f"Trigger {trigger_id} not found")
 
     def webhooks(self, cloud: str, event_type: str) -> tuple[str, ...]:
-        """The webhook URLs an event of this type is sent to."""
+        """Where an event of this type is sent: webhook URLs and ``poll://`` channels (flows are not emulated)."""
         return tuple(dict.fromkeys(str(t["uri"]) for t in self.store.list(cloud, KIND)
-                                   if t["uri_type"] == "webhook" and t["event_type"] in (event_type, "all")))
+                                   if t["uri_type"] in ("webhook", "poll") and t["event_type"] in (event_type, "all")))
 
 
 def _uri(uri: str | None, kind: str) -> str:
