@@ -13,17 +13,36 @@ from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
 
 from emulator import media
-from emulator.api import account, admin, control, cors, delivery, failures, guard, hooks, imagga, render, search, upload
+from emulator.api import (
+    account,
+    admin,
+    assets_ops,
+    control,
+    cors,
+    delivery,
+    failures,
+    guard,
+    hooks,
+    imagga,
+    render,
+    search,
+    upload,
+)
 from emulator.api.account_params import preset_spec
+from emulator.api.operations import AssetIdConverter
 from emulator.api.params import Params
 from emulator.backend.account.presets import PresetSpec
 from emulator.backend.account.services import Account
+from emulator.backend.archives import Archives
 from emulator.backend.assets import Assets
 from emulator.backend.chunked import ChunkedUploads
+from emulator.backend.compositions import Compositions
 from emulator.backend.delivery import Delivery
+from emulator.backend.derivatives import Derivatives
 from emulator.backend.gate import RenderGate
 from emulator.backend.imagga import Imagga
 from emulator.backend.library import Library
+from emulator.backend.lifecycle import Lifecycle
 from emulator.backend.models import Categorize, ResourceKey
 from emulator.backend.ratelimit import AdminBudget
 from emulator.backend.transform import Limits
@@ -58,7 +77,9 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, ids:
     # The SDKs send a data URI as a plain form field: room for a whole file of the maximum size in base64.
     app.config["MAX_FORM_MEMORY_SIZE"] = config.max_file_size * 4 // 3 + _FIELD_SLACK
     app.extensions[EXTENSION] = emulator
-    for bp in (upload.bp, admin.bp, account.bp, control.bp, delivery.bp, imagga.bp, console.bp, search.bp):
+    app.url_map.converters["asset_id"] = AssetIdConverter
+    for bp in (upload.bp, admin.bp, account.bp, assets_ops.upload_bp, assets_ops.admin_bp, control.bp, delivery.bp,
+               imagga.bp, console.bp, search.bp):
         app.register_blueprint(bp)
     guard.install(app, config)
     cors.install(app, lambda name: _origins(config, name))
@@ -85,18 +106,23 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
     engine = TaggingEngine(fixtures, overrides=plane.registrations)
     settings = Account.build(SQLiteAccountStore(storage.db), storage, controlled, ids)
     settings.start(_config_presets(config))
+    derivatives = Derivatives(storage.eager)
+    lifecycle = Lifecycle(storage, storage.blobs, derivatives, storage.backups, engine, controlled, ids)
     assets = Assets(config, storage, storage.blobs, engine, controlled, ids, events=plane,
-                    metadata=settings.metadata, triggers=settings.triggers.webhooks)
+                    metadata=settings.metadata, triggers=settings.triggers.webhooks, lifecycle=lifecycle)
     for cloud in config.clouds.values():
         assets.ensure_cloud(cloud)
     parts = PartStore(storage.directory / "uploads", timeout=config.chunk_timeout, now=controlled.now)
     uploads = ChunkedUploads(parts, assets, config, controlled)
     uploads.sweep()  # uploads abandoned while the emulator was down
     return Emulator(
-        config=config, assets=assets, library=Library(storage, controlled),
+        config=config, assets=assets, library=Library(storage, controlled, derivatives),
         delivery=Delivery(storage, storage.blobs, storage.derived, named=settings.transformations, limits=Limits(
-            config.max_image_pixels, RenderGate(config.max_concurrent_transformations, config.max_image_pixels))),
+            config.max_image_pixels, RenderGate(config.max_concurrent_transformations, config.max_image_pixels)),
+            kept=derivatives),
         imagga=Imagga(config, engine, storage, storage.imagga_uploads, controlled, ids),
+        lifecycle=lifecycle, archives=Archives(storage, storage.blobs, controlled, ids),
+        compositions=Compositions(config, storage, storage.blobs, storage.eager, controlled, ids),
         admin_budget=AdminBudget(controlled, plane.calls), storage=storage, clock=controlled, ids=ids,
         control=plane, account=settings, uploads=uploads)
 

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from flask import current_app
 
 from emulator.backend.account.services import Account
+from emulator.backend.archives import Archives
 from emulator.backend.assets import Assets
 from emulator.backend.chunked import ChunkedUploads
+from emulator.backend.compositions import Compositions
 from emulator.backend.delivery import Delivery
 from emulator.backend.imagga import Imagga
 from emulator.backend.library import Library
+from emulator.backend.lifecycle import Lifecycle
 from emulator.backend.ratelimit import AdminBudget
 from emulator.clock import Clock, IdSource
 from emulator.config import CloudConfig, Config
@@ -31,6 +34,9 @@ class Emulator:
     library: Library  # lists, tags, context, search, destroy, rename, deletion, usage
     delivery: Delivery
     imagga: Imagga
+    lifecycle: Lifecycle  # details with analyses, restore, derived deletion, access mode, by asset id
+    archives: Archives  # generate_archive
+    compositions: Compositions  # sprite, multi, text
     admin_budget: AdminBudget  # Admin API calls per cloud and hour
     storage: SQLiteStorage  # the adapters behind the ports (tests and the bulk loader reach in here)
     clock: Clock

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from emulator.api import auth, params, render, render_library
+from emulator.api import auth, params, params_extras, render, render_library
 from emulator.api.operations import operation
-from emulator.backend.models import ResourceKey
+from emulator.backend.models import Analyses, ResourceKey
 from emulator.backend.queries import ListRequest, ResourcePage
 from emulator.config import CloudConfig
 from emulator.runtime import current
@@ -44,7 +44,8 @@ def _cloud() -> CloudConfig:
 
 def _page(page: ResourcePage, req: ListRequest) -> Response:
     return jsonify(render_library.resource_page(page, request.host, with_tags=req.with_tags,
-                                                with_context=req.with_context, with_metadata=req.with_metadata))
+                                                with_context=req.with_context, with_metadata=req.with_metadata,
+                                                fields=req.fields, with_moderations=req.with_moderations))
 
 
 @operation(bp, "ping")
@@ -61,8 +62,9 @@ def resource_types(cloud_name: str) -> Response:
 
 @operation(bp, "resource")
 def resource(cloud_name: str, resource_type: str, type: str, public_id: str) -> Response:
-    found = current().assets.resource(ResourceKey(_cloud().name, public_id, resource_type, type))
-    return jsonify(render.resource_details(found, request.host))
+    key = ResourceKey(_cloud().name, public_id, resource_type, type)
+    found = current().lifecycle.details(key, params_extras.details_request(params.collect(request)))
+    return jsonify(render.resource_details(found.resource, request.host, found.analysis, found.versions))
 
 
 @operation(bp, "update")
@@ -147,5 +149,8 @@ def _literal_tag(decoded: str) -> str:
 def search(cloud_name: str) -> Response:
     req = params.search_request(params.collect(request))
     result = current().library.search(_cloud(), req)
+    asked = Analyses(image_metadata="image_metadata" in req.with_field,
+                     quality_analysis="quality_analysis" in req.with_field)
+    analyses = current().lifecycle.analyse_all(result.resources, asked) if asked.any else None
     return jsonify(render_library.search_result(result, request.host, with_field=req.with_field,
-                                                fields=req.fields))
+                                                fields=req.fields, analyses=analyses))

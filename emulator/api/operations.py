@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flask import Blueprint
+from werkzeug.routing import BaseConverter
 
 V = "/v1_1/<cloud_name>"
 _RT = "any(image, video, raw)"
-_TYPE = "any(upload, private, authenticated)"
+_TYPE = "any(upload, private, authenticated, sprite, multi, text)"
 # The delivery types an Admin API path may name: anything else there (``moderations``, ``by_asset_folder`` ...)
 # is another operation, or a 404 naming the route, never the details of a resource called like the rest.
 _ADMIN_TYPE = ("<any(upload, private, authenticated, fetch, facebook, twitter, twitter_name, gravatar, youtube, "
@@ -43,6 +44,10 @@ OPERATIONS: dict[str, Route] = {
     "destroy": _r("POST", f"{V}/<resource_type>/destroy"),
     "tags_command": _r("POST", f"{V}/<resource_type>/tags"),
     "context_command": _r("POST", f"{V}/<resource_type>/context"),
+    "generate_archive": _r("GET POST", f"{V}/<any(image, video, raw, all):resource_type>/generate_archive"),
+    "sprite": _r("GET POST", f"{V}/image/sprite"),
+    "multi": _r("GET POST", f"{V}/image/multi"),
+    "text": _r("POST", f"{V}/image/text"),
     # Admin API (HTTP Basic)
     "ping": _r("GET", f"{V}/ping"),
     "resource_types": _r("GET", f"{V}/resources"),
@@ -54,6 +59,13 @@ OPERATIONS: dict[str, Route] = {
     "update": _r("POST", f"{V}/resources/<resource_type>/{_ADMIN_TYPE}/<path:public_id>"),
     "delete_resources": _r("DELETE", f"{V}/resources/<resource_type>/{_ADMIN_TYPE}"),
     "delete_resources_by_tag": _r("DELETE", f"{V}/resources/<resource_type>/tags/<path:tag>"),
+    "resource_by_asset_id": _r("GET", f"{V}/resources/<asset_id:asset_id>"),
+    "resources_by_asset_ids": _r("GET", f"{V}/resources/by_asset_ids"),
+    "resources_by_moderation": _r("GET", f"{V}/resources/<resource_type>/moderations/<kind>/<status>"),
+    "restore": _r("POST", f"{V}/resources/<resource_type>/{_ADMIN_TYPE}/restore"),
+    "update_access_mode": _r("POST", f"{V}/resources/<resource_type>/{_ADMIN_TYPE}/update_access_mode"),
+    "publish_resources": _r("POST", f"{V}/resources/<resource_type>/publish_resources"),
+    "delete_derived_resources": _r("DELETE", f"{V}/derived_resources"),
     "tags": _r("GET", f"{V}/tags/<resource_type>"),
     "usage": _r("GET", f"{V}/usage", f"{V}/usage/<date>"),
     "search": _r("GET POST", f"{V}/resources/search"),
@@ -147,6 +159,13 @@ OPERATIONS: dict[str, Route] = {
 NOT_OPERATIONS = frozenset({"imagga_unknown", "imagga_unknown_path"})
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class AssetIdConverter(BaseConverter):
+    """An asset id (32 hex digits): ``/resources/<asset_id>`` beside ``/resources/<resource_type>``."""
+
+    regex = "[0-9a-f]{32}"
+    weight = 50  # tried before a plain string segment
 
 
 def operation(bp: Blueprint, name: str) -> Callable[[F], F]:

@@ -21,6 +21,7 @@ from werkzeug.datastructures import FileStorage
 
 from emulator import media
 from emulator.api import bodies
+from emulator.backend import eager
 from emulator.backend.models import (
     ByteRange,
     Categorize,
@@ -31,6 +32,7 @@ from emulator.backend.models import (
     RemoteFile,
     StreamedFile,
     UpdateRequest,
+    UploadExtras,
     UploadRequest,
 )
 from emulator.backend.queries import (
@@ -229,6 +231,7 @@ def upload_request(params: Params, resource_type: str = "image") -> UploadReques
         public_id_prefix=_folder_path(params, "public_id_prefix"),
         use_asset_folder_as_public_id_prefix=boolean(params, "use_asset_folder_as_public_id_prefix", False),
         use_filename_as_display_name=boolean(params, "use_filename_as_display_name", False),
+        extras=_extras(params, admin=False),
     )
 
 
@@ -241,7 +244,15 @@ def update_request(params: Params) -> UpdateRequest:
         clear_invalid=boolean(params, "clear_invalid", False),
         asset_folder=_folder_path(params, "asset_folder"),
         display_name=params.text("display_name") or None,
+        extras=_extras(params, admin=True),
     )
+
+
+def _extras(params: Params, *, admin: bool) -> UploadExtras:
+    """eager, breakpoints, analyses, add-ons, lifecycle: parsed in their own module (emulator/api/params_extras)."""
+    from emulator.api import params_extras  # it builds on this module's helpers
+
+    return params_extras.upload_extras(params, admin=admin)
 
 
 def _folder_path(params: Params, name: str) -> str | None:
@@ -381,6 +392,8 @@ def list_request(params: Params) -> ListRequest:
         prefix=params.text("prefix") or None,
         public_ids=_ids(params),
         start_at=_date(params, "start_at"),
+        fields=_names(params, "fields"),
+        with_moderations=boolean(params, "moderations", False),
     )
 
 
@@ -437,7 +450,8 @@ def explicit_request(params: Params) -> ExplicitRequest:
     """Explicit re-runs what update does, with the Upload API's categorization messages."""
     update = UpdateRequest(tags=tags(params), context=context(params),
                            categorize=categorize(params, illegal_prefix=False), metadata=metadata(params),
-                           clear_invalid=boolean(params, "clear_invalid", False))
+                           clear_invalid=boolean(params, "clear_invalid", False),
+                           extras=_extras(params, admin=False))
     return ExplicitRequest(required(params, "public_id"), params.text("type") or "upload", update)
 
 
@@ -448,6 +462,7 @@ def delete_request(params: Params) -> DeleteRequest:
         all=boolean(params, "all", False),
         next_cursor=params.text("next_cursor") or None,
         keep_original=boolean(params, "keep_original", False),
+        transformations=eager.parse(params.text("transformations")),
     )
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from emulator import signing
+from emulator.api import render_extras
 from emulator.backend.models import Resource, UploadOutcome
+from emulator.backend.ports import Version
 from emulator.config import CloudConfig
 
 
@@ -43,7 +46,7 @@ def _common(resource: Resource, host: str) -> dict[str, Any]:
         "bytes": resource.bytes,
         "type": k.type,
         "etag": resource.etag,
-        "placeholder": False,
+        "placeholder": resource.placeholder,
         **_urls(resource, host),
     })
     return body
@@ -77,6 +80,7 @@ def upload(outcome: UploadOutcome, cloud: CloudConfig, host: str) -> dict[str, A
     body.update(folder=r.folder, asset_folder=r.effective_asset_folder,
                 display_name=r.effective_display_name, original_filename=r.original_filename, access_mode="public",
                 **_extras(r))
+    body.update(render_extras.upload(outcome, host))
     if outcome.existing:
         body["existing"] = True
     if outcome.overwritten:
@@ -97,20 +101,24 @@ def part(received: int, upload_id: str | None, public_id: str | None) -> dict[st
     return body
 
 
-def details(resource: Resource, host: str) -> dict[str, Any]:
-    """Resource details, also the answer of Admin ``update``."""
+def details(resource: Resource, host: str, analysis: Mapping[str, Any] | None = None,
+            versions: list[Version] | None = None) -> dict[str, Any]:
+    """Resource details, also the answer of Admin ``update``; with the analyses and versions asked for
+    (``colors=true``, ``versions=true`` ...)."""
     body = _common(resource, host)
     body.update(_media(resource))
     body.update(folder=resource.folder, asset_folder=resource.effective_asset_folder,
                 display_name=resource.effective_display_name, original_filename=resource.original_filename,
-                backup=False, access_mode="public", derived=[], **_extras(resource))
+                **_extras(resource))
+    body.update(render_extras.details(resource, host, analysis or {}, versions))
     return body
 
 
-def resource_details(resource: Resource, host: str) -> dict[str, Any]:
+def resource_details(resource: Resource, host: str, analysis: Mapping[str, Any] | None = None,
+                     versions: list[Version] | None = None) -> dict[str, Any]:
     """``GET`` details: as :func:`details`, but tags in alphabetical order and left out when there are none
     (the real service's answer; update and upload answers keep the order the tags were given in)."""
-    body = details(resource, host)
+    body = details(resource, host, analysis, versions)
     if resource.tags:
         body["tags"] = sorted(resource.tags)
     else:

@@ -7,6 +7,7 @@ field values (URLs, dates, folders).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from emulator.api import render
@@ -19,21 +20,33 @@ LIST_FIELDS = ("asset_id", "public_id", "format", "version", "resource_type", "t
                "width", "height", "folder", "asset_folder", "display_name", "backup", "access_mode", "url",
                "secure_url")
 # Search items; ``fields`` narrows them, but these always stay.
-SEARCH_ALWAYS = ("asset_id", "public_id", "type", "resource_type")
+SEARCH_ALWAYS = ("asset_id", "public_id", "folder", "type", "resource_type", "created_at", "status")
+# ``fields`` on lists narrows the items the same way; these always stay.
+LIST_ALWAYS = ("asset_id", "public_id", "folder", "asset_folder", "display_name", "type", "resource_type",
+               "created_at")
+# What ``fields`` may name on a list beyond LIST_FIELDS: details' fields answered on request.
+LIST_ON_REQUEST = ("tags", "context", "moderation", "moderation_status", "moderation_kind", "etag", "placeholder",
+                   "version_id", "original_filename", "access_control")
 
 
 def resource_page(page: ResourcePage, host: str, *, with_tags: bool, with_context: bool,
-                  with_metadata: bool = False) -> dict[str, Any]:
+                  with_metadata: bool = False, fields: tuple[str, ...] = (),
+                  with_moderations: bool = False) -> dict[str, Any]:
     items = []
     for resource in page.resources:
         full = render.details(resource, host)
         item = {k: full[k] for k in LIST_FIELDS if k in full}
+        wanted = {"tags": with_tags, "context": with_context, "moderation_status": with_moderations,
+                  "moderation_kind": with_moderations, "moderation": with_moderations}
+        wanted.update({name: True for name in fields if name in LIST_ON_REQUEST})
+        item.update({k: full[k] for k, asked in wanted.items() if asked and k in full})
         if with_tags:
             item["tags"] = list(resource.tags)
-        if with_context and "context" in full:
-            item["context"] = full["context"]
         if with_metadata:
             item["metadata"] = full.get("metadata", {})
+        if fields:
+            keep = set(fields) | set(LIST_ALWAYS)
+            item = {k: v for k, v in item.items() if k in keep}
         items.append(item)
     return _paged({"resources": items}, page.next_cursor)
 
@@ -43,9 +56,14 @@ def tag_page(page: TagPage) -> dict[str, Any]:
 
 
 def search_result(result: SearchResult, host: str, *, with_field: tuple[str, ...],
-                  fields: tuple[str, ...]) -> dict[str, Any]:
-    body: dict[str, Any] = {"total_count": result.total_count, "time": result.time,
-                            "resources": [search_item(r, host, with_field, fields) for r in result.resources]}
+                  fields: tuple[str, ...], analyses: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """``analyses``: per asset id, the analysis fields ``with_field`` asked for (``image_metadata`` ...)."""
+    items = []
+    for r in result.resources:
+        item = search_item(r, host, with_field, fields)
+        item.update((analyses or {}).get(r.asset_id, {}))
+        items.append(item)
+    body: dict[str, Any] = {"total_count": result.total_count, "time": result.time, "resources": items}
     if result.aggregations:
         body["aggregations"] = result.aggregations
     return _paged(body, result.next_cursor)
@@ -82,8 +100,8 @@ def search_item(resource: Resource, host: str, with_field: tuple[str, ...] = (),
 
 
 def deleted(outcome: DeleteOutcome) -> dict[str, Any]:
-    counts = {pid: {"original": 1 if state == "deleted" else 0, "derived": 0}
-              for pid, state in outcome.deleted.items()}
+    counts = {pid: {"original": 1 if state == "deleted" and not outcome.originals_kept else 0,
+                    "derived": outcome.derived.get(pid, 0)} for pid, state in outcome.deleted.items()}
     return _paged({"deleted": outcome.deleted, "deleted_counts": counts, "partial": outcome.partial},
                   outcome.next_cursor)
 

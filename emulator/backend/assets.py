@@ -7,22 +7,31 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import PurePath
 from typing import Any
 
 from emulator import media
-from emulator.backend import categorization, intake
+from emulator.backend import addons, categorization, enrich, intake
 from emulator.backend.account import values as metadata_values
 from emulator.backend.events import Events, NoEvents
+from emulator.backend.lifecycle import Lifecycle
 from emulator.backend.models import (
     Categorize,
+    DataUri,
+    FilePart,
+    FileSource,
     Resource,
     ResourceKey,
     StagedBlob,
+    StagedFile,
+    StreamedFile,
     UpdateRequest,
+    UploadExtras,
     UploadOutcome,
     UploadRequest,
 )
@@ -52,8 +61,9 @@ class Assets:
     def __init__(self, config: Config, repo: ResourceRepository, blobs: BlobStore, engine: TaggingEngine,
                  clock: Clock, ids: IdSource, events: Events | None = None,
                  metadata: metadata_values.MetadataFields | None = None,
-                 triggers: WebhookUrls | None = None) -> None:
+                 triggers: WebhookUrls | None = None, lifecycle: Lifecycle | None = None) -> None:
         self.config = config
+        self.lifecycle = lifecycle  # eager, analyses, moderation, backups (None: the basics only)
         self.repo = repo
         self.blobs = blobs
         self.engine = engine
@@ -89,12 +99,35 @@ class Assets:
     def upload(self, cloud: CloudConfig, request: UploadRequest, *, origin: str = "") -> UploadOutcome:
         """Store an image, video or raw file; ``origin`` is the host the caller reached us on (for URLs in
         notifications). The bytes are staged first and kept only once they proved valid."""
+        addons.check(request.extras.addons, admin=False)
+        if _empty(request.file):
+            raise BadRequest("Empty file")
         incoming = intake.take_in(self.blobs, request.file, request.resource_type, self.config,
                                   allow_local=cloud.fetch_local_urls)
         try:
+            incoming = self._prepare(incoming, request.extras)
             return self._upload(cloud, request, incoming, origin)
         finally:
             self.blobs.discard(incoming.staged)
+
+    def _prepare(self, incoming: intake.Incoming, extras: UploadExtras) -> intake.Incoming:
+        """``allowed_formats``, then an image converted (``format``) or transformed (``transformation``) before
+        it is stored: the new bytes are staged in place of the sent ones; ``filename_override`` names it."""
+        if extras.filename_override:
+            incoming = replace(incoming, name=extras.filename_override + PurePath(incoming.name).suffix)
+        if incoming.data is None:
+            target = extras.format or incoming.format
+            if extras.allowed_formats is not None and target not in extras.allowed_formats:
+                raise BadRequest(f"Image file format {target} not allowed")
+            return incoming
+        facts = media.ImageFacts(incoming.format, incoming.width, incoming.height)
+        prepared = enrich.prepare(incoming.data, facts, extras)
+        if prepared.data is incoming.data:
+            return incoming
+        staged = self.blobs.stage(io.BytesIO(prepared.data), intake.limit_for("image", self.config))
+        self.blobs.discard(incoming.staged)
+        return replace(incoming, staged=staged, data=prepared.data, format=prepared.facts.format,
+                       width=prepared.facts.width, height=prepared.facts.height)
 
     def _upload(self, cloud: CloudConfig, request: UploadRequest, incoming: intake.Incoming,
                 origin: str) -> UploadOutcome:
@@ -115,8 +148,8 @@ class Assets:
                          incoming.width, incoming.height, dict(incoming.media))
         resource = replace(self._build(key, stored, incoming.original_filename, tags, request.context, found.info,
                                        request.notification_url, previous), **placed)
-        self._keep(resource, incoming.staged)
-        outcome = UploadOutcome(resource, overwritten=previous is not None)
+        outcome = self._keep_with_extras(resource, incoming, request.extras, previous)
+        outcome = replace(outcome, overwritten=previous is not None)
         urls = _notification_urls(cloud, request.notification_url) + self.triggers(cloud.name, "upload")
         self.events.uploaded(cloud, outcome, urls, origin)
         self._defer(cloud, key, categorize, urls, origin)
@@ -172,6 +205,7 @@ class Assets:
         return found
 
     def update(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest, *, origin: str = "") -> Resource:
+        addons.check(request.extras.addons, admin=True)
         categorize = self._mode(cloud, request.categorize)
         for _ in range(_ATTEMPTS):
             current = self.resource(key)
@@ -181,7 +215,9 @@ class Assets:
                 found = self._categorize(cloud, self._image_of(current), categorize, {})
             self._replacement(cloud, current, request)  # a bad metadata value fails before anything is written
             updated = self._apply(current, _Change(request.tags, request.context, found,
-                                                   functools.partial(self._replacement, cloud, request=request)))
+                                                   functools.partial(self._replacement, cloud, request=request),
+                                                   functools.partial(enrich.lifecycle, extras=request.extras,
+                                                                     now=self.clock.now())))
             if updated is not None:
                 self._defer(cloud, key, categorize, _notification_urls(cloud, current.notification_url), origin)
                 return updated
@@ -237,10 +273,40 @@ class Assets:
         self.repo.modify([read.key], edit)
         return applied[0] if applied else None
 
+    def _apply_lifecycle(self, read: Resource, made: Resource) -> Resource | None:
+        """Explicit's derived images and lifecycle fields onto the resource as stored (what else changed
+        meanwhile survives), only while it holds the bytes they were made from; None when it does not."""
+        applied: list[Resource] = []
+
+        def edit(stored: Resource) -> Resource:
+            if (stored.version, stored.sha256) != (read.version, read.sha256):
+                return stored
+            applied.append(replace(stored, derived=made.derived, moderation=made.moderation,
+                                   access_mode=made.access_mode, access_control=made.access_control,
+                                   backup=made.backup, faces=made.faces, custom_coordinates=made.custom_coordinates))
+            return applied[0]
+
+        self.repo.modify([read.key], edit)
+        return applied[0] if applied else None
+
     def explicit(self, cloud: CloudConfig, key: ResourceKey, request: UpdateRequest, *,
                  origin: str = "") -> UploadOutcome:
-        """Upload API ``explicit``: ``update``'s categorization / auto-tagging / tags / context, upload-shaped."""
-        return UploadOutcome(self.update(cloud, key, request, origin=origin))
+        """Upload API ``explicit``: ``update``'s categorization / auto-tagging / tags / context, upload-shaped,
+        plus eager derived images, breakpoints and analyses made from the stored bytes."""
+        addons.check(request.extras.addons, admin=False)
+        updated = self.update(cloud, key, replace(request, extras=UploadExtras()), origin=origin)
+        if self.lifecycle is None:
+            return UploadOutcome(updated)
+        data = self.blobs.get(updated.sha256) or b""
+        for _ in range(_ATTEMPTS):
+            made_on = self.resource(key)
+            resource, made = self.lifecycle.before_store(made_on, data, request.extras, made_on)
+            stored = self._apply_lifecycle(made_on, resource)
+            if stored is not None:
+                self.lifecycle.after_store(stored, data, made)
+                return UploadOutcome(stored, eager=tuple(made.eager), breakpoints=tuple(made.breakpoints),
+                                     analysis=self.lifecycle.analyse(stored, data, request.extras.analyses))
+        raise AlreadyExists(f"Resource {key.public_id} kept changing while it was updated; try again")
 
     def _defer(self, cloud: CloudConfig, key: ResourceKey, categorize: Categorize, urls: tuple[str, ...],
                origin: str) -> None:
@@ -291,6 +357,25 @@ class Assets:
         auto = ([] if request.auto_tagging is None or request.asynchronous
                 else categorization.auto_tags(blocks, request.auto_tagging))
         return Categorized({**previous, "categorization": merged}, auto)
+
+    def _keep_with_extras(self, resource: Resource, incoming: intake.Incoming, extras: UploadExtras,
+                          previous: Resource | None) -> UploadOutcome:
+        """Keep the resource with its lifecycle fields and derived images; the answer's extras."""
+        if self.lifecycle is None:
+            self._keep(resource, incoming.staged)
+            return UploadOutcome(resource)
+        data = incoming.data if incoming.data is not None else b""
+        resource, made = self.lifecycle.before_store(resource, data, extras, previous)
+        self._keep(resource, incoming.staged)
+        if resource.backup and incoming.data is None:
+            data = incoming.staged.path.read_bytes()  # a video or raw file backed up
+        self.lifecycle.after_store(resource, data, made)
+        return UploadOutcome(resource, eager=tuple(made.eager), breakpoints=tuple(made.breakpoints),
+                             analysis=self.lifecycle.analyse(resource, data, extras.analyses, clip=True))
+
+    def store(self, resource: Resource, data: bytes) -> None:
+        """Store a resource made elsewhere (restore, archives, compositions): bytes, then the record."""
+        self._store(resource, data)
 
     def _store(self, resource: Resource, data: bytes) -> None:
         """Bytes first, then the record; bytes a concurrent deletion reclaimed in between are stored again."""
@@ -352,6 +437,7 @@ class _Change:
     context: Mapping[str, str] | None = None
     found: Categorized = field(default_factory=lambda: Categorized({}, []))
     placed: Callable[[Resource], dict[str, Any]] | None = None
+    lifecycle: Callable[[Resource], Resource] | None = None  # moderation status, access, coordinates
 
     def applied_to(self, stored: Resource) -> Resource:
         blocks = self.found.info.get("categorization", {})
@@ -361,13 +447,28 @@ class _Change:
         tags = categorization.check_tags(stored.public_id, categorization.merge_tags(tags, self.found.auto_tags))
         context = stored.context if self.context is None else self.context
         placed = self.placed(stored) if self.placed else {}
-        return replace(stored, tags=tags, context=dict(context), info=info, **placed)
+        changed = replace(stored, tags=tags, context=dict(context), info=info, **placed)
+        return self.lifecycle(changed) if self.lifecycle else changed
 
 
 @lru_cache(maxsize=1)
 def _sample() -> tuple[bytes, media.ImageFacts]:
     data = SAMPLE_IMAGE.read_bytes()
     return data, media.inspect(data)
+
+
+def _empty(source: FileSource) -> bool:
+    """A zero-byte file (the real service's ``Empty file``), told before the bytes are inspected."""
+    if isinstance(source, FilePart | DataUri):
+        return not source.data
+    if isinstance(source, StreamedFile):
+        position = source.stream.tell()
+        first = source.stream.read(1)
+        source.stream.seek(position)
+        return not first
+    if isinstance(source, StagedFile):
+        return source.path.stat().st_size == 0
+    return False
 
 
 def _notification_urls(cloud: CloudConfig, requested: str | None) -> tuple[str, ...]:

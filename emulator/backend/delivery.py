@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from emulator.backend import transform
+from emulator.backend.derivatives import Derivatives
 from emulator.backend.models import Resource, ResourceKey
 from emulator.backend.ports import BlobStore, DerivedCache, ResourceRepository
 from emulator.errors import BadRequest, NotFound
@@ -96,12 +97,14 @@ class NamedTransformations(Protocol):
 
 class Delivery:
     def __init__(self, repo: ResourceRepository, blobs: BlobStore, derived: DerivedCache,
-                 named: NamedTransformations | None = None, limits: transform.Limits | None = None) -> None:
+                 named: NamedTransformations | None = None, limits: transform.Limits | None = None,
+                 kept: Derivatives | None = None) -> None:
         self.repo = repo
         self.blobs = blobs
         self.derived = derived
         self.named = named
         self.limits = limits or transform.Limits()
+        self.kept = kept  # derived images made on request (eager, breakpoints): served before the cache
 
     def deliver(self, request: DeliveryRequest) -> Delivered:
         if request.resource_type != "image":
@@ -156,6 +159,9 @@ class Delivery:
         if not chain.components and fmt == resource.format:
             return original  # the original, byte for byte
         variant = f"{chain.canonical}.{fmt}"
+        kept = self.kept.delivered(resource, chain.canonical, fmt) if self.kept is not None else None
+        if kept is not None:
+            return kept
         cached = self.derived.get(resource.key, resource.sha256, variant)
         if cached is not None:
             return cached

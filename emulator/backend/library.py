@@ -11,9 +11,18 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from emulator.backend import categorization, cursor
-from emulator.backend.models import Resource, ResourceKey
+from emulator.backend.derivatives import Derivatives
+from emulator.backend.models import (
+    MODERATION_KINDS,
+    MODERATION_STATUSES,
+    DerivedImage,
+    EagerItem,
+    Resource,
+    ResourceKey,
+)
 from emulator.backend.ports import ResourceRepository
 from emulator.backend.queries import (
+    DELETE_BATCH,
     MAX_COMMAND_IDS,
     MAX_PUBLIC_IDS,
     ContextCommand,
@@ -45,14 +54,15 @@ SORT_FIELDS: dict[str, type] = {
     "bytes": float, "width": float, "height": float, "pixels": float, "resource_type": str, "type": str,
 }
 AGGREGATE_FIELDS = ("format", "resource_type", "type")
-WITH_FIELDS = ("tags", "context", "metadata")
+WITH_FIELDS = ("tags", "context", "metadata", "image_metadata", "quality_analysis")
 _LIST = "list"
 
 
 class Library:
-    def __init__(self, repo: ResourceRepository, clock: Clock) -> None:
+    def __init__(self, repo: ResourceRepository, clock: Clock, derivatives: Derivatives | None = None) -> None:
         self.repo = repo
         self.clock = clock
+        self.derivatives = derivatives  # keep_original deletions forget the derived images' bytes
 
     # -- lists ----------------------------------------------------------------------------------------------
 
@@ -167,11 +177,23 @@ class Library:
             raise NotFound(f"Resource not found - {request.to_public_id}")
         return changed[0]
 
+    def resources_by_moderation(self, cloud: CloudConfig, resource_type: str, kind: str, status: str,
+                                request: ListRequest) -> ResourcePage:
+        """``GET /resources/<rt>/moderations/<kind>/<status>``: the moderation queue, newest first."""
+        if kind not in MODERATION_KINDS:
+            raise BadRequest(f"Invalid moderation kind - {kind}. The emulator moderates: {', '.join(MODERATION_KINDS)}")
+        if status not in MODERATION_STATUSES:
+            raise BadRequest(f"Invalid moderation status - {status}. Must be one of: {', '.join(MODERATION_STATUSES)}")
+        return self._list(Listing(cloud.name, _resource_type(resource_type), type="upload",
+                                  moderation=(kind, status)), request)
+
     def delete_resources(self, cloud: CloudConfig, resource_type: str, type: str,
                          request: DeleteRequest) -> DeleteOutcome:
-        """``DELETE /resources/<rt>/<type>``: by ``public_ids`` (at most 100), by ``prefix``, or ``all``."""
+        """``DELETE /resources/<rt>/<type>``: by ``public_ids`` (at most 100), by ``prefix``, or ``all``;
+        with ``keep_original`` only their derived images."""
         rt = _resource_type(resource_type)
-        _no_keep_original(request)
+        if request.keep_original:
+            return self._delete_derived(cloud, rt, type, request)
         if request.public_ids is not None:
             if len(request.public_ids) > MAX_PUBLIC_IDS:
                 raise BadRequest(f"Too many public_ids - {len(request.public_ids)}. At most {MAX_PUBLIC_IDS}")
@@ -184,8 +206,38 @@ class Library:
 
     def delete_resources_by_tag(self, cloud: CloudConfig, resource_type: str, tag: str,
                                 request: DeleteRequest) -> DeleteOutcome:
-        _no_keep_original(request)
+        if request.keep_original:
+            keys = [r.key for r in self.repo.list_resources(Listing(cloud.name, _resource_type(resource_type),
+                                                                    tag=tag, limit=DELETE_BATCH)).items]
+            return self._derived_of(keys, request)
         return self._remove(Selection(cloud.name, _resource_type(resource_type), tag=tag), request)
+
+    def _delete_derived(self, cloud: CloudConfig, rt: str, type: str, request: DeleteRequest) -> DeleteOutcome:
+        if request.public_ids is not None:
+            if len(request.public_ids) > MAX_PUBLIC_IDS:
+                raise BadRequest(f"Too many public_ids - {len(request.public_ids)}. At most {MAX_PUBLIC_IDS}")
+            keys = [ResourceKey(cloud.name, pid, rt, type) for pid in dict.fromkeys(request.public_ids)]
+        elif request.prefix is not None or request.all:
+            listing = Listing(cloud.name, rt, type=type, prefix=request.prefix or None, limit=DELETE_BATCH)
+            keys = [r.key for r in self.repo.list_resources(listing).items]
+        else:
+            raise BadRequest("Missing required parameter - public_ids, prefix or all")
+        return self._derived_of(keys, request)
+
+    def _derived_of(self, keys: list[ResourceKey], request: DeleteRequest) -> DeleteOutcome:
+        """Delete the derived images of these resources (those made with ``transformations`` when given)."""
+        deleted, counts = {}, {}
+        for key in keys:
+            current = self.repo.get(key)
+            doomed = [d.id for d in (current.derived if current else ())
+                      if not request.transformations or _matches(d, request.transformations)]
+            if current is not None and doomed:
+                self.repo.modify([key], functools.partial(Derivatives.without, ids=doomed))
+                if self.derivatives is not None:
+                    self.derivatives.forget(key, doomed)
+            deleted[key.public_id] = "deleted" if current is not None else "not_found"
+            counts[key.public_id] = len(doomed)
+        return DeleteOutcome(deleted, derived=counts, originals_kept=True)
 
     def _remove(self, selection: Selection, request: DeleteRequest) -> DeleteOutcome:
         after = cursor.decode("delete", request.next_cursor, (str,))[0] if request.next_cursor else None
@@ -253,6 +305,10 @@ def _recontext(current: Mapping[str, str], command: ContextCommand) -> dict[str,
     return {k: v for k, v in merged.items() if v != ""}
 
 
-def _no_keep_original(request: DeleteRequest) -> None:
-    if request.keep_original:
-        raise BadRequest("keep_original=true (delete only derived assets) is not supported by the emulator")
+def _matches(derived: DerivedImage, wanted: tuple[EagerItem, ...]) -> bool:
+    """Whether a derived image is one of ``wanted`` (tokens compared in any order, format when given)."""
+    def canonical(text: str) -> str:
+        return "/".join(",".join(sorted(segment.split(","))) for segment in text.split("/") if segment)
+
+    return any(canonical(w.transformation) == canonical(derived.transformation)
+               and w.format in (None, derived.format) for w in wanted)

@@ -17,6 +17,35 @@ class ResourceKey:
 
 
 @dataclass(frozen=True)
+class DerivedImage:
+    """A derived image made on request (``eager``, responsive breakpoints): kept until deleted, listed in
+    ``derived``. ``sha256`` names its stored rendering; empty when the emulator does not render the
+    transformation (it is then listed, and delivering it is refused as for any URL)."""
+
+    transformation: str
+    format: str
+    bytes: int = 0
+    width: int = 0
+    height: int = 0
+    sha256: str = ""
+    id: str = ""  # stable: the Admin API deletes derived images by this id
+
+
+MODERATION_KINDS = ("manual",)  # the kinds the emulator moderates (the add-ons answer 420)
+MODERATION_STATUSES = ("pending", "approved", "rejected")
+
+
+@dataclass(frozen=True)
+class Moderation:
+    kind: str  # "manual"
+    status: str  # pending, approved, rejected
+    updated_at: float | None = None
+
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
 class Resource:
     key: ResourceKey
     asset_id: str
@@ -34,6 +63,14 @@ class Resource:
     context: Mapping[str, str] = field(default_factory=dict)
     info: Mapping[str, Any] = field(default_factory=dict)
     notification_url: str | None = None
+    derived: tuple[DerivedImage, ...] = ()
+    moderation: tuple[Moderation, ...] = ()
+    access_mode: str = "public"  # or "authenticated"
+    access_control: tuple[Mapping[str, str], ...] = ()
+    backup: bool = False
+    faces: tuple[Box, ...] = ()
+    custom_coordinates: tuple[Box, ...] = ()
+    placeholder: bool = False  # deleted, kept as a backup: details answer with bytes 0 (never stored)
     metadata: Mapping[str, Any] = field(default_factory=dict)  # structured metadata values by external id
     asset_folder: str | None = None  # dynamic folder mode; None: the public id's folder
     display_name: str | None = None  # None: the last part of the public id
@@ -134,6 +171,7 @@ class UploadRequest:
     unique_filename: bool = True
     use_filename: bool = False
     notification_url: str | None = None
+    extras: UploadExtras = field(default_factory=lambda: UploadExtras())
     metadata: Mapping[str, Any] | None = None  # values by external id, as sent; checked against the fields
     clear_invalid: bool = False
     asset_folder: str | None = None
@@ -148,6 +186,7 @@ class UpdateRequest:
     tags: tuple[str, ...] | None = None
     context: Mapping[str, str] | None = None
     categorize: Categorize = Categorize()
+    extras: UploadExtras = field(default_factory=lambda: UploadExtras())
     metadata: Mapping[str, Any] | None = None
     clear_invalid: bool = False
     asset_folder: str | None = None
@@ -159,6 +198,106 @@ class UploadOutcome:
     resource: Resource
     existing: bool = False
     overwritten: bool = False
+    eager: tuple[DerivedImage, ...] = ()  # made by this request
+    breakpoints: tuple[BreakpointSet, ...] = ()
+    analysis: Mapping[str, Any] = field(default_factory=dict)  # colors, phash, faces ... as answered
+
+
+# -- upload parameters beyond the basics (eager, analyses, lifecycle), shared by upload, explicit and update ----
+
+@dataclass(frozen=True)
+class EagerItem:
+    """One ``eager`` item: a transformation (components joined by ``/``) and an output format."""
+
+    transformation: str
+    format: str | None = None  # None: the original's
+
+
+@dataclass(frozen=True)
+class BreakpointSettings:
+    transformation: str = ""  # as sent (``a_90``): it names the derived images and comes back as sent
+    format: str | None = None
+    create_derived: bool = True
+    min_width: int = 50
+    max_width: int = 1000
+    bytes_step: int = 20000
+    max_images: int = 20
+
+
+@dataclass(frozen=True)
+class Breakpoint:
+    width: int
+    height: int
+    size: int  # bytes of the encoded file
+    transformation: str  # the full derived transformation: the setting's, then ``c_scale,w_<width>``
+    format: str
+
+
+@dataclass(frozen=True)
+class BreakpointSet:
+    settings: BreakpointSettings
+    breakpoints: tuple[Breakpoint, ...]
+
+
+@dataclass(frozen=True)
+class Analyses:
+    """The analysis flags of upload, explicit and Admin ``resource``: each answered from the image itself."""
+
+    colors: bool = False
+    faces: bool = False
+    image_metadata: bool = False  # also ``media_metadata`` and ``exif``
+    phash: bool = False
+    quality_analysis: bool = False
+    coordinates: bool = False  # details only: ``{"faces": [...], "custom": [...]}``
+
+    @property
+    def any(self) -> bool:
+        return any((self.colors, self.faces, self.image_metadata, self.phash, self.quality_analysis,
+                    self.coordinates))
+
+
+@dataclass(frozen=True)
+class AddonRequest:
+    parameter: str  # detection, background_removal, ocr, raw_convert
+    value: str
+
+
+@dataclass(frozen=True)
+class UploadExtras:
+    eager: tuple[EagerItem, ...] = ()
+    responsive_breakpoints: tuple[BreakpointSettings, ...] = ()
+    analyses: Analyses = Analyses()
+    addons: tuple[AddonRequest, ...] = ()
+    format: str | None = None  # convert on upload
+    allowed_formats: tuple[str, ...] | None = None
+    filename_override: str | None = None
+    transformation: str | None = None  # incoming: applied before storing
+    backup: bool | None = None
+    moderation: str | None = None  # upload: "manual"
+    moderation_status: str | None = None  # update: approved / rejected / pending
+    access_mode: str | None = None
+    access_control: tuple[Mapping[str, str], ...] | None = None
+    face_coordinates: tuple[Box, ...] | None = None
+    custom_coordinates: tuple[Box, ...] | None = None
+
+
+@dataclass(frozen=True)
+class DetailsRequest:
+    """Admin ``resource``'s optional parts."""
+
+    analyses: Analyses = Analyses()
+    versions: bool = False
+
+
+@dataclass(frozen=True)
+class BulkSelection:
+    """``update_access_mode`` and ``publish_resources``: exactly one of public ids, a prefix or a tag."""
+
+    public_ids: tuple[str, ...] = ()
+    prefix: str | None = None
+    tag: str | None = None
+    type: str | None = None
+    access_mode: str | None = None
 
 
 # -- chunked uploads ------------------------------------------------------------------------------------------

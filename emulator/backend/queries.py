@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from emulator.backend.models import Resource, UpdateRequest
+from emulator.backend.models import EagerItem, Resource, UpdateRequest
 from emulator.backend.search.nodes import Node
 
 Direction = Literal["asc", "desc"]
@@ -37,6 +37,8 @@ class ListRequest:
     prefix: str | None = None
     public_ids: tuple[str, ...] | None = None
     start_at: float | None = None
+    fields: tuple[str, ...] = ()  # keep only these (and the fields always answered)
+    with_moderations: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ class DeleteRequest:
     prefix: str | None = None
     all: bool = False
     next_cursor: str | None = None
-    keep_original: bool = False
+    keep_original: bool = False  # delete only the derived images
+    transformations: tuple[EagerItem, ...] = ()  # with keep_original: only the derived images made with these
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,8 @@ class TagPage:
 class DeleteOutcome:
     deleted: dict[str, str]  # public id → "deleted" | "not_found"
     next_cursor: str | None = None
+    derived: dict[str, int] = field(default_factory=dict)  # derived images deleted, per public id
+    originals_kept: bool = False  # keep_original: only derived images were deleted
 
     @property
     def partial(self) -> bool:
@@ -160,6 +165,7 @@ class Listing:
     tag: str | None = None
     context_key: str | None = None
     context_value: str | None = None
+    moderation: tuple[str, str] | None = None  # (kind, status): the moderation queue
     start_at: float | None = None
     direction: Direction = "desc"
     limit: int = 10

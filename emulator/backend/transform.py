@@ -346,7 +346,11 @@ def _rotate(im: Image.Image, angle: int | str) -> Image.Image:
     assert isinstance(angle, int)
     if angle % 90 == 0:  # exact, no resampling
         return im.rotate(-angle, expand=True) if angle else im
-    return _with_alpha(im).rotate(-angle, expand=True, resample=Image.Resampling.BICUBIC, fillcolor=(0, 0, 0, 0))
+    turned = _with_alpha(im).rotate(-angle, expand=True, resample=Image.Resampling.BICUBIC, fillcolor=(0, 0, 0, 0))
+    # Pillow rounds each corner outwards (241×51 at 45° would be 207 wide where the box is 206.5); Cloudinary
+    # answers the rounded box, so the canvas is cut down to it, about the centre.
+    width, height = geometry.rotated_box(im.size, angle)
+    return _cut(turned, width, height, "center")
 
 
 def encode(im: Image.Image, fmt: str, quality: int) -> bytes:

@@ -13,11 +13,12 @@ from typing import Any
 
 from emulator.backend.models import Resource, ResourceKey
 from emulator.backend.search.fields import words
+from emulator.storage import extras
 
 COLUMNS = (
     "cloud", "resource_type", "type", "public_id", "asset_id", "version", "version_id", "format", "width",
     "height", "bytes", "etag", "sha256", "created_at", "original_filename", "tags", "context", "info",
-    "notification_url", "folder", "filename", "metadata", "asset_folder", "display_name", "media",
+    "notification_url", "folder", "filename", "metadata", "asset_folder", "display_name", "media", "extra",
 )
 SELECT = ", ".join(f"r.{c}" for c in COLUMNS)
 # The fields a bare search term (no ``field:``) is looked up in.
@@ -31,7 +32,7 @@ def to_row(r: Resource) -> tuple[object, ...]:
         r.width, r.height, r.bytes, r.etag, r.sha256, r.created_at, r.original_filename,
         json.dumps(list(r.tags)), json.dumps(dict(r.context)), json.dumps(dict(r.info)), r.notification_url,
         r.folder, filename(r.public_id), json.dumps(dict(r.metadata)), r.effective_asset_folder, r.display_name,
-        json.dumps(dict(r.media)),
+        json.dumps(dict(r.media)), extras.dump(r),
     )
 
 
@@ -42,7 +43,7 @@ def to_resource(row: tuple[Any, ...] | Any) -> Resource:
      original, tags, context, info, notification_url) = values[:19]
     metadata, asset_folder, display_name = values[21:24] if len(values) >= 24 else ("{}", None, None)
     media = json.loads(values[24]) if len(values) > 24 and values[24] else {}
-    return Resource(
+    resource = Resource(
         key=ResourceKey(cloud, pid, rt, typ),
         asset_id=asset_id, version=version, version_id=version_id, format=fmt, width=width, height=height,
         bytes=size, etag=etag, sha256=sha, created_at=created, original_filename=original,
@@ -51,6 +52,7 @@ def to_resource(row: tuple[Any, ...] | Any) -> Resource:
         asset_folder=None if asset_folder == pid.rpartition("/")[0] else asset_folder,
         display_name=display_name, media=media,
     )
+    return extras.load(resource, values[25]) if len(values) > 25 else resource
 
 
 def filename(public_id: str) -> str:

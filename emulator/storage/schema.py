@@ -7,7 +7,7 @@ import sqlite3
 from emulator.backend.models import Resource
 from emulator.storage.rows import COLUMNS, to_resource
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS clouds (name TEXT PRIMARY KEY, created_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS resources (
@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS resources (
     tags TEXT NOT NULL, context TEXT NOT NULL, info TEXT NOT NULL, notification_url TEXT,
     folder TEXT NOT NULL, filename TEXT NOT NULL,
     metadata TEXT NOT NULL DEFAULT '{}', asset_folder TEXT NOT NULL DEFAULT '', display_name TEXT,
-    media TEXT NOT NULL DEFAULT '{}',
+    media TEXT NOT NULL DEFAULT '{}', extra TEXT NOT NULL DEFAULT '{}',
     UNIQUE (cloud, resource_type, type, public_id)
 );
 CREATE INDEX IF NOT EXISTS resources_by_type_created ON resources (cloud, resource_type, type, created_at, id);
@@ -28,6 +28,7 @@ CREATE INDEX IF NOT EXISTS resources_by_folder ON resources (cloud, folder);
 CREATE INDEX IF NOT EXISTS resources_by_filename ON resources (cloud, filename);
 CREATE INDEX IF NOT EXISTS resources_by_sha256 ON resources (sha256);
 CREATE INDEX IF NOT EXISTS resources_by_asset_folder ON resources (cloud, asset_folder);
+CREATE INDEX IF NOT EXISTS resources_by_asset_id ON resources (cloud, asset_id);
 CREATE TABLE IF NOT EXISTS resource_tags (
     cloud TEXT NOT NULL, tag TEXT NOT NULL, resource_type TEXT NOT NULL, created_at REAL NOT NULL,
     id INTEGER NOT NULL,
@@ -59,6 +60,7 @@ ADDED_COLUMNS = (
     ("asset_folder", "TEXT NOT NULL DEFAULT ''", "UPDATE resources SET asset_folder = folder"),
     ("display_name", "TEXT", None),
     ("media", "TEXT NOT NULL DEFAULT '{}'", None),  # a video's or audio file's facts
+    ("extra", "TEXT NOT NULL DEFAULT '{}'", None),  # derived images, moderation, access, backup, faces
 )
 # sqlite_stat1 rows for a library of a million resources: rows, then rows per distinct prefix of the index key.
 _M = 1_000_000
@@ -70,6 +72,7 @@ STATISTICS = [
     ("resources", "resources_by_filename", f"{_M} {_M} 2"),
     ("resources", "resources_by_sha256", f"{_M} 2"),
     ("resources", "resources_by_asset_folder", f"{_M} {_M} 100"),
+    ("resources", "resources_by_asset_id", f"{_M} {_M} 1"),
     ("resource_tags", "resource_tags", f"{5 * _M} {5 * _M} 100 100 1 1"),
     ("resource_terms", "resource_terms", f"{8 * _M} {8 * _M} {_M} 20 1"),
     ("resource_context", "resource_context", f"{_M // 5} {_M // 5} 20000 5 5 1 1"),

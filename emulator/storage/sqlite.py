@@ -30,10 +30,11 @@ from emulator.backend.queries import (
     SortKey,
     Usage,
 )
-from emulator.storage import derived_sql, schema, search_sql
+from emulator.storage import derived_sql, lifecycle_sql, schema, search_sql
 from emulator.storage.db import Database, directory_for
 from emulator.storage.derived_sql import SQLiteDerivedCache, SQLiteImaggaUploads
 from emulator.storage.files import FileBlobs, FileStore
+from emulator.storage.lifecycle_sql import SQLiteBackups, SQLiteEagerStore
 from emulator.storage.rows import COLUMNS, SELECT, index_rows, key_columns, successor, to_resource, to_row
 
 _BY_KEY = "cloud = ? AND resource_type = ? AND type = ? AND public_id = ?"
@@ -69,9 +70,12 @@ class SQLiteStorage:
             schema.pin_statistics(db)
         self._move_blobs_to_files()
         derived_sql.create_schema(self.db)
+        lifecycle_sql.create_schema(self.db)
         self.blobs = FileBlobs(self.files)
         self.derived = SQLiteDerivedCache(self.db, derived_cache_size)
         self.imagga_uploads = SQLiteImaggaUploads(self.db)
+        self.eager = SQLiteEagerStore(self.db)
+        self.backups = SQLiteBackups(self.db)
         with self._tx():
             self.files.sweep(self._in_use)  # orphans a crash left behind
 
@@ -90,6 +94,11 @@ class SQLiteStorage:
     def find_by_sha256(self, cloud: str, sha256: str) -> Resource | None:
         row = self.db.one(f"SELECT {SELECT} FROM resources r WHERE r.sha256=? AND r.cloud=? "
                           "ORDER BY r.created_at DESC LIMIT 1", (sha256, cloud))
+        return to_resource(row) if row else None
+
+    def find_by_asset_id(self, cloud: str, asset_id: str) -> Resource | None:
+        row = self.db.one(f"SELECT {SELECT} FROM resources r WHERE r.cloud=? AND r.asset_id=? "
+                          "ORDER BY r.created_at DESC LIMIT 1", (cloud, asset_id))
         return to_resource(row) if row else None
 
     def put(self, resource: Resource, blob: bytes | None = None) -> None:
@@ -232,6 +241,10 @@ class SQLiteStorage:
             return "resource_context c JOIN resources r ON r.id = c.id", "c", where, params
         where, params = self._scope(q, "r")
         source = "resources r"
+        if q.moderation is not None:  # the first moderation of the ``extra`` column: queues are small
+            where.append("json_extract(r.extra, '$.moderation[0][0]') = ? "
+                         "AND json_extract(r.extra, '$.moderation[0][1]') = ?")
+            params += list(q.moderation)
         if q.prefix:
             where.append(self._prefix("r.public_id", q.prefix, params))
             source = f"resources r INDEXED BY {self._prefix_plan(where, params)}"

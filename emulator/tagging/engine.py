@@ -12,13 +12,13 @@ import io
 import random
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from PIL import Image
 
-from emulator.tagging.fixtures import Categories, Category, Entry, FixtureSet
+from emulator.tagging.fixtures import Box, Categories, Category, Entry, FixtureSet
 
 FALLBACK_CACHE = 1024  # images whose fallback categories are remembered
 
@@ -65,13 +65,25 @@ class TaggingEngine:
         """English categories for one engine, highest confidence first."""
         if self.overrides is not None and (queued := self.overrides.next_result(engine)) is not None:
             return queued
+        entry = self._entry(image, lambda e: bool(e.engines))
+        if entry is not None:
+            return _for_engine(entry.engines, engine)
+        return _for_engine({"imagga_tagging": self._fallback(image.sha256, image.data)}, engine)
+
+    def faces(self, image: ImageRef) -> tuple[Box, ...]:
+        """Face boxes a fixture declares for the image; none otherwise (faces are never invented)."""
+        entry = self._entry(image, lambda e: bool(e.faces))
+        return entry.faces if entry is not None else ()
+
+    def _entry(self, image: ImageRef, wanted: Callable[[Entry], bool]) -> Entry | None:
+        """The first entry matching the image (run-time registrations first) that holds what is wanted."""
         keys = (("sha256", image.sha256), ("public_id", image.public_id), ("filename", image.filename))
         for lookup in (self.overrides.lookup if self.overrides is not None else None, self.fixtures.lookup):
             for kind, key in keys:
                 entry = lookup(kind, key) if lookup is not None else None
-                if entry is not None:
-                    return _for_engine(entry.engines, engine)
-        return _for_engine({"imagga_tagging": self._fallback(image.sha256, image.data)}, engine)
+                if entry is not None and wanted(entry):
+                    return entry
+        return None
 
     def data(self, image: ImageRef, engine: str, languages: tuple[str, ...]) -> tuple[Labelled, ...]:
         """The ``data`` of an ``info.categorization`` block, in the requested languages."""

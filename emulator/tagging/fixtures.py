@@ -41,10 +41,14 @@ class Category:
 Categories = tuple[Category, ...]
 
 
+Box = tuple[int, int, int, int]
+
+
 @dataclass(frozen=True)
 class Entry:
     engines: Mapping[str, Categories]
     source: str
+    faces: tuple[Box, ...] = ()  # [x, y, width, height] boxes reported by ``faces=true``
 
 
 @dataclass
@@ -120,7 +124,8 @@ def parse_entry(raw: Any, where: str, *, sha256: str | None = None) -> tuple[dic
     if not match:
         raise ConfigError(f"{where}: an entry needs a 'match' with one of {', '.join(MATCH_KINDS)}")
     engines = {name: _categories(raw[name], f"{where}: {name}", name) for name in ENGINES if name in raw}
-    return match, Entry(engines=engines, source=where)
+    faces = tuple((b[0], b[1], b[2], b[3]) for b in raw.get("faces", ()))
+    return match, Entry(engines=engines, source=where, faces=faces)
 
 
 def parse_results(raw: Any, where: str, engine: str) -> Categories:

@@ -181,11 +181,11 @@ def test_delete_stops_after_1000_with_next_cursor(app: Flask, client: FlaskClien
     assert rest["partial"] is False and "next_cursor" not in rest
 
 
-def test_delete_needs_a_selector_and_refuses_keep_original(library: FlaskClient) -> None:
+def test_delete_needs_a_selector(library: FlaskClient) -> None:
     assert error(library, "DELETE", "/resources/image/upload") == (
         400, "Missing required parameter - public_ids, prefix or all")
-    assert error(library, "DELETE", "/resources/image/upload", json={"public_ids": ["dog"], "keep_original": True}) == (
-        400, "keep_original=true (delete only derived assets) is not supported by the emulator")
+    assert error(library, "DELETE", "/resources/image/upload", json={"keep_original": True}) == (
+        400, "Missing required parameter - public_ids, prefix or all")
     assert error(library, "DELETE", "/resources/image/upload", json={"public_ids": [str(i) for i in range(101)]}) == (
         400, "Too many public_ids - 101. At most 100")
 
@@ -211,7 +211,8 @@ def test_search_sort_pages_aggregate_and_fields(library: FlaskClient) -> None:
                       aggregate=["format"], fields=["tags"])
     assert pids(first) == ["animals/cat", "animals/turtle"] and first["total_count"] == 4
     assert first["aggregations"] == {"format": {"jpg": 4}}
-    assert set(first["resources"][0]) == {"asset_id", "public_id", "type", "resource_type", "tags"}
+    assert set(first["resources"][0]) == {"asset_id", "public_id", "folder", "type", "resource_type", "created_at",
+                                          "status", "tags"}
     _, second = search(library, expression="resource_type:image", sort_by=[{"public_id": "asc"}], max_results=2,
                        next_cursor=first["next_cursor"])
     assert pids(second) == ["dog", "sample"] and "next_cursor" not in second
@@ -246,7 +247,8 @@ def test_a_bad_expression_is_400_with_the_position(library: FlaskClient) -> None
                                        "resource_type, type"),
     ({"sort_by": [{"public_id": "up"}]}, "Invalid sort_by direction - up. Must be asc or desc"),
     ({"aggregate": ["bytes"]}, "Unsupported aggregate field - bytes. Supported: format, resource_type, type"),
-    ({"with_field": ["image_metadata"]}, "Unsupported with_field - image_metadata. Supported: tags, context, metadata"),
+    ({"with_field": ["phash"]},
+     "Unsupported with_field - phash. Supported: tags, context, metadata, image_metadata, quality_analysis"),
     ({"next_cursor": "nope"}, "Invalid next_cursor - nope"),
 ])
 def test_search_parameter_errors(library: FlaskClient, body: dict[str, Any], message: str) -> None:

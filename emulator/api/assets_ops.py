@@ -1,0 +1,141 @@
+"""Upload API operations that make files from stored ones (archives, sprites, multi, text) and the Admin API's
+asset-lifecycle operations (by asset id, moderation queues, restore, derived deletion, access mode, publish).
+
+Upload API calls are signed (a ``GET`` with the signature in the query string is the ``download_*_url`` form);
+the Admin API ones share the admin blueprint's Basic authentication and rate-limit hooks.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from emulator.api import admin, auth, params, params_extras, render, render_extras, render_library
+from emulator.api.operations import operation
+from emulator.backend.lifecycle import Details
+from emulator.backend.models import Resource
+from emulator.backend.queries import ListRequest, ResourcePage
+from emulator.config import CloudConfig
+from emulator.errors import BadRequest
+from emulator.runtime import current
+
+upload_bp = Blueprint("assets_upload", __name__)
+admin_bp = Blueprint("assets_admin", __name__)
+admin_bp.before_request(admin.authenticate_and_count)  # the Admin API's own hooks: Basic auth, rate limits
+admin_bp.after_request(admin.rate_limit_headers)
+
+
+def _signed(cloud_name: str, operation_name: str) -> tuple[CloudConfig, params.Params]:
+    em = current()
+    cloud = em.cloud(cloud_name)
+    return cloud, auth.upload_api(em, cloud, params.collect(request), operation_name,
+                                  request.headers.get("Authorization"))
+
+
+# -- Upload API ---------------------------------------------------------------------------------------------------
+
+@operation(upload_bp, "generate_archive")
+def generate_archive(cloud_name: str, resource_type: str) -> Response:
+    cloud, raw = _signed(cloud_name, "generate_archive")
+    req = params_extras.archive_request(raw, resource_type)
+    if request.method == "GET" and req.mode != "download":
+        raise BadRequest("A GET of generate_archive downloads the archive: mode must be download")
+    made = current().archives.generate(cloud.name, req, current().assets.store)
+    if made.resource is None:
+        name = f"{req.target_public_id or 'download'}.{req.target_format}".replace('"', "")
+        return Response(made.archive.data, mimetype=made.mimetype,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return jsonify(render_extras.archive(made, cloud, request.host))
+
+
+@operation(upload_bp, "sprite")
+def sprite(cloud_name: str) -> Response:
+    cloud, raw = _signed(cloud_name, "sprite")
+    made = current().compositions.sprite(cloud.name, params_extras.multi_request(raw), current().assets.store)
+    if made.download is not None:
+        return Response(made.download, mimetype="image/png")
+    return jsonify(render_extras.sprite(made, request.host))
+
+
+@operation(upload_bp, "multi")
+def multi(cloud_name: str) -> Response:
+    cloud, raw = _signed(cloud_name, "multi")
+    made = current().compositions.multi(cloud.name, params_extras.multi_request(raw), current().assets.store)
+    if made.download is not None:
+        return Response(made.download, mimetype=made.mimetype)
+    return jsonify(render_extras.multi(made, request.host))
+
+
+@operation(upload_bp, "text")
+def text(cloud_name: str) -> Response:
+    cloud, raw = _signed(cloud_name, "text")
+    outcome = current().compositions.text(cloud.name, params_extras.text_request(raw), current().assets.store)
+    return jsonify(render.upload(outcome, cloud, request.host))
+
+
+# -- Admin API ----------------------------------------------------------------------------------------------------
+
+def _cloud() -> CloudConfig:
+    cloud: CloudConfig = g.admin_cloud
+    return cloud
+
+
+def _page(resources: list[Resource], req: ListRequest, next_cursor: str | None = None) -> Response:
+    page = ResourcePage(resources, next_cursor)
+    return jsonify(render_library.resource_page(page, request.host, with_tags=req.with_tags,
+                                                with_context=req.with_context, fields=req.fields,
+                                                with_moderations=req.with_moderations))
+
+
+def _details(details: Details) -> Response:
+    return jsonify(render.resource_details(details.resource, request.host, details.analysis, details.versions))
+
+
+@operation(admin_bp, "resource_by_asset_id")
+def resource_by_asset_id(cloud_name: str, asset_id: str) -> Response:
+    details = current().lifecycle.details_by_asset_id(_cloud().name, asset_id,
+                                                     params_extras.details_request(params.collect(request)))
+    return _details(details)
+
+
+@operation(admin_bp, "resources_by_asset_ids")
+def resources_by_asset_ids(cloud_name: str) -> Response:
+    raw = params.collect(request)
+    req = params.list_request(raw)
+    found = current().lifecycle.resources_by_asset_ids(_cloud().name, params_extras.names(raw, "asset_ids"))
+    return _page(found, req)
+
+
+@operation(admin_bp, "resources_by_moderation")
+def resources_by_moderation(cloud_name: str, resource_type: str, kind: str, status: str) -> Response:
+    req = params.list_request(params.collect(request))
+    page = current().library.resources_by_moderation(_cloud(), resource_type, kind, status, req)
+    return _page(page.resources, req, page.next_cursor)
+
+
+@operation(admin_bp, "restore")
+def restore(cloud_name: str, resource_type: str, type: str) -> Response:
+    raw = params.collect(request)
+    ids = params_extras.names(raw, "public_ids")
+    restored = current().lifecycle.restore_public_ids(_cloud().name, resource_type, type, ids,
+                                                      params_extras.names(raw, "versions"), current().assets.store)
+    return jsonify(render_extras.restored(restored, request.host))
+
+
+@operation(admin_bp, "delete_derived_resources")
+def delete_derived_resources(cloud_name: str) -> Response:
+    ids = params_extras.names(params.collect(request), "derived_resource_ids")
+    return jsonify(deleted=current().lifecycle.delete_derived(_cloud().name, ids))
+
+
+@operation(admin_bp, "update_access_mode")
+def update_access_mode(cloud_name: str, resource_type: str, type: str) -> Response:
+    req = params_extras.access_mode_request(params.collect(request))
+    updated = current().lifecycle.update_access_mode(_cloud().name, resource_type, type, req)
+    return jsonify(render_extras.access_mode_updated(updated))
+
+
+@operation(admin_bp, "publish_resources")
+def publish_resources(cloud_name: str, resource_type: str) -> Response:
+    req = params_extras.publish_request(params.collect(request))
+    published = current().lifecycle.publish(_cloud().name, resource_type, req)
+    return jsonify(render_extras.published(published, request.host))

@@ -1,0 +1,146 @@
+"""Derived images made on request: ``eager`` and responsive breakpoints, kept until deleted.
+
+Unlike delivery's cache (which may drop renderings at any time and make them again), these are the resource's
+own derived assets: listed in ``derived``, deleted only by ``delete_derived_resources``, ``keep_original=true``
+deletions, an overwrite with new bytes, a rename or the resource's deletion. Delivery serves them first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from emulator.backend import breakpoints, eager, transform
+from emulator.backend.enrich import dimensions
+from emulator.backend.models import (
+    Breakpoint,
+    BreakpointSet,
+    BreakpointSettings,
+    DerivedImage,
+    EagerItem,
+    Resource,
+    ResourceKey,
+    UploadExtras,
+)
+from emulator.backend.ports import EagerStore
+from emulator.errors import BadRequest
+
+
+def variant(canonical: str, fmt: str) -> str:
+    """How delivery names a rendering: the canonical transformation and the output format."""
+    return f"{canonical}.{fmt}"
+
+
+def output_format(requested: str | None, resource: Resource) -> str:
+    if requested:
+        return requested
+    return resource.format if resource.format in transform.FORMATS else "png"
+
+
+@dataclass(frozen=True)
+class Rendering:
+    derived: DerivedImage
+    variant: str
+    data: bytes
+
+
+@dataclass
+class Made:
+    """What a request made: the derived records (eager first), the breakpoints, and the bytes to keep."""
+
+    eager: list[DerivedImage] = field(default_factory=list)
+    breakpoints: list[BreakpointSet] = field(default_factory=list)
+    renderings: list[Rendering] = field(default_factory=list)
+
+
+class Derivatives:
+    def __init__(self, store: EagerStore) -> None:
+        self.store = store
+
+    def make(self, resource: Resource, original: bytes, extras: UploadExtras) -> Made:
+        """Render every eager item the emulator can render and every breakpoint set (nothing stored yet)."""
+        made = Made()
+        for item in extras.eager:
+            made.eager.append(self._eager(resource, original, item, made))
+        for settings in extras.responsive_breakpoints:
+            made.breakpoints.append(self._breakpoints(resource, original, settings, made))
+        return made
+
+    def with_derived(self, resource: Resource, made: Made) -> Resource:
+        """The resource listing the new derived images (replacing same-named ones it already had)."""
+        new = [r.derived for r in made.renderings if r.derived.sha256] + [d for d in made.eager if not d.sha256]
+        names = {(d.transformation, d.format) for d in new}
+        kept = tuple(d for d in resource.derived if (d.transformation, d.format) not in names)
+        return replace(resource, derived=kept + tuple(new))
+
+    def keep(self, resource: Resource, made: Made) -> None:
+        """Store the renderings; call after the resource itself is stored (its bytes' sha256 keys them)."""
+        for rendering in made.renderings:
+            self.store.put(resource.key, resource.sha256, rendering.variant, rendering.derived.id, rendering.data)
+
+    def delivered(self, resource: Resource, canonical: str, fmt: str) -> bytes | None:
+        return self.store.get(resource.key, resource.sha256, variant(canonical, fmt))
+
+    @staticmethod
+    def without(resource: Resource, ids: Sequence[str] | None) -> Resource:
+        """The record without some derived images (all when ``ids`` is None); see :meth:`forget` for bytes."""
+        gone = set(ids) if ids is not None else {d.id for d in resource.derived}
+        return replace(resource, derived=tuple(d for d in resource.derived if d.id not in gone))
+
+    def forget(self, key: ResourceKey, ids: Sequence[str] | None) -> None:
+        self.store.drop(key, ids)
+
+    # -- making ---------------------------------------------------------------------------------------------
+
+    def _eager(self, resource: Resource, original: bytes, item: EagerItem, made: Made) -> DerivedImage:
+        fmt = output_format(item.format, resource)
+        record = DerivedImage(item.transformation, fmt, id=_derived_id(resource, item.transformation, fmt))
+        chain = eager.renderable(item)
+        if chain is None:
+            return record  # named, not rendered: delivering it answers why
+        rendering = self._render(resource, original, chain, record)
+        made.renderings.append(rendering)
+        return rendering.derived
+
+    def _render(self, resource: Resource, original: bytes, chain: transform.Transformation,
+                record: DerivedImage) -> Rendering:
+        try:
+            data = transform.render(original, chain, record.format)
+        except (OSError, ValueError) as exc:
+            raise BadRequest(f"Cannot make derived image {record.transformation} - {exc}") from exc
+        width, height = dimensions(data)
+        sha = hashlib.sha256(data).hexdigest()
+        derived = replace(record, bytes=len(data), width=width, height=height, sha256=sha)
+        return Rendering(derived, variant(chain.canonical, record.format), data)
+
+    def _breakpoints(self, resource: Resource, original: bytes, settings: BreakpointSettings,
+                     made: Made) -> BreakpointSet:
+        fmt = output_format(settings.format, resource)
+
+        def render(transformation: str) -> tuple[bytes, int, int]:
+            chain = _chain(transformation)
+            data = transform.render(original, chain, fmt)
+            return (data, *dimensions(data))
+
+        found = breakpoints.compute(settings, render)
+        if settings.create_derived:
+            for point in found:
+                record = DerivedImage(point.transformation, fmt, id=_derived_id(resource, point.transformation, fmt))
+                chain = _chain(point.transformation)
+                derived = replace(record, bytes=point.size, width=point.width, height=point.height,
+                                  sha256=hashlib.sha256(point.data).hexdigest())
+                made.renderings.append(Rendering(derived, variant(chain.canonical, fmt), point.data))
+        points = tuple(Breakpoint(p.width, p.height, p.size, p.transformation, fmt) for p in found)
+        return BreakpointSet(settings, points)
+
+
+def _chain(transformation: str) -> transform.Transformation:
+    try:
+        return transform.parse(transformation.split("/"))
+    except BadRequest as exc:
+        raise BadRequest(f"responsive_breakpoints: {exc.message}") from exc
+
+
+def _derived_id(resource: Resource, transformation: str, fmt: str) -> str:
+    return hashlib.md5(f"{resource.asset_id}/{transformation}.{fmt}".encode()).hexdigest()

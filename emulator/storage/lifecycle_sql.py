@@ -1,0 +1,118 @@
+"""SQLite tables of the upload extras: derived images kept on request (``eager``) and backed-up versions.
+
+``eager`` rows are keyed like delivery's cache (resource, the original's sha256, variant) but are never evicted:
+triggers drop them with the original's bytes (overwrite with other bytes, rename, deletion). ``backups`` rows
+hold a version's record and its bytes, keyed by the asset and version id; they outlive the resource.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from emulator.backend.models import Resource, ResourceKey
+from emulator.backend.ports import Version
+from emulator.storage.db import Database
+from emulator.storage.rows import COLUMNS, key_columns, to_resource, to_row
+
+_OLD_KEY = "cloud=OLD.cloud AND resource_type=OLD.resource_type AND type=OLD.type AND public_id=OLD.public_id"
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS eager (
+    cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
+    sha256 TEXT NOT NULL, variant TEXT NOT NULL, derived_id TEXT NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (cloud, resource_type, type, public_id, sha256, variant)
+);
+CREATE INDEX IF NOT EXISTS eager_by_id ON eager (cloud, derived_id);
+CREATE TRIGGER IF NOT EXISTS eager_on_insert AFTER INSERT ON resources BEGIN
+    DELETE FROM eager WHERE cloud=NEW.cloud AND resource_type=NEW.resource_type AND type=NEW.type
+        AND public_id=NEW.public_id AND sha256<>NEW.sha256;
+END;
+CREATE TRIGGER IF NOT EXISTS eager_on_update AFTER UPDATE ON resources
+WHEN OLD.sha256<>NEW.sha256 OR OLD.cloud<>NEW.cloud OR OLD.resource_type<>NEW.resource_type
+    OR OLD.type<>NEW.type OR OLD.public_id<>NEW.public_id BEGIN
+    DELETE FROM eager WHERE {_OLD_KEY};
+END;
+CREATE TRIGGER IF NOT EXISTS eager_on_delete AFTER DELETE ON resources BEGIN
+    DELETE FROM eager WHERE {_OLD_KEY};
+END;
+CREATE TABLE IF NOT EXISTS backups (
+    cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
+    asset_id TEXT NOT NULL, version_id TEXT NOT NULL, version INTEGER NOT NULL, backed_up_at REAL NOT NULL,
+    record TEXT NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (cloud, asset_id, version_id)
+);
+CREATE INDEX IF NOT EXISTS backups_by_key ON backups (cloud, resource_type, type, public_id, version);
+"""
+_KEY = "cloud=? AND resource_type=? AND type=? AND public_id=?"
+
+
+def create_schema(db: Database) -> None:
+    with db.lock:
+        db.conn.executescript(SCHEMA)
+
+
+class SQLiteEagerStore:
+    """The :class:`~emulator.backend.ports.EagerStore` port."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def put(self, key: ResourceKey, sha256: str, variant: str, derived_id: str, data: bytes) -> None:
+        with self._db.tx() as db:
+            db.execute(f"INSERT OR REPLACE INTO eager (cloud, resource_type, type, public_id, sha256, variant, "
+                       f"derived_id, data) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS "
+                       f"(SELECT 1 FROM resources WHERE {_KEY} AND sha256=?)",
+                       (*key_columns(key), sha256, variant, derived_id, data, *key_columns(key), sha256))
+
+    def get(self, key: ResourceKey, sha256: str, variant: str) -> bytes | None:
+        row = self._db.one(f"SELECT data FROM eager WHERE {_KEY} AND sha256=? AND variant=?",
+                           (*key_columns(key), sha256, variant))
+        return bytes(row[0]) if row else None
+
+    def owner(self, cloud: str, derived_id: str) -> ResourceKey | None:
+        row = self._db.one("SELECT resource_type, type, public_id FROM eager WHERE cloud=? AND derived_id=?",
+                           (cloud, derived_id))
+        return ResourceKey(cloud, row[2], row[0], row[1]) if row else None
+
+    def drop(self, key: ResourceKey, derived_ids: Sequence[str] | None) -> None:
+        with self._db.tx() as db:
+            if derived_ids is None:
+                db.execute(f"DELETE FROM eager WHERE {_KEY}", key_columns(key))
+            else:
+                db.executemany(f"DELETE FROM eager WHERE {_KEY} AND derived_id=?",
+                               [(*key_columns(key), i) for i in derived_ids])
+
+
+class SQLiteBackups:
+    """The :class:`~emulator.backend.ports.Backups` port."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def keep(self, resource: Resource, data: bytes, at: float) -> None:
+        k = resource.key
+        with self._db.tx() as db:
+            db.execute("INSERT OR IGNORE INTO backups (cloud, resource_type, type, public_id, asset_id, version_id, "
+                       "version, backed_up_at, record, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (*key_columns(k), resource.asset_id, resource.version_id, resource.version, at,
+                        json.dumps(to_row(resource)), data))
+
+    def versions(self, key: ResourceKey) -> list[Version]:
+        rows = self._db.read(f"SELECT record, backed_up_at FROM backups WHERE {_KEY} "
+                             f"ORDER BY version DESC, backed_up_at DESC", key_columns(key))
+        return [Version(_record(row[0]), b"", row[1]) for row in rows]
+
+    def version(self, key: ResourceKey, version_id: str | None) -> Version | None:
+        sql = f"SELECT record, backed_up_at, data FROM backups WHERE {_KEY}"
+        params: list[object] = list(key_columns(key))
+        if version_id is not None:
+            sql += " AND version_id=?"
+            params.append(version_id)
+        row = self._db.one(sql + " ORDER BY version DESC, backed_up_at DESC LIMIT 1", params)
+        return Version(_record(row[0]), bytes(row[2]), row[1]) if row else None
+
+
+def _record(text: str) -> Resource:
+    values = json.loads(text)
+    assert len(values) == len(COLUMNS)
+    return to_resource(values)
