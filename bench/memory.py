@@ -103,7 +103,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--uploads", type=int, default=120)
+    parser.add_argument("--refused-only", action="store_true",
+                        help="only the URLs refused before decoding (a quick run, for the test suite)")
     args = parser.parse_args()
+    if args.refused_only:
+        HOSTILE[:] = [path for path in HOSTILE if path.startswith(("w_5000,h_5000/a_45", "w_100000", "w_4900"))]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as data_dir:

@@ -82,8 +82,8 @@ def _cloud() -> CloudConfig:
 def _page(resources: list[Resource], req: ListRequest, next_cursor: str | None = None) -> Response:
     page = ResourcePage(resources, next_cursor)
     return jsonify(render_library.resource_page(page, request.host, with_tags=req.with_tags,
-                                                with_context=req.with_context, fields=req.fields,
-                                                with_moderations=req.with_moderations))
+                                                with_context=req.with_context, with_metadata=req.with_metadata,
+                                                fields=req.fields, with_moderations=req.with_moderations))
 
 
 def _details(details: Details) -> Response:

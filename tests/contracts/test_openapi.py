@@ -58,7 +58,8 @@ def test_the_emulator_serves_the_document_as_json(emulator_app: Flask) -> None:
 
 _SAMPLE = {"cloud_name": "demo", "resource_type": "image", "type": "upload", "public_id": "animals/my turtle",
            "tag": "turtle", "rule_id": "1", "external_id": "rating", "name": "web", "path": "animals/sea",
-           "trigger_id": "5f4dcc3b5aa765d61d8327deb882cf99"}
+           "trigger_id": "5f4dcc3b5aa765d61d8327deb882cf99", "asset_id": "0" * 32, "kind": "manual",
+           "status": "pending"}
 
 
 def _operations() -> list[tuple[str, str, str]]:
