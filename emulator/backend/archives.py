@@ -105,7 +105,7 @@ class Archives:
             if original is None:
                 continue
             # A raw file's public id is its whole name (it keeps its extension): no format is added to it.
-            fmt = None if resource.key.resource_type == "raw" else resource.format
+            fmt = "" if resource.key.resource_type == "raw" else resource.format
             made = [Entry(resource.public_id, fmt, resource.original_filename, original)]
             if items and resource.key.resource_type == "image":
                 made = [self._derived(resource, original, item) for item in items]
