@@ -26,14 +26,19 @@ class Files:
     def resolve(self, value: str) -> Path:
         """The path (absolute, or relative to a root), if it lies below an allowed root; the same refusal whether or
         not it exists outside."""
-        path = Path(value)
-        candidates = [path.resolve()] if path.is_absolute() else [(root / path).resolve() for root in self.roots]
-        inside = [c for c in candidates if any(c.is_relative_to(root) for root in self.roots)]
-        resolved = next((c for c in inside if c.exists()), inside[0] if inside else None)
+        try:
+            resolved = self._inside(Path(value))
+        except (OSError, ValueError):  # a name too long for the file system, a NUL byte: no such file here
+            resolved = None
         if resolved is None:
-            raise BadRequest(f"Files are read only below the fixtures directories and the seed root - {value}. "
+            raise BadRequest(f"Files are read only below the fixtures directories and the seed root - {value[:200]}. "
                              "Send the bytes as a data URI, or set seed_root (EMULATOR_SEED_ROOT)")
         return resolved
+
+    def _inside(self, path: Path) -> Path | None:
+        candidates = [path.resolve()] if path.is_absolute() else [(root / path).resolve() for root in self.roots]
+        inside = [c for c in candidates if any(c.is_relative_to(root) for root in self.roots)]
+        return next((c for c in inside if c.exists()), inside[0] if inside else None)
 
     def read(self, path: Path) -> bytes:
         """The file's bytes, its size checked before it is read (at most the limit, never more)."""

@@ -34,6 +34,14 @@ def test_by_default_no_path_outside_the_fixtures_is_read(client: FlaskClient, tm
     assert client.get(DETAILS + "x", headers=basic()).status_code == 404
 
 
+@pytest.mark.parametrize("value", ["a" * 5000, "images/" + "b" * 300 + ".jpg", "images/t\x00.jpg"])
+def test_a_name_the_file_system_cannot_hold_is_the_same_refusal(client: FlaskClient, value: str) -> None:
+    for body in ({"resources": [{"file": value, "public_id": "x"}]}, {"folder": value}):
+        r = client.post("/_emulator/seed", json=body)
+        assert r.status_code == 400
+        assert "Files are read only below the fixtures directories" in r.json["error"]["message"]
+
+
 def test_paths_relative_to_the_fixtures_are_read(client: FlaskClient) -> None:
     r = client.post("/_emulator/seed", json={"resources": [{"file": "images/turtles.jpg", "public_id": "t"}]})
     assert (r.status_code, r.json) == (200, {"cloud": "demo", "seeded": ["t"]})
