@@ -30,12 +30,12 @@ def prop(name: str, summary: str, *, mutating: bool = True,
 
 
 # The order properties run and are listed in: the core contract first, then the library, the add-on's laws,
-# and what came later (files in parts, CORS, structured metadata).
-MODULES = ("core", "library", "tagging", "media", "metadata")
+# and what came later (files in parts, CORS, structured metadata, archives, backups).
+MODULES = ("core", "library", "tagging", "media", "metadata", "archives")
 
 
 def registry() -> dict[str, Property]:
-    from contracts.properties import core, library, media, metadata, tagging  # noqa: F401  (registration on import)
+    from contracts.properties import archives, core, library, media, metadata, tagging  # noqa: F401
 
     order = {f"contracts.properties.{name}": n for n, name in enumerate(MODULES)}
     ranked = sorted(_REGISTRY.values(), key=lambda p: order.get(p.run.__module__, len(order)))

@@ -104,7 +104,9 @@ class Archives:
             original = self.blobs.get(resource.sha256)
             if original is None:
                 continue
-            made = [Entry(resource.public_id, resource.format, resource.original_filename, original)]
+            # A raw file's public id is its whole name (it keeps its extension): no format is added to it.
+            fmt = "" if resource.key.resource_type == "raw" else resource.format
+            made = [Entry(resource.public_id, fmt, resource.original_filename, original)]
             if items and resource.key.resource_type == "image":
                 made = [self._derived(resource, original, item) for item in items]
             total += sum(len(e.data) for e in made)

@@ -302,6 +302,17 @@ def test_download_zip_url_is_signed_and_served(sdk: Any) -> None:
     assert tampered.status_code == 401 and "Invalid Signature" in tampered.json()["error"]["message"]
 
 
+def test_a_raw_file_is_archived_under_its_public_id(sdk: Any) -> None:
+    """Found by the contract kit's archive_contents: the stored format was added to a raw file's name."""
+    import cloudinary.uploader
+    import cloudinary.utils
+
+    cloudinary.uploader.upload(b"a,b\n1,2\n", public_id="rawzip/table.csv", resource_type="raw", tags=["rawzip"])
+    url = cloudinary.utils.download_zip_url(tags=["rawzip"], resource_type="raw")
+    with zipfile.ZipFile(io.BytesIO(_fetch(url).content)) as zf:
+        assert zf.namelist() == ["rawzip/table.csv"] and zf.read("rawzip/table.csv") == b"a,b\n1,2\n"
+
+
 def test_download_folder_and_missing_resources(sdk: Any) -> None:
     import cloudinary.uploader
     import cloudinary.utils

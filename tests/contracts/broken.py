@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import json
 import random
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response
 
@@ -248,3 +250,33 @@ def no_content_range_in_preflights(environ: dict[str, Any], response: Response) 
     if environ["REQUEST_METHOD"] == "OPTIONS" and allowed:
         kept = [h for h in allowed.split(",") if h.strip().lower() != "content-range"]
         response.headers["Access-Control-Allow-Headers"] = ",".join(kept) or "x-none"
+# -- metadata, archives, restore --------------------------------------------------------------------------------
+
+def ignore_admin_field(name: str) -> Callable[[Request], tuple[bytes, str] | None]:
+    """An Admin API form posted without the field ``name`` (``versions[]``: restore ignores the version asked)."""
+    def rewrite(request: Request) -> tuple[bytes, str] | None:
+        if request.method != "POST" or not request.headers.get("Authorization") or not request.form:
+            return None
+        kept = [(k, v) for k, v in request.form.items(multi=True) if k.removesuffix("[]") != name]
+        return urlencode(kept).encode("ascii"), "application/x-www-form-urlencoded"
+
+    return rewrite
+
+@dataclass
+class ZipEdit:
+    """Drops the last member of every zip ``app`` answers: an archive missing one selected file."""
+
+    app: Any
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        response = Response.from_app(self.app, environ, buffered=True)
+        body = response.get_data()
+        if body[:2] == b"PK":
+            with zipfile.ZipFile(io.BytesIO(body)) as source:
+                members = source.infolist()[:-1]
+                out = io.BytesIO()
+                with zipfile.ZipFile(out, "w") as target:
+                    for info in members:
+                        target.writestr(info, source.read(info))
+            response.set_data(out.getvalue())
+        return response(environ, start_response)

@@ -56,7 +56,8 @@ def test_the_kit_rejects_a_defective_answer(emulator_app: Flask, kit_in_process:
     assert re.search(message, text), f"{prop} let {edit.__name__} through:\n{text}"
 
 
-@pytest.mark.parametrize("prop", sorted({c[1] for c in NARROW} | {"cors", "metadata_validation"}))
+@pytest.mark.parametrize("prop", sorted({c[1] for c in NARROW} | {"cors", "metadata_validation", "archive_contents",
+                                                                 "restore_backup"}))
 def test_the_same_properties_accept_the_correct_answers(emulator_app: Flask, kit_in_process: KitRunner,
                                                         prop: str) -> None:
     assert failures(kit_in_process(emulator_app, only=[prop])) == {}
@@ -73,6 +74,17 @@ def test_a_target_ignoring_metadata_fails_metadata_validation(emulator_app: Flas
     target = broken.Broken(emulator_app, rewrite=broken.resign(SECRET, drop=("metadata",)))
     text = failures(kit_in_process(target, only=["metadata_validation"]))["metadata_validation"]
     assert re.search(r"expected HTTP 400 \('.*' breaks the rules of \w+ field\), got 200", text), text
+
+
+def test_an_archive_missing_a_file_fails_archive_contents(emulator_app: Flask, kit_in_process: KitRunner) -> None:
+    text = failures(kit_in_process(broken.ZipEdit(emulator_app), only=["archive_contents"]))["archive_contents"]
+    assert "archive entries (names): differs" in text, text
+
+
+def test_restoring_the_wrong_version_fails_restore_backup(emulator_app: Flask, kit_in_process: KitRunner) -> None:
+    target = broken.Broken(emulator_app, rewrite=broken.ignore_admin_field("versions"))
+    text = failures(kit_in_process(target, only=["restore_backup"]))["restore_backup"]
+    assert "restored vs the version backed up: " in text, text
 
 
 def test_a_target_accepting_bad_signatures_fails_auth(emulator_app: Flask, kit_in_process: KitRunner) -> None:
