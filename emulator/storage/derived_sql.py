@@ -18,6 +18,26 @@ from emulator.storage.db import Database
 from emulator.storage.rows import key_columns
 
 _OLD_KEY = "cloud=OLD.cloud AND resource_type=OLD.resource_type AND type=OLD.type AND public_id=OLD.public_id"
+
+
+def dropped_with_original(table: str) -> str:
+    """Triggers that delete ``table``'s renderings of a resource once its bytes change, or it is renamed or deleted,
+    however the row is written (the table has the resource's key columns and ``sha256``)."""
+    return f"""CREATE TRIGGER IF NOT EXISTS {table}_on_insert AFTER INSERT ON resources BEGIN
+    DELETE FROM {table} WHERE cloud=NEW.cloud AND resource_type=NEW.resource_type AND type=NEW.type
+        AND public_id=NEW.public_id AND sha256<>NEW.sha256;
+END;
+CREATE TRIGGER IF NOT EXISTS {table}_on_update AFTER UPDATE ON resources
+WHEN OLD.sha256<>NEW.sha256 OR OLD.cloud<>NEW.cloud OR OLD.resource_type<>NEW.resource_type
+    OR OLD.type<>NEW.type OR OLD.public_id<>NEW.public_id BEGIN
+    DELETE FROM {table} WHERE {_OLD_KEY};
+END;
+CREATE TRIGGER IF NOT EXISTS {table}_on_delete AFTER DELETE ON resources BEGIN
+    DELETE FROM {table} WHERE {_OLD_KEY};
+END;
+"""
+
+
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS derived (
     cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
@@ -25,19 +45,7 @@ CREATE TABLE IF NOT EXISTS derived (
     size INTEGER NOT NULL DEFAULT 0, used_at REAL NOT NULL DEFAULT 0,
     PRIMARY KEY (cloud, resource_type, type, public_id, sha256, variant)
 );
-CREATE TRIGGER IF NOT EXISTS derived_on_insert AFTER INSERT ON resources BEGIN
-    DELETE FROM derived WHERE cloud=NEW.cloud AND resource_type=NEW.resource_type AND type=NEW.type
-        AND public_id=NEW.public_id AND sha256<>NEW.sha256;
-END;
-CREATE TRIGGER IF NOT EXISTS derived_on_update AFTER UPDATE ON resources
-WHEN OLD.sha256<>NEW.sha256 OR OLD.cloud<>NEW.cloud OR OLD.resource_type<>NEW.resource_type
-    OR OLD.type<>NEW.type OR OLD.public_id<>NEW.public_id BEGIN
-    DELETE FROM derived WHERE {_OLD_KEY};
-END;
-CREATE TRIGGER IF NOT EXISTS derived_on_delete AFTER DELETE ON resources BEGIN
-    DELETE FROM derived WHERE {_OLD_KEY};
-END;
-CREATE TABLE IF NOT EXISTS imagga_uploads (
+{dropped_with_original('derived')}CREATE TABLE IF NOT EXISTS imagga_uploads (
     cloud TEXT NOT NULL, upload_id TEXT NOT NULL, filename TEXT NOT NULL, expires_at REAL NOT NULL,
     data BLOB NOT NULL, PRIMARY KEY (cloud, upload_id)
 );

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from emulator.backend.models import Resource, ResourceKey
 from emulator.backend.ports import Version
 from emulator.storage.db import Database
+from emulator.storage.derived_sql import dropped_with_original
 from emulator.storage.rows import COLUMNS, key_columns, to_resource, to_row
 
-_OLD_KEY = "cloud=OLD.cloud AND resource_type=OLD.resource_type AND type=OLD.type AND public_id=OLD.public_id"
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS eager (
     cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
@@ -23,19 +23,7 @@ CREATE TABLE IF NOT EXISTS eager (
     PRIMARY KEY (cloud, resource_type, type, public_id, sha256, variant)
 );
 CREATE INDEX IF NOT EXISTS eager_by_id ON eager (cloud, derived_id);
-CREATE TRIGGER IF NOT EXISTS eager_on_insert AFTER INSERT ON resources BEGIN
-    DELETE FROM eager WHERE cloud=NEW.cloud AND resource_type=NEW.resource_type AND type=NEW.type
-        AND public_id=NEW.public_id AND sha256<>NEW.sha256;
-END;
-CREATE TRIGGER IF NOT EXISTS eager_on_update AFTER UPDATE ON resources
-WHEN OLD.sha256<>NEW.sha256 OR OLD.cloud<>NEW.cloud OR OLD.resource_type<>NEW.resource_type
-    OR OLD.type<>NEW.type OR OLD.public_id<>NEW.public_id BEGIN
-    DELETE FROM eager WHERE {_OLD_KEY};
-END;
-CREATE TRIGGER IF NOT EXISTS eager_on_delete AFTER DELETE ON resources BEGIN
-    DELETE FROM eager WHERE {_OLD_KEY};
-END;
-CREATE TABLE IF NOT EXISTS backups (
+{dropped_with_original('eager')}CREATE TABLE IF NOT EXISTS backups (
     cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
     asset_id TEXT NOT NULL, version_id TEXT NOT NULL, version INTEGER NOT NULL, backed_up_at REAL NOT NULL,
     record TEXT NOT NULL, data BLOB NOT NULL,
