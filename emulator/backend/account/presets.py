@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulator.backend.account.store import AccountStore
+from emulator.backend.account.store import AccountStore, page_start
 from emulator.clock import Clock, IdSource
 from emulator.errors import AlreadyExists, BadRequest, NotFound
 
@@ -83,7 +83,7 @@ class PresetService:
     def list(self, cloud: str, max_results: int, next_cursor: str | None) -> PresetPage:
         """Newest first, as the real service lists them."""
         presets = [Preset.from_document(d) for d in reversed(self.store.list(cloud, KIND))]
-        start = _cursor(next_cursor, len(presets))
+        start = page_start(next_cursor, len(presets))
         more = start + max_results < len(presets)
         return PresetPage(presets[start:start + max_results], str(start + max_results) if more else None)
 
@@ -118,10 +118,3 @@ def upload_defaults(preset: Preset) -> dict[str, str]:
     """The parameters an upload naming the preset inherits (``disallow_public_id`` drops a given public id)."""
     return {k: v for k, v in preset.params.items() if k not in ("disallow_public_id", "live")}
 
-
-def _cursor(value: str | None, size: int) -> int:
-    if value is None:
-        return 0
-    if not value.isdigit() or int(value) > size:
-        raise BadRequest(f"Invalid next_cursor - {value}")
-    return int(value)

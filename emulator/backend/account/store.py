@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from emulator.errors import BadRequest
+
 Document = Mapping[str, Any]
 
 
@@ -42,3 +44,12 @@ class AccountStore(Protocol):
     def reset(self, cloud: str | None = None) -> None:
         """Forget every document of one cloud (or of all)."""
         ...
+
+
+def page_start(next_cursor: str | None, size: int) -> int:
+    """Where a page of a document list starts: its ``next_cursor`` is the offset of the first item."""
+    if next_cursor is None:
+        return 0
+    if not next_cursor.isdigit() or int(next_cursor) > size:
+        raise BadRequest(f"Invalid next_cursor - {next_cursor}")
+    return int(next_cursor)

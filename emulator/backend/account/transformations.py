@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.backend.account import codec
-from emulator.backend.account.store import AccountStore
+from emulator.backend.account.store import AccountStore, page_start
 from emulator.clock import Clock
 from emulator.errors import AlreadyExists, BadRequest, NotFound
 
@@ -28,7 +28,7 @@ class TransformationService:
 
     def list(self, cloud: str, named: bool | None, max_results: int, next_cursor: str | None) -> Listing:
         docs = [d for d in self.store.list(cloud, KIND) if named is None or d["named"] == named]
-        start = _cursor(next_cursor, len(docs))
+        start = page_start(next_cursor, len(docs))
         page = docs[start:start + max_results]
         more = start + max_results < len(docs)
         return Listing([_summary(d) for d in page], str(start + max_results) if more else None)
@@ -116,10 +116,3 @@ def _summary(doc: Any) -> dict[str, Any]:
     return {"name": name, "allowed_for_strict": doc["allowed_for_strict"], "used": doc["used"],
             "named": doc["named"]}
 
-
-def _cursor(value: str | None, size: int) -> int:
-    if value is None:
-        return 0
-    if not value.isdigit() or int(value) > size:
-        raise BadRequest(f"Invalid next_cursor - {value}")
-    return int(value)
