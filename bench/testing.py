@@ -1,4 +1,4 @@
-"""`make bench` for test-suite use: fixture start/stop and reset, and 1 vs 2 `serve --workers`.
+"""`make bench` for test-suite use: fixture start/stop and reset (`serve --workers` 1 vs 2 is in bench/run.py).
 
 Prints medians over repeated runs; the targets (start + stop ≤ 50 ms, reset ≤ 10 ms) are read off the table,
 not asserted in unit tests.
@@ -6,23 +6,18 @@ not asserted in unit tests.
 
 from __future__ import annotations
 
-import concurrent.futures
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import requests
-from common import free_port, print_table
+from common import print_table
 
 from emulator.testing import emulate_cloudinary
 
 ROOT = Path(__file__).resolve().parent.parent
 TURTLES = str(ROOT / "fixtures" / "images" / "turtles.jpg")
 RUNS = 20
-REQUESTS = 400
-CONCURRENCY = 8
 
 
 def fixture_timings() -> tuple[float, float, float]:
@@ -43,49 +38,12 @@ def fixture_timings() -> tuple[float, float, float]:
     return statistics.median(cycles), statistics.median(resets), max(cycles)
 
 
-def workers_throughput(workers: int) -> float:
-    """Resource-details GETs per second from 8 concurrent clients against `serve --workers N`."""
-    port = free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "cloudinary-emulator"), "serve", "--port", str(port),
-                             "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/v1_1/demo/resources/image/upload/sample"
-    auth = ("123456789012345", "emulator_secret")
-    try:
-        _wait(url, auth)
-        session = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(pool_connections=CONCURRENCY, pool_maxsize=CONCURRENCY)
-        session.mount("http://", adapter)
-        started = time.perf_counter()
-        with concurrent.futures.ThreadPoolExecutor(CONCURRENCY) as pool:
-            codes = list(pool.map(lambda _: session.get(url, auth=auth, timeout=10).status_code, range(REQUESTS)))
-        elapsed = time.perf_counter() - started
-        assert set(codes) == {200}, set(codes)
-        return REQUESTS / elapsed
-    finally:
-        proc.terminate()
-        proc.wait()
-
-
-def _wait(url: str, auth: tuple[str, str]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, auth=auth, timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    raise RuntimeError("the emulator did not start")
-
-
 def main() -> None:
     cycle, reset, worst = fixture_timings()
-    one, two = workers_throughput(1), workers_throughput(2)
     rows = [
         ("emulate_cloudinary() start + stop (median of 20)", f"{cycle * 1000:.1f} ms", "≤ 50 ms",
          f"max {worst * 1000:.1f} ms"),
         ("reset with 5 resources stored (median of 20)", f"{reset * 1000:.1f} ms", "≤ 10 ms", ""),
-        (f"details GET/s, {CONCURRENCY} clients, --workers 1", f"{one:.0f} req/s", "", ""),
-        (f"details GET/s, {CONCURRENCY} clients, --workers 2", f"{two:.0f} req/s", "", f"ratio {two / one:.2f}"),
     ]
     header = ("measure", "figure", "target", "note")
     print_table(header, rows)
