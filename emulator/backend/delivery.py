@@ -82,7 +82,7 @@ def split_path(path: str, *, raw: bool = False) -> DeliveryPath:
 def _split_extension(name: str) -> tuple[str, str | None]:
     stem, dot, ext = name.rpartition(".")
     ext = transform.FORMAT_ALIASES.get(ext.lower(), ext.lower())
-    if dot and stem and "/" not in ext and (ext in transform.FORMATS or ext in _MEDIA_TYPES):
+    if dot and stem and "/" not in ext and (ext in transform.FORMATS or ext in _MEDIA_TYPES or ext in _DOCUMENTS):
         return stem, ext
     return name, None
 
@@ -110,6 +110,8 @@ class Delivery:
         if request.resource_type != "image":
             return self._deliver_file(request)
         url = split_path(request.path)
+        if url.extension in _DOCUMENTS:
+            return self._deliver_document(request, url)
         components = self._expand(request.cloud, url.transformation)
         chain = transform.parse(components)
         resource = self._locate(request, url)
@@ -173,6 +175,25 @@ class Delivery:
         return data
 
 
+    def _deliver_document(self, request: DeliveryRequest, url: DeliveryPath) -> Delivered:
+        """A PDF ``multi`` as made; a sprite's style sheet or JSON (kept beside it under its transformation)."""
+        resource = self._locate(request, url)
+        ext = url.extension or ""
+        if ext == "pdf":
+            if resource.format != "pdf" or any(c != "f_pdf" for c in url.transformation):
+                raise BadRequest("Unsupported delivery format - pdf. The emulator delivers a PDF only as it was "
+                                 "made (a multi with f_pdf), without transformations")
+            data = self.blobs.get(resource.sha256)
+        else:
+            chain = transform.parse(self._expand(request.cloud, url.transformation))
+            data = self.kept.delivered(resource, chain.canonical, ext) if self.kept is not None else None
+        if data is None:
+            raise NotFound(f"Resource not found - {url.public_id}.{ext}")
+        etag = hashlib.sha256(data).hexdigest()[:32]
+        meta = Delivered(etag=etag, last_modified=resource.created_at, mimetype=_DOCUMENTS[ext],
+                         versioned=url.version == resource.version, varies_on_accept=False, data=None)
+        return meta if etag in request.if_none_match or "*" in request.if_none_match else replace(meta, data=data)
+
     def _deliver_file(self, request: DeliveryRequest) -> Delivered:
         """A video's or raw file's original bytes; transformations of them are not emulated."""
         url = split_path(request.path, raw=request.resource_type == "raw")
@@ -194,6 +215,8 @@ class Delivery:
         return replace(meta, path=path)
 
 
+# Image-type assets that are no picture: a PDF ``multi``, a sprite's CSS and JSON.
+_DOCUMENTS = {"pdf": "application/pdf", "css": "text/css", "json": "application/json"}
 _MEDIA_TYPES = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm", "mov": "video/quicktime",
                 "ogv": "video/ogg", "ogg": "audio/ogg", "avi": "video/x-msvideo", "flv": "video/x-flv",
                 "mkv": "video/x-matroska", "ts": "video/mp2t", "mpeg": "video/mpeg", "wmv": "video/x-ms-wmv",
