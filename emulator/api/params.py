@@ -287,15 +287,16 @@ def _file(params: Params) -> FileSource:
     raise BadRequest(f"Invalid file parameter - expected a file, a data URI or an http(s) URL, got {value[:64]!r}")
 
 
-_CONTENT_RANGE = re.compile(r"^bytes (?P<first>\d+)-(?P<last>\d+)/(?P<total>\d+|\*|-1)$")
+_CONTENT_RANGE = re.compile(r"^bytes (?P<first>\d+)-(?P<last>\d+)(?:/(?P<total>\d+|\*|-1))?$")
 
 
 def content_range(header: str) -> ByteRange:
-    """``bytes first-last/total``; ``*`` (browsers) or ``-1`` (Node, Java streams) while the total is unknown."""
+    """``bytes first-last/total``; ``*`` (browsers), ``-1`` (Node, Java streams) or no ``/total`` at all
+    (PHP 3's template for a stream of unknown size) while the total is unknown."""
     match = _CONTENT_RANGE.match(header.strip())
     if match is None or int(match["first"]) > int(match["last"]):
         raise BadRequest(f"Invalid Content-Range header - {header}. Expected bytes <first>-<last>/<total>")
-    total = None if match["total"] in ("*", "-1") else int(match["total"])
+    total = None if match["total"] in (None, "*", "-1") else int(match["total"])
     return ByteRange(int(match["first"]), int(match["last"]), total)
 
 
