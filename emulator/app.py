@@ -37,6 +37,7 @@ from emulator.backend.archives import Archives
 from emulator.backend.assets import Assets
 from emulator.backend.chunked import ChunkedUploads
 from emulator.backend.compositions import Compositions
+from emulator.backend.delete_tokens import DeleteTokens
 from emulator.backend.delivery import Delivery
 from emulator.backend.derivatives import Derivatives
 from emulator.backend.gate import RenderGate
@@ -124,7 +125,7 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
         lifecycle=lifecycle, archives=Archives(storage, storage.blobs, controlled, ids),
         compositions=Compositions(config, storage, storage.blobs, storage.eager, controlled, ids),
         admin_budget=AdminBudget(controlled, plane.calls), storage=storage, clock=controlled, ids=ids,
-        control=plane, account=settings, uploads=uploads)
+        control=plane, account=settings, uploads=uploads, delete_tokens=DeleteTokens(storage, controlled))
 
 
 def _config_presets(config: Config) -> dict[str, list[PresetSpec]]:

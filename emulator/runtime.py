@@ -11,6 +11,7 @@ from emulator.backend.archives import Archives
 from emulator.backend.assets import Assets
 from emulator.backend.chunked import ChunkedUploads
 from emulator.backend.compositions import Compositions
+from emulator.backend.delete_tokens import DeleteTokens
 from emulator.backend.delivery import Delivery
 from emulator.backend.imagga import Imagga
 from emulator.backend.library import Library
@@ -44,6 +45,7 @@ class Emulator:
     control: ControlPlane
     account: Account  # metadata fields, presets, mappings, transformations, folders, profiles, triggers
     uploads: ChunkedUploads  # parts of chunked uploads until the file is whole
+    delete_tokens: DeleteTokens  # return_delete_token, delete_by_token
 
     def cloud(self, name: str) -> CloudConfig:
         cloud = self.config.cloud(name)

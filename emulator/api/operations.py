@@ -42,6 +42,8 @@ OPERATIONS: dict[str, Route] = {
     "explicit": _r("POST", f"{V}/<resource_type>/explicit"),
     "rename": _r("POST", f"{V}/<resource_type>/rename"),
     "destroy": _r("POST", f"{V}/<resource_type>/destroy"),
+    "delete_by_token": _r("POST", f"{V}/delete_by_token",
+                          f"{V}/<any(image, video, raw):resource_type>/delete_by_token"),
     "tags_command": _r("POST", f"{V}/<resource_type>/tags"),
     "context_command": _r("POST", f"{V}/<resource_type>/context"),
     "generate_archive": _r("GET POST", f"{V}/<any(image, video, raw, all):resource_type>/generate_archive"),
