@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from emulator.api import admin, auth, params, params_extras, render, render_extras, render_library
+from emulator.api import admin, auth, delivery, params, params_extras, render, render_extras, render_library
 from emulator.api.operations import operation
 from emulator.backend.lifecycle import Details
 from emulator.backend.models import Resource
@@ -63,6 +63,19 @@ def multi(cloud_name: str) -> Response:
     if made.download is not None:
         return Response(made.download, mimetype=made.mimetype)
     return jsonify(render_extras.multi(made, request.host))
+
+
+@operation(upload_bp, "download")
+def download(cloud_name: str, resource_type: str) -> Response:
+    """``private_download_url``: a signed GET that answers the asset's bytes (any delivery type)."""
+    cloud, raw = _signed(cloud_name, "download")
+    req = params_extras.download_request(raw)
+    delivered = current().delivery.download(cloud.name, resource_type, req, current().clock.now())
+    response = delivery.respond(delivered)
+    if req.attachment:
+        name = req.public_id.rpartition("/")[2] + (f".{req.format}" if req.format and resource_type != "raw" else "")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name.replace(chr(34), "")}"'
+    return response
 
 
 @operation(upload_bp, "text")

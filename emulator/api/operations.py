@@ -50,6 +50,7 @@ OPERATIONS: dict[str, Route] = {
     "sprite": _r("GET POST", f"{V}/image/sprite"),
     "multi": _r("GET POST", f"{V}/image/multi"),
     "text": _r("POST", f"{V}/image/text"),
+    "download": _r("GET", f"{V}/<any(image, video, raw):resource_type>/download"),
     # Admin API (HTTP Basic)
     "ping": _r("GET", f"{V}/ping"),
     "resource_types": _r("GET", f"{V}/resources"),

@@ -232,7 +232,18 @@ def upload_request(params: Params, resource_type: str = "image") -> UploadReques
         use_asset_folder_as_public_id_prefix=boolean(params, "use_asset_folder_as_public_id_prefix", False),
         use_filename_as_display_name=boolean(params, "use_filename_as_display_name", False),
         extras=_extras(params, admin=False),
+        type=_upload_type(params),
     )
+
+
+UPLOAD_TYPES = ("upload", "private", "authenticated")
+
+
+def _upload_type(params: Params) -> str:
+    value = params.text("type") or "upload"
+    if value not in UPLOAD_TYPES:
+        raise BadRequest(f"Invalid type - {value}. Must be one of: {', '.join(UPLOAD_TYPES)}")
+    return value
 
 
 def update_request(params: Params) -> UpdateRequest:
