@@ -7,6 +7,8 @@ the Admin API ones share the admin blueprint's Basic authentication and rate-lim
 
 from __future__ import annotations
 
+import mimetypes
+
 from flask import Blueprint, Response, g, jsonify, request
 
 from emulator.api import admin, auth, delivery, params, params_extras, render, render_extras, render_library
@@ -76,6 +78,17 @@ def download(cloud_name: str, resource_type: str) -> Response:
         name = req.public_id.rpartition("/")[2] + (f".{req.format}" if req.format and resource_type != "raw" else "")
         response.headers["Content-Disposition"] = f'attachment; filename="{name.replace(chr(34), "")}"'
     return response
+
+
+@operation(upload_bp, "download_backup")
+def download_backup(cloud_name: str) -> Response:
+    """``download_backedup_asset``: a signed GET answering a backed-up version's bytes."""
+    cloud, raw = _signed(cloud_name, "download_backup")
+    kept = current().lifecycle.backed_up(cloud.name, params.required(raw, "asset_id"),
+                                         params.required(raw, "version_id"))
+    name = f"{kept.resource.public_id.rpartition('/')[2]}.{kept.resource.format}".replace('"', "")
+    return Response(kept.data, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @operation(upload_bp, "text")

@@ -51,6 +51,7 @@ OPERATIONS: dict[str, Route] = {
     "multi": _r("GET POST", f"{V}/image/multi"),
     "text": _r("POST", f"{V}/image/text"),
     "download": _r("GET", f"{V}/<any(image, video, raw):resource_type>/download"),
+    "download_backup": _r("GET", f"{V}/download_backup"),
     # Admin API (HTTP Basic)
     "ping": _r("GET", f"{V}/ping"),
     "resource_types": _r("GET", f"{V}/resources"),

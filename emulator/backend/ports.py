@@ -206,3 +206,7 @@ class Backups(Protocol):
     def version(self, key: ResourceKey, version_id: str | None) -> Version | None:
         """One kept version with its bytes: the given one, or the newest."""
         ...
+
+    def by_asset_id(self, cloud: str, asset_id: str, version_id: str) -> Version | None:
+        """One kept version with its bytes, by the asset's id (whatever its public id, deleted or not)."""
+        ...

@@ -100,6 +100,12 @@ class SQLiteBackups:
         return Version(_record(row[0]), bytes(row[2]), row[1]) if row else None
 
 
+    def by_asset_id(self, cloud: str, asset_id: str, version_id: str) -> Version | None:
+        row = self._db.one("SELECT record, backed_up_at, data FROM backups WHERE cloud=? AND asset_id=? "
+                           "AND version_id=? ORDER BY backed_up_at DESC LIMIT 1", (cloud, asset_id, version_id))
+        return Version(_record(row[0]), bytes(row[2]), row[1]) if row else None
+
+
 def _record(text: str) -> Resource:
     values = json.loads(text)
     assert len(values) == len(COLUMNS)

@@ -84,3 +84,25 @@ def test_an_upload_type_that_cannot_be_uploaded_is_a_400(sdk: Any) -> None:
 
     with pytest.raises(cloudinary.exceptions.BadRequest, match="Invalid type - fetch"):
         cloudinary.uploader.upload(str(SAMPLE), type="fetch")
+
+
+def test_download_backedup_asset_answers_a_kept_version_also_after_deletion(sdk: Any) -> None:
+    import cloudinary.api
+    import cloudinary.uploader
+
+    first = cloudinary.uploader.upload(str(SAMPLE), public_id="kept", backup=True)
+    cloudinary.uploader.upload(str(SAMPLE), public_id="kept", backup=True, angle=90)
+    versions = cloudinary.api.resource("kept", versions=True)["versions"]
+    oldest = next(v for v in versions if v["version"] == first["version"])
+    cloudinary.uploader.destroy("kept")
+    status, body, headers = _get(sdk.utils.download_backedup_asset(first["asset_id"], oldest["version_id"]))
+    assert (status, body) == (200, SAMPLE.read_bytes())
+    assert headers["Content-Disposition"] == 'attachment; filename="kept.jpg"'
+
+
+def test_download_backedup_asset_of_an_unknown_version_is_a_404(sdk: Any) -> None:
+    import cloudinary.uploader
+
+    uploaded = cloudinary.uploader.upload(str(SAMPLE), public_id="kept_once", backup=True)
+    status, body, _ = _get(sdk.utils.download_backedup_asset(uploaded["asset_id"], "0" * 32))
+    assert status == 404 and b"Version not found" in body
