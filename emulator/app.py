@@ -46,6 +46,7 @@ from emulator.backend.library import Library
 from emulator.backend.lifecycle import Lifecycle
 from emulator.backend.models import Categorize, ResourceKey
 from emulator.backend.ratelimit import AdminBudget
+from emulator.backend.related import RelatedAssets
 from emulator.backend.transform import Limits
 from emulator.clock import Clock, IdSource, SystemClock
 from emulator.config import CloudConfig, Config, load_config
@@ -125,7 +126,8 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
         lifecycle=lifecycle, archives=Archives(storage, storage.blobs, controlled, ids),
         compositions=Compositions(config, storage, storage.blobs, storage.eager, controlled, ids),
         admin_budget=AdminBudget(controlled, plane.calls), storage=storage, clock=controlled, ids=ids,
-        control=plane, account=settings, uploads=uploads, delete_tokens=DeleteTokens(storage, controlled))
+        control=plane, account=settings, uploads=uploads, delete_tokens=DeleteTokens(storage, controlled),
+        related=RelatedAssets(storage, storage.relations))
 
 
 def _config_presets(config: Config) -> dict[str, list[PresetSpec]]:

@@ -17,6 +17,7 @@ from emulator.backend.imagga import Imagga
 from emulator.backend.library import Library
 from emulator.backend.lifecycle import Lifecycle
 from emulator.backend.ratelimit import AdminBudget
+from emulator.backend.related import RelatedAssets
 from emulator.clock import Clock, IdSource
 from emulator.config import CloudConfig, Config
 from emulator.control.plane import ControlPlane
@@ -46,6 +47,7 @@ class Emulator:
     account: Account  # metadata fields, presets, mappings, transformations, folders, profiles, triggers
     uploads: ChunkedUploads  # parts of chunked uploads until the file is whole
     delete_tokens: DeleteTokens  # return_delete_token, delete_by_token
+    related: RelatedAssets  # add/delete_related_assets, details' related_assets
 
     def cloud(self, name: str) -> CloudConfig:
         cloud = self.config.cloud(name)

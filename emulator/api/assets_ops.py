@@ -14,7 +14,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from emulator.api import admin, auth, delivery, params, params_extras, render, render_extras, render_library
 from emulator.api.operations import operation
 from emulator.backend.lifecycle import Details
-from emulator.backend.models import Resource
+from emulator.backend.models import Resource, ResourceKey
 from emulator.backend.queries import ListRequest, ResourcePage
 from emulator.config import CloudConfig
 from emulator.errors import BadRequest
@@ -151,6 +151,34 @@ def restore(cloud_name: str, resource_type: str, type: str) -> Response:
 def delete_derived_resources(cloud_name: str) -> Response:
     ids = params_extras.names(params.collect(request), "derived_resource_ids")
     return jsonify(deleted=current().lifecycle.delete_derived(_cloud().name, ids))
+
+
+@operation(admin_bp, "add_related_assets")
+def add_related_assets(cloud_name: str, resource_type: str, type: str, public_id: str) -> Response:
+    return _relate(ResourceKey(_cloud().name, public_id, resource_type, type), None, add=True)
+
+
+@operation(admin_bp, "delete_related_assets")
+def delete_related_assets(cloud_name: str, resource_type: str, type: str, public_id: str) -> Response:
+    return _relate(ResourceKey(_cloud().name, public_id, resource_type, type), None, add=False)
+
+
+@operation(admin_bp, "add_related_assets_by_asset_ids")
+def add_related_assets_by_asset_ids(cloud_name: str, asset_id: str) -> Response:
+    return _relate(None, asset_id, add=True)
+
+
+@operation(admin_bp, "delete_related_assets_by_asset_ids")
+def delete_related_assets_by_asset_ids(cloud_name: str, asset_id: str) -> Response:
+    return _relate(None, asset_id, add=False)
+
+
+def _relate(key: ResourceKey | None, asset_id: str | None, *, add: bool) -> Response:
+    targets = params_extras.names(params.collect(request), "assets_to_relate" if add else "assets_to_unrelate")
+    related = current().related
+    source = related.source(_cloud().name, key, asset_id)
+    outcome = related.change(source, targets, add=add, by_asset_id=asset_id is not None)
+    return jsonify(render_extras.relations(outcome))
 
 
 @operation(admin_bp, "update_access_mode")

@@ -34,7 +34,7 @@ from emulator.storage import derived_sql, lifecycle_sql, schema, search_sql
 from emulator.storage.db import Database, directory_for
 from emulator.storage.derived_sql import SQLiteDerivedCache, SQLiteImaggaUploads
 from emulator.storage.files import FileBlobs, FileStore
-from emulator.storage.lifecycle_sql import SQLiteBackups, SQLiteEagerStore
+from emulator.storage.lifecycle_sql import SQLiteBackups, SQLiteEagerStore, SQLiteRelations
 from emulator.storage.rows import COLUMNS, SELECT, index_rows, key_columns, successor, to_resource, to_row
 
 _BY_KEY = "cloud = ? AND resource_type = ? AND type = ? AND public_id = ?"
@@ -76,6 +76,7 @@ class SQLiteStorage:
         self.imagga_uploads = SQLiteImaggaUploads(self.db)
         self.eager = SQLiteEagerStore(self.db)
         self.backups = SQLiteBackups(self.db)
+        self.relations = SQLiteRelations(self.db)
         with self._tx():
             self.files.sweep(self._in_use)  # orphans a crash left behind
 
