@@ -48,6 +48,7 @@ from emulator.backend.models import Categorize, ResourceKey
 from emulator.backend.ratelimit import AdminBudget
 from emulator.backend.related import RelatedAssets
 from emulator.backend.transform import Limits
+from emulator.backend.visual import VisualSearch
 from emulator.clock import Clock, IdSource, SystemClock
 from emulator.config import CloudConfig, Config, load_config
 from emulator.control.clock import ControlledClock
@@ -127,7 +128,7 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
         compositions=Compositions(config, storage, storage.blobs, storage.eager, controlled, ids),
         admin_budget=AdminBudget(controlled, plane.calls), storage=storage, clock=controlled, ids=ids,
         control=plane, account=settings, uploads=uploads, delete_tokens=DeleteTokens(storage, controlled),
-        related=RelatedAssets(storage, storage.relations))
+        related=RelatedAssets(storage, storage.relations), visual=VisualSearch(config, storage, storage.blobs, engine))
 
 
 def _config_presets(config: Config) -> dict[str, list[PresetSpec]]:

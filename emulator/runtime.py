@@ -18,6 +18,7 @@ from emulator.backend.library import Library
 from emulator.backend.lifecycle import Lifecycle
 from emulator.backend.ratelimit import AdminBudget
 from emulator.backend.related import RelatedAssets
+from emulator.backend.visual import VisualSearch
 from emulator.clock import Clock, IdSource
 from emulator.config import CloudConfig, Config
 from emulator.control.plane import ControlPlane
@@ -48,6 +49,7 @@ class Emulator:
     uploads: ChunkedUploads  # parts of chunked uploads until the file is whole
     delete_tokens: DeleteTokens  # return_delete_token, delete_by_token
     related: RelatedAssets  # add/delete_related_assets, details' related_assets
+    visual: VisualSearch  # visual_search: perceptual-hash neighbours, tag and fixture-label text matches
 
     def cloud(self, name: str) -> CloudConfig:
         cloud = self.config.cloud(name)

@@ -104,11 +104,15 @@ class SQLiteBackups:
         row = self._db.one(sql + " ORDER BY version DESC, backed_up_at DESC LIMIT 1", params)
         return Version(_record(row[0]), bytes(row[2]), row[1]) if row else None
 
-
     def by_asset_id(self, cloud: str, asset_id: str, version_id: str) -> Version | None:
         row = self._db.one("SELECT record, backed_up_at, data FROM backups WHERE cloud=? AND asset_id=? "
                            "AND version_id=? ORDER BY backed_up_at DESC LIMIT 1", (cloud, asset_id, version_id))
         return Version(_record(row[0]), bytes(row[2]), row[1]) if row else None
+
+    def key_of(self, cloud: str, asset_id: str) -> ResourceKey | None:
+        row = self._db.one("SELECT resource_type, type, public_id FROM backups WHERE cloud=? AND asset_id=? "
+                           "ORDER BY version DESC, backed_up_at DESC LIMIT 1", (cloud, asset_id))
+        return ResourceKey(cloud, row[2], row[0], row[1]) if row else None
 
 
 class SQLiteRelations:
