@@ -29,7 +29,7 @@ from emulator.api import (
     upload,
 )
 from emulator.api.account_params import preset_spec
-from emulator.api.operations import AssetIdConverter
+from emulator.api.operations import AssetIdConverter, LazyBuildRule
 from emulator.api.params import Params
 from emulator.backend.account.presets import PresetSpec
 from emulator.backend.account.services import Account
@@ -71,7 +71,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, ids:
     config = config or load_config()
     media.limit_decoding(config.max_image_pixels)
     emulator = _build(config, clock or SystemClock(), ids or IdSource())
-    app = Flask(__name__)
+    app = _Flask(__name__)
     app.json = _JSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_file_size, config.max_video_file_size) * 2 + _BODY_SLACK
     # The SDKs send a data URI as a plain form field: room for a whole file of the maximum size in base64.
@@ -144,6 +144,10 @@ def _origins(config: Config, cloud: str | None) -> tuple[str, ...]:
     an error the page should be able to read)."""
     found = config.cloud(cloud) if cloud else next(iter(config.clouds.values()), None)
     return found.cors_origins if found is not None else ("*",)
+
+
+class _Flask(Flask):
+    url_rule_class = LazyBuildRule
 
 
 class _JSONProvider(DefaultJSONProvider):
