@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import current_app
-
-from typing import TYPE_CHECKING
 
 from emulator.config import CloudConfig, Config
 from emulator.errors import Unauthorized

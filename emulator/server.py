@@ -58,16 +58,16 @@ class _DualServer(ThreadedWSGIServer):
                     if self in woken:
                         self._handle_request_noblock()  # type: ignore[attr-defined]  # socketserver's own step
                     self.service_actions()
-        except KeyboardInterrupt:  # as werkzeug's own loop: Ctrl-C ends serving, and the socket is closed
+        except KeyboardInterrupt:  # as werkzeug's own loop: Ctrl-C ends serving
             pass
-        finally:
-            self.server_close()
+        finally:  # the sockets are closed by server_close(), after shutdown() has woken the loop
             self._stopping = False
             self._stopped.set()
 
     def shutdown(self) -> None:
         self._stopping = True
-        self._waker.send(b"\0")
+        with contextlib.suppress(OSError):  # already closed: the loop has ended
+            self._waker.send(b"\0")
         self._stopped.wait()
 
     def server_close(self) -> None:
@@ -121,7 +121,10 @@ class EmulatorServer:
         return self
 
     def serve_forever(self) -> None:
-        self._server.serve_forever()
+        try:
+            self._server.serve_forever()
+        finally:
+            self._server.server_close()
 
     def stop(self) -> None:
         self._server.shutdown()
