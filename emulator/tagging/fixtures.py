@@ -106,8 +106,10 @@ def load_fixtures(dirs: Iterable[Path], *, cache_dir: Path | None = None) -> Fix
     return fixtures
 
 
-def default_cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cloudinary-emulator"
+def default_cache_dir() -> Path | None:
+    """``$XDG_CACHE_HOME/cloudinary-emulator`` (default ``~/.cache``); None without a home directory."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cloudinary-emulator" if os.path.isabs(base) else None
 
 
 _READ: dict[tuple[str, str], FixtureSet] = {}  # (directory, signature) → its partial set, never mutated
@@ -123,7 +125,7 @@ def _directory(directory: Path, cache_dir: Path | None) -> FixtureSet:
         found = _READ.get(key)
     if found is not None:
         return found
-    cache = _cache_file(directory, cache_dir) if directory == BUNDLED_FIXTURES else None
+    cache = _cache_file(directory, cache_dir or default_cache_dir()) if directory == BUNDLED_FIXTURES else None
     part = _read_cache(cache, signature) if cache is not None else None
     if part is None:
         part = _read_directory(directory)
@@ -162,9 +164,11 @@ def _read_directory(directory: Path) -> FixtureSet:
     return fixtures
 
 
-def _cache_file(directory: Path, cache_dir: Path | None) -> Path:
+def _cache_file(directory: Path, cache_dir: Path | None) -> Path | None:
+    if cache_dir is None:
+        return None
     name = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
-    return (cache_dir or default_cache_dir()) / f"fixtures-{name}.json"
+    return cache_dir / f"fixtures-{name}.json"
 
 
 def _read_cache(path: Path, signature: str) -> FixtureSet | None:

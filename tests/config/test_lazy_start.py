@@ -20,8 +20,8 @@ from emulator.tagging.fixtures import load_fixtures
 from tests.helpers import ADMIN, upload_ok
 
 # Libraries a ping never needs: the schema validator (fixture entries), the YAML parser (the OpenAPI page),
-# the archive builders, video decoding and the multi-process server.
-HEAVY = ("jsonschema", "yaml", "tarfile", "av", "gunicorn")
+# the archive builders, video decoding, the script engine and the multi-process server.
+HEAVY = ("jsonschema", "yaml", "tarfile", "av", "quickjs", "gunicorn")
 
 _LOADED = """
 import json, sys
