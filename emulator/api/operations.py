@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flask import Blueprint
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, Rule
 
 V = "/v1_1/<cloud_name>"
 _RT = "any(image, video, raw)"
@@ -172,6 +172,25 @@ OPERATIONS: dict[str, Route] = {
 NOT_OPERATIONS = frozenset({"imagga_unknown", "imagga_unknown_path"})
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class LazyBuildRule(Rule):
+    """A rule whose URL builder is compiled the first time a URL is built from it, not when it is added.
+
+    werkzeug compiles two Python functions per rule (AST, then ``compile``) for ``url_for``; matching never uses
+    them and the emulator builds URLs only for the console's pages, so compiling them all at start was most of
+    ``create_app``'s time.
+    """
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        compiled: list[Callable[..., tuple[str, str]]] = []
+
+        def build(rule: Rule, **values: Any) -> tuple[str, str]:
+            if not compiled:
+                compiled.append(Rule._compile_builder(rule, append_unknown).__get__(rule, None))
+            return compiled[0](**values)
+
+        return build
 
 
 class AssetIdConverter(BaseConverter):

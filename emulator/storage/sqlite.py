@@ -58,7 +58,8 @@ class SQLiteStorage:
         self.directory = directory
         self.path = directory / "emulator.sqlite3"
         # A temporary database dies with the process anyway; a --data-dir one must survive a power cut.
-        self.db = Database(self.path, synchronous="OFF" if self._cleanup is not None else "FULL")
+        temporary = self._cleanup is not None
+        self.db = Database(self.path, synchronous="OFF" if temporary else "FULL", temporary=temporary)
         self._conn, self._lock = self.db.conn, self.db.lock
         self._conn.execute("PRAGMA cache_size=-16000")  # 16 MB of pages: the hot indexes of a 100k library
         self._conn.execute("PRAGMA temp_store=MEMORY")
