@@ -1,0 +1,128 @@
+"""The paths a large library takes: the batched bulk loader, and searches that walk the created_at index for a
+common tag. Each must give exactly what the one-at-a-time and sort-the-tag paths give."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from emulator.backend.models import Resource
+from emulator.backend.queries import SearchSpec, SortKey
+from emulator.backend.search import parse
+from emulator.storage import search_sql
+from emulator.storage.sqlite import SQLiteStorage
+from tests.helpers import make
+
+T0 = 1_700_000_000.0
+BLOB = b"bytes of every resource"
+
+
+def _snapshot(store: SQLiteStorage) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the resource tables and their indexes, ids included."""
+    tables = ("resources", "resource_tags", "tag_counts", "resource_context", "resource_terms", "resource_metadata")
+    return {t: sorted(tuple(row) for row in store._read(f"SELECT * FROM {t}")) for t in tables}
+
+
+def _batches() -> list[list[Resource]]:
+    first = [make(f"a/{i}", created_at=T0 + i, tags=("x", f"t{i % 3}"), context={"k": str(i)}) for i in range(6)]
+    again = [
+        make("b/new", created_at=T0 + 10, tags=("x",)),
+        replace(make("a/2", created_at=T0 + 2, tags=("y",)), width=999),  # an existing key, retagged
+        make("b/twice", created_at=T0 + 11, tags=("x", "z")),
+        make("b/twice", created_at=T0 + 12, tags=("z",)),  # the same new key twice in one batch: the last wins
+        make("b/later", created_at=T0 + 13, tags=("x",)),
+    ]
+    return [first, again, [make("a/0", created_at=T0, tags=())]]
+
+
+def test_put_many_stores_what_putting_one_at_a_time_stores() -> None:
+    bulk, single = SQLiteStorage(None), SQLiteStorage(None)
+    try:
+        for batch in _batches():
+            bulk.put_many(batch, {batch[0].sha256: BLOB})
+            for resource in batch:
+                single.put(resource, BLOB)
+        assert _snapshot(bulk) == _snapshot(single)
+        twice = bulk.get(make("b/twice").key)
+        assert twice is not None and twice.tags == ("z",) and twice.created_at == T0 + 12
+        counts = dict(bulk._read("SELECT tag, count FROM tag_counts"))
+        assert counts == {"x": 6, "t0": 1, "t1": 2, "t2": 1, "y": 1, "z": 1}
+    finally:
+        bulk.close()
+        single.close()
+
+
+def _library() -> list[Resource]:
+    """40 resources, "common" on 30 of them (with ties in created_at), "rare" on 2."""
+    out = []
+    for i in range(40):
+        tags = ("common",) if i % 4 else ("other",)
+        if i in (5, 17):
+            tags += ("rare",)
+        out.append(make(f"r/{i:02d}", created_at=T0 + i // 3, tags=tags, width=500 + 100 * (i % 5)))
+    return out
+
+
+def _pages(store: SQLiteStorage, expression: str, direction: str, limit: int) -> tuple[list[str], list[int]]:
+    seen: list[str] = []
+    totals: list[int] = []
+    after: SortKey | None = None
+    while True:
+        spec = SearchSpec("demo", parse(expression, T0), (("created_at", direction),), limit, after)  # type: ignore[arg-type]
+        page = store.search(spec)
+        seen += [r.public_id for r in page.items]
+        totals.append(page.total_count)
+        if page.next_key is None:
+            return seen, totals
+        after = page.next_key
+
+
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+@pytest.mark.parametrize("expression", ["tags=common", "tags=common AND width>700", "tags=rare AND tags=common"])
+def test_a_search_gives_the_same_pages_walking_or_sorting(store: SQLiteStorage, expression: str,
+                                                          direction: str) -> None:
+    library = _library()
+    store.put_many(library)
+    node = parse(expression, T0)
+    walks = store._walks(SearchSpec("demo", node, (("created_at", direction),), 3))  # type: ignore[arg-type]
+    assert walks is ("rare" not in expression)  # 30 of 40 is common enough to walk for a page of 3; 2 is not
+    walked = _pages(store, expression, direction, 3)
+    store._walks = lambda spec: False  # type: ignore[method-assign]
+    sorted_ = _pages(store, expression, direction, 3)
+    assert walked == sorted_
+    matches = [r for r in library if _matches(r, expression)]
+    matches.sort(key=lambda r: (r.created_at, int(r.public_id[2:])), reverse=direction == "desc")
+    assert walked[0] == [r.public_id for r in matches]
+    assert set(walked[1]) == {len(matches)}
+
+
+def _matches(r: Resource, expression: str) -> bool:
+    if expression == "tags=common":
+        return "common" in r.tags
+    if expression == "tags=common AND width>700":
+        return "common" in r.tags and r.width > 700
+    return "common" in r.tags and "rare" in r.tags
+
+
+def test_only_a_search_sorted_by_creation_and_requiring_a_tag_walks(store: SQLiteStorage) -> None:
+    store.put_many(_library())
+
+    def walks(expression: str, sort: str = "created_at") -> bool:
+        return store._walks(SearchSpec("demo", parse(expression, T0), ((sort, "desc"),), 3))  # type: ignore[arg-type]
+
+    assert walks("tags=common") and walks("tags=common", "uploaded_at")
+    assert not walks("tags=common", "public_id")  # another order: the tag's resources are sorted
+    assert not walks("tags=common OR tags=rare") and not walks("width>1") and not walks("tags:comm*")
+
+
+def test_a_walk_tests_each_resource_with_a_point_lookup_and_never_sorts(store: SQLiteStorage) -> None:
+    compiler = search_sql.Compiler("demo", probe=True)
+    condition = compiler.compile(parse("tags=pet AND width>100", T0))
+    with store._lock:
+        plan = [row[3] for row in store._conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT r.id FROM resources r INDEXED BY resources_by_created WHERE r.cloud = ? "
+            f"AND {condition} ORDER BY r.created_at DESC, r.id DESC LIMIT 51", ["demo", *compiler.params])]
+    assert any("resources_by_created" in step for step in plan), plan
+    assert any("SEARCH t USING PRIMARY KEY" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step or "LIST SUBQUERY" in step for step in plan), plan
