@@ -30,12 +30,17 @@ AGGREGATABLE = {"format": "r.format", "resource_type": "r.resource_type", "type"
 class Compiler:
     """``compile(node)`` returns SQL; the values it refers to accumulate in :attr:`params`, in order."""
 
-    def __init__(self, cloud: str, *, probe: bool = False) -> None:
-        """``probe``: the query walks resources in an index order and tests each, so an exact tag is a point
-        lookup in the tag index (``EXISTS``) rather than a set of ids to drive from (``IN``), which SQLite
-        would build whole first: a third of a large library for a popular tag."""
+    def __init__(self, cloud: str, *, probe: bool = False, given: str | None = None) -> None:
+        """``probe``: the query walks resources (an index order, or a tag's rows) and tests each, so an exact
+        tag is a point lookup in the tag index (``EXISTS``) rather than a set of ids to drive from (``IN``),
+        which SQLite would build whole first: a third of a large library for a popular tag.
+
+        ``given``: a tag every resource the query walks carries (it walks that tag's rows): ``tags=given`` is
+        true, wherever it appears in the expression.
+        """
         self.cloud = cloud
         self.probe = probe
+        self.given = given
         self.params: list[object] = []
 
     def compile(self, node: Node) -> str:
@@ -79,6 +84,8 @@ class Compiler:
             value = self._match("value", node.value, prefix)
             return f"r.id IN (SELECT id FROM resource_context WHERE cloud = ? AND key = ? AND {value})"
         # tags, and a bare term, which also finds the resources carrying it as a whole tag
+        if node.field == "tags" and not prefix and node.value == self.given:
+            return "1"
         self.params.append(self.cloud)
         if self.probe and not prefix:
             self.params.append(node.value)
@@ -102,8 +109,14 @@ class Compiler:
         parts = []
         for i, token in enumerate(tokens):
             self.params += [self.cloud, *fields]
-            term = self._match("term", token, last_is_prefix and i == len(tokens) - 1)
-            parts.append(f"r.id IN (SELECT id FROM resource_terms WHERE cloud = ? AND field IN ({slots}) AND {term})")
+            prefix = last_is_prefix and i == len(tokens) - 1
+            term = self._match("term", token, prefix)
+            if self.probe and not prefix:  # a point lookup per field: (cloud, field, term, id) is the key
+                parts.append(f"EXISTS (SELECT 1 FROM resource_terms WHERE cloud = ? AND field IN ({slots}) "
+                             f"AND {term} AND id = r.id)")
+            else:
+                parts.append(f"r.id IN (SELECT id FROM resource_terms WHERE cloud = ? AND field IN ({slots}) "
+                             f"AND {term})")
         return "(" + " AND ".join(parts) + ")"
 
 

@@ -344,21 +344,48 @@ class SQLiteStorage:
     # -- search ---------------------------------------------------------------------------------------------
 
     def search(self, spec: SearchSpec) -> SearchPage:
-        walk = self._walks(spec)
-        compiler = search_sql.Compiler(spec.cloud, probe=walk)
-        where, params = ["r.cloud = ?", compiler.compile(spec.where)], [spec.cloud, *compiler.params]
-        rows, next_key = self._search_page(spec, where, params, walk)
-        counting = search_sql.Compiler(spec.cloud)  # a count visits every match: it starts from the tag index
-        filtered = f"r.cloud = ? AND {counting.compile(spec.where)}"
-        base_params: list[object] = [spec.cloud, *counting.params]
-        total = self._read(f"SELECT COUNT(*) FROM resources r WHERE {filtered}", base_params)[0][0]
+        """The total and the aggregations, then one keyset page.
+
+        Where the expression requires a tag, the count starts from the rows of its least common one in the tag
+        index, joined to their resources (no set of ids is built first). The page then does the same, unless
+        the matches are so many that walking the created_at index finds the newest of them sooner.
+        """
+        tag = self._driving_tag(spec)
+        counting = search_sql.Compiler(spec.cloud, probe=tag is not None, given=tag)
+        condition = counting.compile(spec.where)
+        source, where, params = self._search_source(spec.cloud, tag, False)
+        filtered = " AND ".join([*where, condition])
+        params += counting.params
+        if tag is not None and condition == "1":  # just the tag: its count is kept
+            total = self._tag_size(spec.cloud, tag)
+        else:
+            total = int(self._read(f"SELECT COUNT(*) FROM {source} WHERE {filtered}", params)[0][0])
         aggregations = {name: dict(self._read(
-            f"SELECT {search_sql.AGGREGATABLE[name]}, COUNT(*) FROM resources r WHERE {filtered} "
-            f"GROUP BY 1 ORDER BY 2 DESC, 1", base_params)) for name in spec.aggregate}
+            f"SELECT {search_sql.AGGREGATABLE[name]}, COUNT(*) FROM {source} WHERE {filtered} "
+            f"GROUP BY 1 ORDER BY 2 DESC, 1", params)) for name in spec.aggregate}
+        if self._walks(spec, total):
+            walking = search_sql.Compiler(spec.cloud, probe=True)
+            condition = walking.compile(spec.where)
+            source, where, params = self._search_source(spec.cloud, None, True)
+            where.append(condition)
+            params += walking.params
+        else:
+            where.append(condition)  # the count's source, conditions and params
+        rows, next_key = self._search_page(spec, source, where, params)
         return SearchPage([to_resource(row[1:]) for row in rows], next_key, total, aggregations)
 
-    def _search_page(self, spec: SearchSpec, base: list[str], base_params: list[object],
-                     walk: bool) -> tuple[list[Any], SortKey | None]:
+    @staticmethod
+    def _search_source(cloud: str, tag: str | None, walk: bool) -> tuple[str, list[str], list[object]]:
+        """FROM clause, conditions and params: every resource, the created_at walk, or one tag's rows."""
+        if walk:
+            return "resources r INDEXED BY resources_by_created", ["r.cloud = ?"], [cloud]
+        if tag is not None:
+            return ("resource_tags t CROSS JOIN resources r ON r.id = t.id", ["t.cloud = ?", "t.tag = ?",
+                    "r.cloud = ?"], [cloud, tag, cloud])
+        return "resources r", ["r.cloud = ?"], [cloud]
+
+    def _search_page(self, spec: SearchSpec, source: str, base: list[str],
+                     base_params: list[object]) -> tuple[list[Any], SortKey | None]:
         """One keyset page of a search: its rows and the sort key to continue after (None: the last page)."""
         columns = [search_sql.SORTABLE[f] for f, _ in spec.sort_by] + ["r.id"]
         descending = [direction == "desc" for _, direction in spec.sort_by]
@@ -371,7 +398,6 @@ class SQLiteStorage:
             where.append(search_sql.keyset(columns, descending, len(columns)))
             params += search_sql.keyset_params(tuple(spec.after))
         order = ", ".join(f"{c} {'DESC' if d else 'ASC'}" for c, d in zip(columns, descending, strict=True))
-        source = "resources r INDEXED BY resources_by_created" if walk else "resources r"
         sql = (f"SELECT r.id, {SELECT}, {', '.join(columns)} FROM {source} WHERE {' AND '.join(where)} "
                f"ORDER BY {order} LIMIT ?")
         rows = self._read(sql, [*params, spec.limit + 1])
@@ -379,21 +405,22 @@ class SQLiteStorage:
         rows = rows[: spec.limit]
         return rows, (tuple(rows[-1][-len(columns):]) if more else None)
 
-    def _walks(self, spec: SearchSpec) -> bool:
-        """Whether a search sorted by creation finds its page sooner by walking the created_at index, testing
-        each resource, than by sorting all the resources of the tag it requires.
+    def _driving_tag(self, spec: SearchSpec) -> str | None:
+        """Of the tags the expression requires, the one on the fewest resources (None: it requires none)."""
+        tags = search_sql.required_tags(spec.where)
+        return min(tags, key=lambda tag: self._tag_size(spec.cloud, tag)) if tags else None
 
-        Walking tests about ``limit × library / tag size`` resources, sorting reads ``tag size``: the walk wins
-        when the tag is on more than ``sqrt(limit × library)`` resources (7,000 of a million for a page of 50).
+    def _walks(self, spec: SearchSpec, matches: int) -> bool:
+        """Whether a search sorted by creation finds its page sooner by walking the created_at index, testing
+        each resource, than by reading and sorting all ``matches``.
+
+        Walking tests about ``limit × library / matches`` resources: the walk wins when the matches are more
+        than ``sqrt(limit × library)`` (7,000 of a million for a page of 50).
         """
         if [field for field, _ in spec.sort_by] not in (["created_at"], ["uploaded_at"]):
             return False
-        tags = search_sql.required_tags(spec.where)
-        if not tags:
-            return False
-        smallest = min(self._tag_size(spec.cloud, tag) for tag in tags)
         library = int(self.db.one("SELECT COALESCE(MAX(id), 0) FROM resources")[0])
-        return smallest * smallest > (spec.limit + 1) * library
+        return matches * matches > (spec.limit + 1) * library
 
     def _tag_size(self, cloud: str, tag: str) -> int:
         row = self.db.one("SELECT COALESCE(SUM(count), 0) FROM tag_counts WHERE cloud = ? AND resource_type IN "

@@ -79,16 +79,15 @@ def _pages(store: SQLiteStorage, expression: str, direction: str, limit: int) ->
 
 
 @pytest.mark.parametrize("direction", ["desc", "asc"])
-@pytest.mark.parametrize("expression", ["tags=common", "tags=common AND width>700", "tags=rare AND tags=common"])
+@pytest.mark.parametrize("expression", ["tags=common", "tags=common AND width>700", "tags=rare AND tags=common",
+                                        "tags:common", "tags:common AND NOT tags=rare"])
 def test_a_search_gives_the_same_pages_walking_or_sorting(store: SQLiteStorage, expression: str,
                                                           direction: str) -> None:
     library = _library()
     store.put_many(library)
-    node = parse(expression, T0)
-    walks = store._walks(SearchSpec("demo", node, (("created_at", direction),), 3))  # type: ignore[arg-type]
-    assert walks is ("rare" not in expression)  # 30 of 40 is common enough to walk for a page of 3; 2 is not
+    store._walks = lambda spec, matches: True  # type: ignore[method-assign]
     walked = _pages(store, expression, direction, 3)
-    store._walks = lambda spec: False  # type: ignore[method-assign]
+    store._walks = lambda spec, matches: False  # type: ignore[method-assign]
     sorted_ = _pages(store, expression, direction, 3)
     assert walked == sorted_
     matches = [r for r in library if _matches(r, expression)]
@@ -98,22 +97,34 @@ def test_a_search_gives_the_same_pages_walking_or_sorting(store: SQLiteStorage, 
 
 
 def _matches(r: Resource, expression: str) -> bool:
-    if expression == "tags=common":
+    if expression in ("tags=common", "tags:common"):
         return "common" in r.tags
+    if expression == "tags:common AND NOT tags=rare":
+        return "common" in r.tags and "rare" not in r.tags
     if expression == "tags=common AND width>700":
         return "common" in r.tags and r.width > 700
     return "common" in r.tags and "rare" in r.tags
 
 
-def test_only_a_search_sorted_by_creation_and_requiring_a_tag_walks(store: SQLiteStorage) -> None:
+def test_only_a_search_sorted_by_creation_over_many_matches_walks(store: SQLiteStorage) -> None:
+    store.put_many(_library())  # 40 resources: a page of 3 walks for more than sqrt(4 × 40) = 12.6 matches
+
+    def walks(matches: int, sort: str = "created_at") -> bool:
+        return store._walks(SearchSpec("demo", parse("", T0), ((sort, "desc"),), 3), matches)  # type: ignore[arg-type]
+
+    assert walks(13) and walks(13, "uploaded_at") and not walks(12)
+    assert not walks(40, "public_id")  # another order: the matches are sorted
+
+
+def test_the_driving_tag_is_the_least_common_required_one(store: SQLiteStorage) -> None:
     store.put_many(_library())
 
-    def walks(expression: str, sort: str = "created_at") -> bool:
-        return store._walks(SearchSpec("demo", parse(expression, T0), ((sort, "desc"),), 3))  # type: ignore[arg-type]
+    def driving(expression: str) -> str | None:
+        return store._driving_tag(SearchSpec("demo", parse(expression, T0), (("created_at", "desc"),), 3))  # type: ignore[arg-type]
 
-    assert walks("tags=common") and walks("tags=common", "uploaded_at")
-    assert not walks("tags=common", "public_id")  # another order: the tag's resources are sorted
-    assert not walks("tags=common OR tags=rare") and not walks("width>1") and not walks("tags:comm*")
+    assert driving("tags=common AND (tags=rare AND width>1)") == "rare"
+    assert driving("tags=common") == "common"
+    assert driving("tags=common OR tags=rare") is None and driving("tags:common") is None and driving("") is None
 
 
 def test_a_walk_tests_each_resource_with_a_point_lookup_and_never_sorts(store: SQLiteStorage) -> None:
