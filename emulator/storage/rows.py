@@ -114,11 +114,14 @@ def _tag_terms(tag: str) -> tuple[tuple[str, str], ...]:
 
 
 def _terms(r: Resource) -> set[tuple[str, str]]:
-    """The lower-cased words a ``field:word`` search finds this resource by."""
+    """The lower-cased words a ``field:word`` search finds this resource by, but for the ``tags`` words that
+    are whole tags of the resource: a search looks those up in ``resource_tags`` (most tags are one word, so
+    this halves the word rows of a tagged library)."""
     out = {("public_id", w) for w in words(r.public_id)}
     out.update(("filename", w) for w in words(filename(r.public_id)))
     for tag in r.tags:
         out.update(_tag_terms(tag))
+    out.difference_update(("tags", tag) for tag in r.tags)  # a one-word tag is found in resource_tags (schema 6)
     for key, value in r.context.items():
         found = words(value)
         out |= {(f"context.{key}", w) for w in found} | {("context", w) for w in found}

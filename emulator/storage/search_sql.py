@@ -86,12 +86,16 @@ class Compiler:
         # tags, and a bare term, which also finds the resources carrying it as a whole tag
         if node.field == "tags" and not prefix and node.value == self.given:
             return "1"
+        return self._tag(node.value, prefix)
+
+    def _tag(self, value: str, prefix: bool) -> str:
+        """A whole tag equal to (or starting with) ``value``."""
         self.params.append(self.cloud)
         if self.probe and not prefix:
-            self.params.append(node.value)
+            self.params.append(value)
             return ("EXISTS (SELECT 1 FROM resource_tags t WHERE t.cloud = ? AND t.tag = ? AND t.resource_type = "
                     "r.resource_type AND t.created_at = r.created_at AND t.id = r.id)")
-        return f"r.id IN (SELECT id FROM resource_tags WHERE cloud = ? AND {self._match('tag', node.value, prefix)})"
+        return f"r.id IN (SELECT id FROM resource_tags WHERE cloud = ? AND {self._match('tag', value, prefix)})"
 
     def _match(self, column: str, value: str, prefix: bool) -> str:
         if not prefix:
@@ -104,7 +108,11 @@ class Compiler:
         return f"({column} >= ? AND {column} < ?)"
 
     def _words(self, fields: tuple[str, ...], tokens: tuple[str, ...], last_is_prefix: bool) -> str:
-        """Every word present among the resource's words of ``fields`` (the last one as a prefix if asked)."""
+        """Every word present among the resource's words of ``fields`` (the last one as a prefix if asked).
+
+        A ``tags`` word that is a whole tag of the resource has no word row (emulator/storage/rows.py): it is
+        the tag itself, equal to the word (or, for a prefix, starting with it: such a tag's first word does).
+        """
         slots = ", ".join("?" * len(fields))
         parts = []
         for i, token in enumerate(tokens):
@@ -112,11 +120,13 @@ class Compiler:
             prefix = last_is_prefix and i == len(tokens) - 1
             term = self._match("term", token, prefix)
             if self.probe and not prefix:  # a point lookup per field: (cloud, field, term, id) is the key
-                parts.append(f"EXISTS (SELECT 1 FROM resource_terms WHERE cloud = ? AND field IN ({slots}) "
-                             f"AND {term} AND id = r.id)")
+                found = (f"EXISTS (SELECT 1 FROM resource_terms WHERE cloud = ? AND field IN ({slots}) "
+                         f"AND {term} AND id = r.id)")
             else:
-                parts.append(f"r.id IN (SELECT id FROM resource_terms WHERE cloud = ? AND field IN ({slots}) "
-                             f"AND {term})")
+                found = f"r.id IN (SELECT id FROM resource_terms WHERE cloud = ? AND field IN ({slots}) AND {term})"
+            if "tags" in fields:
+                found = f"({found} OR {self._tag(token, prefix)})"
+            parts.append(found)
         return "(" + " AND ".join(parts) + ")"
 
 

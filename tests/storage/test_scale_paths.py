@@ -4,6 +4,7 @@ common tag. Each must give exactly what the one-at-a-time and sort-the-tag paths
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from emulator.backend.models import Resource
 from emulator.backend.queries import SearchSpec, SortKey
 from emulator.backend.search import parse
 from emulator.storage import search_sql
+from emulator.storage.schema import SCHEMA_VERSION
 from emulator.storage.sqlite import SQLiteStorage
 from tests.helpers import make
 
@@ -137,3 +139,66 @@ def test_a_walk_tests_each_resource_with_a_point_lookup_and_never_sorts(store: S
     assert any("resources_by_created" in step for step in plan), plan
     assert any("SEARCH t USING PRIMARY KEY" in step for step in plan), plan
     assert not any("TEMP B-TREE" in step or "LIST SUBQUERY" in step for step in plan), plan
+
+
+# -- schema 6: a tags word that is a whole tag of its resource is found in resource_tags ----------------------
+
+WORDS_LIBRARY = [
+    make("a", created_at=T0, tags=("cat", "dog")),  # one-word tags: no tags word rows
+    make("b", created_at=T0 + 1, tags=("cat food", "Dog")),  # words of a phrase, of a capitalised tag
+    make("c", created_at=T0 + 2, tags=("cat", "cat food")),  # "cat" both a whole tag and a word of another
+    make("d", created_at=T0 + 3, tags=("catalog",)),
+]
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ("tags:cat", ["a", "b", "c"]),
+    ('tags:"cat dog"', ["a", "b"]),
+    ('tags:"dog cat"', ["a", "b"]),
+    ('tags:"food cat"', ["b", "c"]),
+    ("tags:ca*", ["a", "b", "c", "d"]),
+    ('tags:"dog ca*"', ["a", "b"]),
+    ("tags:catalog", ["d"]),
+    ("tags:dog", ["a", "b"]),
+    ("dog", ["a", "b"]),
+    ('"cat food"', ["b", "c"]),
+    ("tags:cat AND NOT tags=cat", ["b"]),
+])
+def test_words_of_tags_are_found_with_or_without_word_rows(store: SQLiteStorage, expression: str,
+                                                           expected: list[str]) -> None:
+    store.put_many(WORDS_LIBRARY)
+    for direction in ("asc", "desc"):
+        for walk in (True, False):
+            store._walks = lambda spec, matches, walk=walk: walk  # type: ignore[method-assign,misc]
+            seen, totals = _pages(store, expression, direction, 2)
+            assert sorted(seen) == expected and set(totals) == {len(expected)}, (direction, walk)
+
+
+def test_only_words_that_are_not_whole_tags_have_rows(store: SQLiteStorage) -> None:
+    store.put_many(WORDS_LIBRARY)
+    rows = store._read("SELECT r.public_id, t.term FROM resource_terms t JOIN resources r ON r.id = t.id "
+                       "WHERE t.field = 'tags' ORDER BY 1, 2")
+    assert [tuple(row) for row in rows] == [("b", "cat"), ("b", "dog"), ("b", "food"), ("c", "food")]
+
+
+def test_a_schema_5_data_dir_loses_the_word_rows_of_whole_tags_on_start(tmp_path: Path) -> None:
+    store = SQLiteStorage(tmp_path)
+    store.put_many(WORDS_LIBRARY)
+    with store._tx() as db:  # what schema 5 wrote besides: a word row for every word of every tag
+        db.execute("INSERT OR IGNORE INTO resource_terms SELECT t.cloud, 'tags', t.tag, t.id FROM resource_tags t "
+                   "WHERE t.tag = lower(t.tag) AND t.tag NOT LIKE '% %'")
+        db.execute("PRAGMA user_version=5")
+    schema5 = store._read("SELECT COUNT(*) FROM resource_terms WHERE field = 'tags'")[0][0]
+    store.close()
+    upgraded = SQLiteStorage(tmp_path)
+    try:
+        assert schema5 == 8 and upgraded._read("PRAGMA user_version")[0][0] == SCHEMA_VERSION
+        rows = upgraded._read("SELECT term FROM resource_terms WHERE field = 'tags' ORDER BY 1")
+        assert [row[0] for row in rows] == ["cat", "dog", "food", "food"]
+        assert sorted(r.public_id for r in upgraded.search(SearchSpec(
+            "demo", parse('tags:"cat dog"', T0), (("created_at", "desc"),), 10)).items) == ["a", "b"]
+        upgraded.modify([make("c").key], lambda r: replace(r, tags=("dog",)))  # the rows stay consistent
+        again = _snapshot(upgraded)["resource_terms"]
+        assert [row[2] for row in again if row[1] == "tags"] == ["cat", "dog", "food"]
+    finally:
+        upgraded.close()
