@@ -66,6 +66,10 @@ def host_allowed(config: Config, host: str) -> bool:
         return True
     if name == "localhost" or name.endswith(".localhost"):
         return True
+    if name and "." not in name and ":" not in name:
+        # A single-label name (a docker-compose service, a /etc/hosts alias) is resolved on this network, not in
+        # public DNS, so an outside page cannot re-point it at the emulator.
+        return True
     try:
         ipaddress.ip_address(name)  # an address cannot be re-pointed by DNS
     except ValueError:

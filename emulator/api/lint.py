@@ -24,7 +24,7 @@ _UPLOAD = _AUTH | {
     "detection", "ocr", "visual_search", "exif", "eager", "eager_async", "eager_notification_url", "transformation",
     "format", "custom_coordinates", "regions", "face_coordinates", "background_removal", "raw_convert",
     "allowed_formats", "async", "backup", "callback", "headers", "invalidate", "moderation", "notification_url",
-    "proxy", "return_delete_token", "upload_preset", "auto_chaptering", "auto_transcription", "on_success",
+    "proxy", "return_delete_token", "upload_preset", "auto_chaptering", "auto_transcription", "on_success", "eval",
     "quality_override",
 }
 _UPDATE = {
@@ -89,8 +89,8 @@ KNOWN.update({
 # Accepted and answered, but with no effect in the emulator: a warning in the journal, a 400 in strict mode.
 IGNORED: dict[str, frozenset[str]] = {
     "delete_folder": frozenset({"skip_backup"}),
-    "create_upload_preset": frozenset({"live", "eval", "on_success"}),
-    "update_upload_preset": frozenset({"live", "eval", "on_success"}),
+    "create_upload_preset": frozenset({"live"}),
+    "update_upload_preset": frozenset({"live"}),
     "update_metadata": frozenset({"batch_id"}),
 }
 BOOLEANS = frozenset({"overwrite", "unique_filename", "use_filename", "async", "invalidate", "backup", "phash",

@@ -21,7 +21,7 @@ from werkzeug.datastructures import FileStorage
 
 from emulator import media
 from emulator.api import bodies
-from emulator.backend import eager
+from emulator.backend import eager, scripts
 from emulator.backend.models import (
     ByteRange,
     Categorize,
@@ -34,6 +34,7 @@ from emulator.backend.models import (
     UpdateRequest,
     UploadExtras,
     UploadRequest,
+    UploadScripts,
 )
 from emulator.backend.queries import (
     MAX_RESULTS,
@@ -211,9 +212,12 @@ def bounded_number(value: str | None, low: float, high: float, error: str) -> fl
 
 # -- requests -----------------------------------------------------------------------------------------------
 
-def upload_request(params: Params, resource_type: str = "image") -> UploadRequest:
+def upload_request(params: Params, resource_type: str = "image", *, file: FileSource | None = None,
+                   evaluated: bool = False) -> UploadRequest:
+    """``file`` given: the parameters an ``eval`` script left, for the file already taken in (``evaluated``)."""
+    source = file if file is not None else _file(params)
     return UploadRequest(
-        file=_file(params),
+        file=source,
         resource_type=resource_type,
         public_id=params.text("public_id") or None,
         folder=params.text("folder") or None,
@@ -232,7 +236,31 @@ def upload_request(params: Params, resource_type: str = "image") -> UploadReques
         use_asset_folder_as_public_id_prefix=boolean(params, "use_asset_folder_as_public_id_prefix", False),
         use_filename_as_display_name=boolean(params, "use_filename_as_display_name", False),
         extras=_extras(params, admin=False),
+        scripts=_scripts(params, resource_type, source, evaluated),
     )
+
+
+# What ``eval`` does not see in ``upload_options``: the file, the request's authentication, the script itself.
+_NOT_OPTIONS = frozenset({"file", "timestamp", "signature", "signature_algorithm", "api_key", "eval"})
+
+
+def _scripts(params: Params, resource_type: str, file: FileSource, evaluated: bool) -> UploadScripts | None:
+    """``eval`` and ``on_success`` (checked for length); ``upload_options`` as sent, tags as an array."""
+    code = None if evaluated else params.text("eval") or None
+    on_success = params.text("on_success") or None
+    if code is None and on_success is None:
+        return None
+    options: dict[str, Any] = {k: v for k, v in params.raw.items() if k not in _NOT_OPTIONS}
+    if "tags" in options:
+        options["tags"] = list(tags(params) or ())
+
+    def reparse(changed: Mapping[str, Any]) -> UploadRequest:
+        return upload_request(Params(raw=bodies.fold(bodies.json_pairs(dict(changed)))), resource_type,
+                              file=file, evaluated=True)
+
+    return UploadScripts(eval=scripts.check("eval", code) if code else None,
+                         on_success=scripts.check("on_success", on_success) if on_success else None,
+                         options=options, reparse=reparse)
 
 
 def update_request(params: Params) -> UpdateRequest:

@@ -16,7 +16,7 @@ from pathlib import PurePath
 from typing import Any
 
 from emulator import media
-from emulator.backend import addons, categorization, enrich, intake
+from emulator.backend import addons, categorization, enrich, intake, scripts
 from emulator.backend.account import values as metadata_values
 from emulator.backend.events import Events, NoEvents
 from emulator.backend.lifecycle import Lifecycle
@@ -105,6 +105,7 @@ class Assets:
         incoming = intake.take_in(self.blobs, request.file, request.resource_type, self.config,
                                   allow_local=cloud.fetch_local_urls)
         try:
+            request = _evaluated(request, incoming)
             incoming = self._prepare(incoming, request.extras)
             return self._upload(cloud, request, incoming, origin)
         finally:
@@ -148,12 +149,35 @@ class Assets:
                          incoming.width, incoming.height, dict(incoming.media))
         resource = replace(self._build(key, stored, incoming.original_filename, tags, request.context, found.info,
                                        request.notification_url, previous), **placed)
+        resource = self._on_success(cloud, request, resource)
         outcome = self._keep_with_extras(resource, incoming, request.extras, previous)
         outcome = replace(outcome, overwritten=previous is not None)
         urls = _notification_urls(cloud, request.notification_url) + self.triggers(cloud.name, "upload")
         self.events.uploaded(cloud, outcome, urls, origin)
         self._defer(cloud, key, categorize, urls, origin)
         return outcome
+
+    def _on_success(self, cloud: CloudConfig, request: UploadRequest, resource: Resource) -> Resource:
+        """The resource as the upload's ``on_success`` script's ``current_asset.update`` calls leave it; run
+        before anything is stored, so that a failing script stores nothing."""
+        code = request.scripts.on_success if request.scripts else None
+        if code is None:
+            return resource
+        asset = _asset_info(resource)
+        for update in scripts.run_on_success(code, asset, {"notification_type": "upload", "upload_info": asset}):
+            resource = self._updated(cloud, resource, update)
+        return resource
+
+    def _updated(self, cloud: CloudConfig, resource: Resource, update: scripts.AssetUpdate) -> Resource:
+        if update.tags is not None:
+            resource = replace(resource, tags=categorization.check_tags(resource.public_id, update.tags))
+        if update.context is not None:
+            resource = replace(resource, context=dict(update.context))
+        if update.metadata is not None:
+            assignment = metadata_values.Assignment(update.metadata, False)
+            fields = self.metadata.by_id(cloud.name)
+            resource = replace(resource, metadata=metadata_values.assign(fields, resource.metadata, assignment))
+        return resource
 
     def _keep(self, resource: Resource, staged: StagedBlob) -> None:
         """Keep the bytes, then write the row; a reclaim that took the bytes in between makes us keep them
@@ -469,6 +493,31 @@ def _empty(source: FileSource) -> bool:
     if isinstance(source, StagedFile):
         return source.path.stat().st_size == 0
     return False
+
+
+def _evaluated(request: UploadRequest, incoming: intake.Incoming) -> UploadRequest:
+    """The upload as its ``eval`` script changed its options (``resource_info``: the file's facts)."""
+    found = request.scripts
+    if found is None or found.eval is None or found.reparse is None:
+        return request
+    info = {"resource_type": incoming.kind, "format": incoming.format, "bytes": incoming.staged.size,
+            "etag": incoming.staged.md5, "filename": incoming.original_filename,
+            "original_filename": incoming.original_filename, **dict(incoming.media)}
+    if incoming.kind != "raw":
+        info.update(width=incoming.width, height=incoming.height)
+    changed = found.reparse(scripts.run_eval(found.eval, info, found.options))
+    addons.check(changed.extras.addons, admin=False)
+    return changed
+
+
+def _asset_info(resource: Resource) -> dict[str, Any]:
+    """``current_asset`` / ``event_info.upload_info`` of an ``on_success`` script: the upload answer's facts."""
+    return {"asset_id": resource.asset_id, "public_id": resource.public_id, "version": resource.version,
+            "version_id": resource.version_id, "resource_type": resource.key.resource_type, "type": resource.key.type,
+            "format": resource.format, "width": resource.width, "height": resource.height, "bytes": resource.bytes,
+            "etag": resource.etag, "tags": list(resource.tags), "context": dict(resource.context),
+            "metadata": dict(resource.metadata), "original_filename": resource.original_filename,
+            "asset_folder": resource.effective_asset_folder, "display_name": resource.effective_display_name}
 
 
 def _notification_urls(cloud: CloudConfig, requested: str | None) -> tuple[str, ...]:

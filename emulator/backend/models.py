@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -179,6 +179,20 @@ class UploadRequest:
     public_id_prefix: str | None = None
     use_asset_folder_as_public_id_prefix: bool = False
     use_filename_as_display_name: bool = False
+    scripts: UploadScripts | None = None  # eval / on_success
+
+
+@dataclass(frozen=True)
+class UploadScripts:
+    """An upload's JavaScript parameters (emulator/backend/scripts.py runs them).
+
+    ``options`` are the upload's parameters as ``eval`` sees them in ``upload_options``; ``reparse`` turns the
+    options the script left into the upload request they mean (parsed like any request's, by the API layer)."""
+
+    eval: str | None = None
+    on_success: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    reparse: Callable[[Mapping[str, Any]], UploadRequest] | None = None
 
 
 @dataclass(frozen=True)

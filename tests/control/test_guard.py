@@ -110,7 +110,8 @@ def test_a_foreign_host_name_is_refused_everywhere(client: FlaskClient, path: st
     assert "Host 'rebound.evil.example' is not served here (DNS rebinding protection)" in text
 
 
-@pytest.mark.parametrize("host", ["localhost:9400", "127.0.0.1:9400", "[::1]:9400", "app.localhost", "10.1.2.3"])
+@pytest.mark.parametrize("host", ["localhost:9400", "127.0.0.1:9400", "[::1]:9400", "app.localhost", "10.1.2.3",
+                                  "cloudinary:9400", "emulator"])
 def test_addresses_and_localhost_are_served(client: FlaskClient, host: str) -> None:
     assert client.get(DETAILS, headers={**basic(), "Host": host}).status_code == 200
 
@@ -120,6 +121,7 @@ def test_configured_names_are_served() -> None:
         client = app.test_client()
         assert client.get(DETAILS, headers={**basic(), "Host": "emulator.test:9400"}).status_code == 200
         assert client.get(DETAILS, headers={**basic(), "Host": "other.test"}).status_code == 403
+        assert client.get(DETAILS, headers={**basic(), "Host": "cloudinary.:9400"}).status_code == 403
     for app in _app(allowed_hosts=["*"]):
         assert app.test_client().get(DETAILS, headers={**basic(), "Host": "other.test"}).status_code == 200
 
