@@ -46,6 +46,7 @@ from emulator.backend.lifecycle import Lifecycle
 from emulator.backend.models import Categorize, ResourceKey
 from emulator.backend.ratelimit import AdminBudget
 from emulator.backend.transform import Limits
+from emulator.backend.visual import VisualSearch
 from emulator.clock import Clock, IdSource, SystemClock
 from emulator.config import CloudConfig, Config, load_config
 from emulator.control.clock import ControlledClock
@@ -124,7 +125,8 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
         lifecycle=lifecycle, archives=Archives(storage, storage.blobs, controlled, ids),
         compositions=Compositions(config, storage, storage.blobs, storage.eager, controlled, ids),
         admin_budget=AdminBudget(controlled, plane.calls), storage=storage, clock=controlled, ids=ids,
-        control=plane, account=settings, uploads=uploads)
+        control=plane, account=settings, uploads=uploads,
+        visual=VisualSearch(config, storage, storage.blobs, engine))
 
 
 def _config_presets(config: Config) -> dict[str, list[PresetSpec]]:

@@ -97,6 +97,42 @@ def probe(path: Path, filename: str | None) -> VideoFacts:
         raise BadRequest("Invalid video file") from exc
 
 
+MAX_FRAMES_DECODED = 2000  # frames a thumbnail may decode after seeking to the key frame before its offset
+
+
+def frame(path: Path, at: float, max_pixels: int) -> Image.Image:
+    """The video's frame shown at ``at`` seconds (the first one at or after it; the last one when the video ends
+    before), as an RGB image. A file with no video stream, or one too large to decode, is a 400."""
+    import av
+
+    try:
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            stream = next((s for s in container.streams.video if not _is_cover_art(s)), None)
+            if stream is None:
+                raise BadRequest("The file has no video stream: no thumbnail can be made of it")
+            ctx = stream.codec_context
+            if int(ctx.width) * int(ctx.height) > max_pixels:
+                raise BadRequest(f"Video frames of {ctx.width}x{ctx.height} exceed the emulator's limit of "
+                                 f"{max_pixels // 1_000_000} megapixels")
+            if at > 0 and stream.time_base:
+                container.seek(int(at / stream.time_base), stream=stream, backward=True)
+            return _frame_at(container, stream, at)
+    except (av.FFmpegError, OSError, ValueError, ZeroDivisionError) as exc:
+        raise BadRequest(f"Cannot read a frame of the video - {exc}") from exc
+
+
+def _frame_at(container: Any, stream: Any, at: float) -> Image.Image:
+    picked = None
+    for count, decoded in enumerate(container.decode(stream)):
+        picked = decoded
+        if (decoded.time is not None and decoded.time >= at - 1e-6) or count >= MAX_FRAMES_DECODED:
+            break
+    if picked is None:
+        raise BadRequest("The video has no decodable frame")
+    image: Image.Image = picked.to_image()
+    return image.convert("RGB")
+
+
 def _facts(container: Any, filename: str | None) -> VideoFacts:
     name = str(container.format.name)
     if any(marker in name for marker in _NOT_MEDIA):

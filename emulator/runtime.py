@@ -16,6 +16,7 @@ from emulator.backend.imagga import Imagga
 from emulator.backend.library import Library
 from emulator.backend.lifecycle import Lifecycle
 from emulator.backend.ratelimit import AdminBudget
+from emulator.backend.visual import VisualSearch
 from emulator.clock import Clock, IdSource
 from emulator.config import CloudConfig, Config
 from emulator.control.plane import ControlPlane
@@ -44,6 +45,7 @@ class Emulator:
     control: ControlPlane
     account: Account  # metadata fields, presets, mappings, transformations, folders, profiles, triggers
     uploads: ChunkedUploads  # parts of chunked uploads until the file is whole
+    visual: VisualSearch  # visual_search: perceptual-hash neighbours, tag and fixture-label text matches
 
     def cloud(self, name: str) -> CloudConfig:
         cloud = self.config.cloud(name)

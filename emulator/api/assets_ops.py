@@ -12,7 +12,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from emulator.api import admin, auth, params, params_extras, render, render_extras, render_library
 from emulator.api.operations import operation
 from emulator.backend.lifecycle import Details
-from emulator.backend.models import Resource
+from emulator.backend.models import Resource, ResourceKey
 from emulator.backend.queries import ListRequest, ResourcePage
 from emulator.config import CloudConfig
 from emulator.errors import BadRequest
@@ -63,6 +63,15 @@ def multi(cloud_name: str) -> Response:
     if made.download is not None:
         return Response(made.download, mimetype=made.mimetype)
     return jsonify(render_extras.multi(made, request.host))
+
+
+@operation(upload_bp, "explode")
+def explode(cloud_name: str) -> Response:
+    cloud, raw = _signed(cloud_name, "explode")
+    req = params_extras.explode_request(raw)
+    current().lifecycle.explode(ResourceKey(cloud.name, req.public_id, "image", req.type), req.transformation,
+                                req.format)
+    return jsonify(status="processing", batch_id=raw.text("batch_id") or current().ids.hex(32))
 
 
 @operation(upload_bp, "text")
@@ -119,6 +128,30 @@ def restore(cloud_name: str, resource_type: str, type: str) -> Response:
     restored = current().lifecycle.restore_public_ids(_cloud().name, resource_type, type, ids,
                                                       params_extras.names(raw, "versions"), current().assets.store)
     return jsonify(render_extras.restored(restored, request.host))
+
+
+@operation(admin_bp, "restore_by_asset_ids")
+def restore_by_asset_ids(cloud_name: str) -> Response:
+    raw = params.collect(request)
+    restored = current().lifecycle.restore_asset_ids(_cloud().name, params_extras.names(raw, "asset_ids"),
+                                                     params_extras.names(raw, "versions"), current().assets.store)
+    return jsonify(render_extras.restored(restored, request.host))
+
+
+@operation(admin_bp, "resources_by_asset_folder")
+def resources_by_asset_folder(cloud_name: str) -> Response:
+    raw = params.collect(request)
+    req = params.list_request(raw)
+    folder = raw.text("asset_folder")
+    page = current().library.resources_by_asset_folder(_cloud(), folder.strip("/") if folder is not None else None,
+                                                       req)
+    return _page(page.resources, req, page.next_cursor)
+
+
+@operation(admin_bp, "visual_search")
+def visual_search(cloud_name: str) -> Response:
+    matches = current().visual.search(_cloud(), params_extras.visual_query(params.collect(request)))
+    return jsonify(render_extras.visual_matches(matches, request.host))
 
 
 @operation(admin_bp, "delete_derived_resources")

@@ -48,6 +48,7 @@ OPERATIONS: dict[str, Route] = {
     "sprite": _r("GET POST", f"{V}/image/sprite"),
     "multi": _r("GET POST", f"{V}/image/multi"),
     "text": _r("POST", f"{V}/image/text"),
+    "explode": _r("POST", f"{V}/image/explode"),
     # Admin API (HTTP Basic)
     "ping": _r("GET", f"{V}/ping"),
     "resource_types": _r("GET", f"{V}/resources"),
@@ -63,6 +64,9 @@ OPERATIONS: dict[str, Route] = {
     "resources_by_asset_ids": _r("GET", f"{V}/resources/by_asset_ids"),
     "resources_by_moderation": _r("GET", f"{V}/resources/<resource_type>/moderations/<kind>/<status>"),
     "restore": _r("POST", f"{V}/resources/<resource_type>/{_ADMIN_TYPE}/restore"),
+    "restore_by_asset_ids": _r("POST", f"{V}/resources/restore"),
+    "resources_by_asset_folder": _r("GET", f"{V}/resources/by_asset_folder"),
+    "visual_search": _r("GET POST", f"{V}/resources/visual_search"),
     "update_access_mode": _r("POST", f"{V}/resources/<resource_type>/{_ADMIN_TYPE}/update_access_mode"),
     "publish_resources": _r("POST", f"{V}/resources/<resource_type>/publish_resources"),
     "delete_derived_resources": _r("DELETE", f"{V}/derived_resources"),

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+from emulator import media
 from emulator.api.params import Params, boolean, tags
 from emulator.backend import addons, breakpoints, eager, transform
 from emulator.backend.archive import FORMATS as ARCHIVE_FORMATS
@@ -27,9 +28,14 @@ from emulator.backend.models import (
     Analyses,
     Box,
     BulkSelection,
+    DataUri,
     DetailsRequest,
+    FileSource,
+    RemoteFile,
+    StreamedFile,
     UploadExtras,
 )
+from emulator.backend.visual import VisualQuery
 from emulator.errors import BadRequest, RateLimited
 
 ACCESS_MODES = ("public", "authenticated")
@@ -208,6 +214,41 @@ def names(params: Params, name: str) -> tuple[str, ...]:
 
 
 # -- sprite, multi, text --------------------------------------------------------------------------------------
+
+def visual_query(params: Params) -> VisualQuery:
+    """``visual_search``: ``image_url``, an ``image_file`` part (or a data URI), ``image_asset_id`` or ``text``."""
+    part = params.files.get("image_file")
+    image: FileSource | None = StreamedFile(part.stream, part.filename) if part is not None else None
+    url = params.text("image_url") or params.text("image_file")
+    if image is None and url:
+        if url.startswith("data:"):
+            image = DataUri(media.decode_data_uri(url))
+        elif re.match(r"^https?://", url, re.IGNORECASE):
+            image = RemoteFile(url)
+        else:
+            raise BadRequest(f"Invalid image_url - {url[:64]}. Must be an http(s) URL")
+    return VisualQuery(image=image, asset_id=params.text("image_asset_id") or None, text=params.text("text") or None)
+
+
+@dataclass(frozen=True)
+class ExplodeRequest:
+    public_id: str
+    type: str
+    transformation: str  # with pg_all
+    format: str | None
+
+
+def explode_request(params: Params) -> ExplodeRequest:
+    """``explode``: the SDKs put ``page="all"`` into the transformation as ``pg_all``; ``format`` apart."""
+    public_id = params.text("public_id")
+    if not public_id:
+        raise BadRequest("Missing required parameter - public_id")
+    transformation = params.text("transformation") or ""
+    if "pg_all" not in transformation and params.text("page") == "all":
+        transformation = ",".join(t for t in ("pg_all", transformation) if t)  # a client that sent page itself
+    return ExplodeRequest(public_id, params.text("type") or "upload", transformation,
+                          _format(params.text("format")))
+
 
 def multi_request(params: Params) -> MultiRequest:
     mode = params.text("mode") or "create"

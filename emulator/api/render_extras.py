@@ -4,7 +4,7 @@ analyses, versions; and the shapes of restore, archives, sprites, multi and deri
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from emulator import signing
@@ -13,6 +13,8 @@ from emulator.backend.compositions import Made
 from emulator.backend.lifecycle import Restored
 from emulator.backend.models import BreakpointSet, DerivedImage, Resource, UploadOutcome
 from emulator.backend.ports import Version
+from emulator.backend.queries import ResourcePage
+from emulator.backend.visual import Match
 from emulator.config import CloudConfig
 
 
@@ -109,6 +111,15 @@ def _raw_urls(resource: Resource, host: str, transformation: str = "", ext: str 
     name = f"{k.public_id}.{ext}" if ext else k.public_id
     path = f"{k.cloud}/{k.resource_type}/{k.type}/{middle}v{resource.version}/{name}"
     return {"url": f"http://{host}/{path}", "secure_url": f"https://{host}/{path}"}
+
+
+def visual_matches(matches: Sequence[Match], host: str) -> dict[str, Any]:
+    """``visual_search``: the matching images, most similar first, as a resource list shows them (with tags)."""
+    from emulator.api import render_library
+
+    page = render_library.resource_page(ResourcePage([m.resource for m in matches], None), host, with_tags=True,
+                                        with_context=False)
+    return {"resources": page["resources"], "total_count": len(matches)}
 
 
 def archive(made: Generated, cloud: CloudConfig, host: str) -> dict[str, Any]:

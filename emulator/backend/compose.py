@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,6 +72,26 @@ def sprite(images: Sequence[tuple[str, bytes]], chain: transform.Transformation,
         boxes[public_id] = Box(0, y, frame.width, frame.height)
         y += frame.height
     return Sprite(transform.encode(canvas, fmt, transform.DEFAULT_QUALITY), boxes)
+
+
+def sprite_css(name: str, image_url: str, boxes: dict[str, Box]) -> str:
+    """A class per image, ``.<sprite>-<image>`` (``/`` and other non-word characters as ``_``): the sprite as
+    its background, moved to the image's box, sized to it."""
+    prefix = _css_name(name)
+    rules = [f".{prefix}-{_css_name(pid)} {{ background: url('{image_url}') no-repeat; "
+             f"background-position: {-b.x}px {-b.y}px; width: {b.width}px; height: {b.height}px; }}"
+             for pid, b in boxes.items()]
+    return "\n".join(rules) + "\n"
+
+
+def sprite_json(image_url: str, boxes: dict[str, Box]) -> str:
+    """The sprite's image URL and each image's box, as the create answer's ``image_infos``."""
+    infos = {pid: {"x": b.x, "y": b.y, "width": b.width, "height": b.height} for pid, b in boxes.items()}
+    return json.dumps({"image_url": image_url, "image_infos": infos})
+
+
+def _css_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", text)
 
 
 def multi(images: Sequence[bytes], chain: transform.Transformation, fmt: str, delay: int = 500) -> bytes:

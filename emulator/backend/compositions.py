@@ -79,6 +79,7 @@ class Compositions:
         if request.mode == "download":
             return Made(None, request.transformation, made.boxes, made.image, transform.FORMATS[fmt][1])
         resource = self._keep(cloud, request, "sprite", made.image, store, fmt)
+        self._keep_sheets(resource, request.transformation, made.boxes)
         return Made(resource, request.transformation, made.boxes)
 
     def multi(self, cloud: str, request: MultiRequest, store: Store) -> Made:
@@ -138,6 +139,20 @@ class Compositions:
             variant = f"{canonical}.{resource.format}"
             self.kept.put(key, resource.sha256, variant, hashlib.md5(variant.encode()).hexdigest(), data)
         return resource
+
+    def _keep_sheets(self, sprite: Resource, transformation: str, boxes: dict[str, compose.Box]) -> None:
+        """The sprite's CSS and JSON, kept beside it under its transformation (delivery serves ``.css``/``.json``
+        at the URLs the answer gives)."""
+        canonical = _chain(transformation).canonical
+        k = sprite.key
+        image = "/".join(p for p in (f"/{k.cloud}/image/sprite", canonical, f"v{sprite.version}",
+                                     f"{k.public_id}.{sprite.format}") if p)
+        sheets = {"css": compose.sprite_css(k.public_id, image, boxes).encode(),
+                  "json": compose.sprite_json(image, boxes).encode()}
+        for ext, data in sheets.items():
+            variant = f"{canonical}.{ext}"
+            self.kept.put(k, sprite.sha256, variant, hashlib.md5(f"{k.public_id}/{variant}".encode()).hexdigest(),
+                          data)
 
     def _resource(self, key: ResourceKey, data: bytes, fmt: str | None, previous: Resource | None,
                   filename: str) -> Resource:

@@ -10,6 +10,7 @@ rendering; the cache drops them when the original changes.
 from __future__ import annotations
 
 import hashlib
+import io
 import mimetypes
 import re
 from dataclasses import dataclass, field, replace
@@ -82,7 +83,7 @@ def split_path(path: str, *, raw: bool = False) -> DeliveryPath:
 def _split_extension(name: str) -> tuple[str, str | None]:
     stem, dot, ext = name.rpartition(".")
     ext = transform.FORMAT_ALIASES.get(ext.lower(), ext.lower())
-    if dot and stem and "/" not in ext and (ext in transform.FORMATS or ext in _MEDIA_TYPES):
+    if dot and stem and "/" not in ext and (ext in transform.FORMATS or ext in _MEDIA_TYPES or ext in _DOCUMENTS):
         return stem, ext
     return name, None
 
@@ -110,6 +111,8 @@ class Delivery:
         if request.resource_type != "image":
             return self._deliver_file(request)
         url = split_path(request.path)
+        if url.extension in _DOCUMENTS:
+            return self._deliver_document(request, url)
         components = self._expand(request.cloud, url.transformation)
         chain = transform.parse(components)
         resource = self._locate(request, url)
@@ -173,11 +176,71 @@ class Delivery:
         return data
 
 
+    def _thumbnail(self, request: DeliveryRequest, url: DeliveryPath, resource: Resource) -> Delivered:
+        """A video delivered as an image (``.jpg``, ``.png`` ...): the frame at ``so_`` (the middle frame by
+        default), then the image transformation of the other components."""
+        offset, rest = _start_offset(self._expand(request.cloud, url.transformation))
+        chain = transform.parse(rest)
+        at = _seconds(offset, float(resource.media.get("duration") or 0.0))
+        fmt = _output_format(chain, url.extension, "jpg", request.accepts_webp)
+        variant = f"so_{at:g}/{chain.canonical}.{fmt}"
+        etag = hashlib.sha256(f"{resource.sha256}|{variant}".encode()).hexdigest()[:32]
+        meta = Delivered(etag=etag, last_modified=resource.created_at, mimetype=transform.FORMATS[fmt][1],
+                         versioned=url.version == resource.version, varies_on_accept=chain.format == "auto",
+                         data=None)
+        if etag in request.if_none_match or "*" in request.if_none_match:
+            return meta
+        data = self.derived.get(resource.key, resource.sha256, variant)
+        if data is None:
+            data = self._render_frame(resource, at, chain, fmt)
+            self.derived.put(resource.key, resource.sha256, variant, data)
+        return replace(meta, data=data)
+
+    def _render_frame(self, resource: Resource, at: float, chain: transform.Transformation, fmt: str) -> bytes:
+        from emulator import mediafile
+
+        path = self.blobs.path(resource.sha256)
+        if path is None:
+            raise NotFound(f"Resource not found - {resource.public_id} (its bytes are missing)")
+        still = mediafile.frame(path, at, self.limits.max_pixels)
+        if not chain.components:
+            return transform.encode(still, fmt, transform.DEFAULT_QUALITY)
+        png = io.BytesIO()
+        still.save(png, "PNG")
+        try:
+            return transform.render(png.getvalue(), chain, fmt, self.limits)
+        except (OSError, ValueError) as exc:
+            raise BadRequest(f"Cannot transform {resource.public_id} - {exc}") from exc
+
+    def _deliver_document(self, request: DeliveryRequest, url: DeliveryPath) -> Delivered:
+        """A PDF ``multi`` as made; a sprite's style sheet or JSON (kept beside it under its transformation)."""
+        resource = self._locate(request, url)
+        ext = url.extension or ""
+        if ext == "pdf":
+            if resource.format != "pdf" or any(c != "f_pdf" for c in url.transformation):
+                raise BadRequest("Unsupported delivery format - pdf. The emulator delivers a PDF only as it was "
+                                 "made (a multi with f_pdf), without transformations")
+            data = self.blobs.get(resource.sha256)
+        else:
+            chain = transform.parse(self._expand(request.cloud, url.transformation))
+            data = self.kept.delivered(resource, chain.canonical, ext) if self.kept is not None else None
+        if data is None:
+            raise NotFound(f"Resource not found - {url.public_id}.{ext}")
+        etag = hashlib.sha256(data).hexdigest()[:32]
+        meta = Delivered(etag=etag, last_modified=resource.created_at, mimetype=_DOCUMENTS[ext],
+                         versioned=url.version == resource.version, varies_on_accept=False, data=None)
+        return meta if etag in request.if_none_match or "*" in request.if_none_match else replace(meta, data=data)
+
     def _deliver_file(self, request: DeliveryRequest) -> Delivered:
         """A video's or raw file's original bytes; transformations of them are not emulated."""
         url = split_path(request.path, raw=request.resource_type == "raw")
         resource = self._locate(request, url)
         asked = url.extension or resource.format
+        if request.resource_type == "video" and asked in transform.FORMATS:
+            if resource.media.get("is_audio"):
+                raise BadRequest(f"An audio file has no frame to deliver as an image ({asked}); waveform images "
+                                 "are not emulated")
+            return self._thumbnail(request, url, resource)
         if url.transformation or (request.resource_type == "video" and asked != resource.format):
             shown = "/".join(url.transformation) or f"format {asked}"
             raise BadRequest(f"Video transformations are not emulated (the emulator delivers a video's original "
@@ -194,11 +257,43 @@ class Delivery:
         return replace(meta, path=path)
 
 
+# Image-type assets that are no picture: a PDF ``multi``, a sprite's CSS and JSON.
+_DOCUMENTS = {"pdf": "application/pdf", "css": "text/css", "json": "application/json"}
 _MEDIA_TYPES = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm", "mov": "video/quicktime",
                 "ogv": "video/ogg", "ogg": "audio/ogg", "avi": "video/x-msvideo", "flv": "video/x-flv",
                 "mkv": "video/x-matroska", "ts": "video/mp2t", "mpeg": "video/mpeg", "wmv": "video/x-ms-wmv",
                 "mp3": "audio/mpeg", "m4a": "audio/mp4", "aac": "audio/aac", "wav": "audio/wav",
                 "flac": "audio/flac", "aiff": "audio/aiff", "amr": "audio/amr"}
+
+
+def _start_offset(components: list[str]) -> tuple[str | None, list[str]]:
+    """A thumbnail's ``so_`` (the first one given) and the components left without it."""
+    offset: str | None = None
+    rest: list[str] = []
+    for component in components:
+        tokens = component.split(",")
+        for token in tokens:
+            if token.startswith("so_") and offset is None:
+                offset = token[3:]
+        kept = [t for t in tokens if not t.startswith("so_")]
+        if kept:
+            rest.append(",".join(kept))
+    return offset, rest
+
+
+def _seconds(offset: str | None, duration: float) -> float:
+    """``so_`` as seconds into the video: seconds (``2.5``), a percentage (``10p``) or ``auto``; the middle by
+    default, as Cloudinary picks a video thumbnail's frame."""
+    if offset is None or offset == "auto":
+        return round(duration / 2, 3)
+    percent = re.fullmatch(r"(\d{1,3}(?:\.\d+)?)p", offset)
+    if percent and float(percent[1]) <= 100:
+        return round(duration * float(percent[1]) / 100, 3)
+    if not re.fullmatch(r"\d{1,6}(\.\d+)?", offset):
+        raise BadRequest(f"Invalid start offset - {offset}. Use seconds (so_2.5), a percentage (so_10p) or auto")
+    if duration and float(offset) > duration:
+        raise BadRequest(f"Invalid start offset - {offset}. The video is {duration:g} s long")
+    return float(offset)
 
 
 def _file_mimetype(resource_type: str, resource: Resource) -> str:

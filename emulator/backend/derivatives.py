@@ -8,6 +8,7 @@ deletions, an overwrite with new bytes, a rename or the resource's deletion. Del
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -25,6 +26,9 @@ from emulator.backend.models import (
 )
 from emulator.backend.ports import EagerStore
 from emulator.errors import BadRequest
+
+MAX_PAGES = 100  # pages one explode renders
+_ALL_PAGES = re.compile(r"(^|[,/])pg_all(?=[,/]|$)")
 
 
 def variant(canonical: str, fmt: str) -> str:
@@ -91,6 +95,29 @@ class Derivatives:
     def forget(self, key: ResourceKey, ids: Sequence[str] | None) -> None:
         self.store.drop(key, ids)
 
+    def explode(self, resource: Resource, original: bytes, transformation: str, fmt: str | None) -> Made:
+        """``explode``: one derived image per page of a multi-page original, ``pg_all`` in ``transformation``
+        naming each page in turn (``pg_1``, ``pg_2`` ...), as delivery URLs name them."""
+        if not _ALL_PAGES.search(transformation):
+            raise BadRequest("Invalid transformation - explode needs pg_all in the transformation")
+        try:
+            count = transform.pages(original)
+        except (OSError, ValueError) as exc:
+            raise BadRequest(f"Cannot explode {resource.public_id} - {exc}") from exc
+        if count > MAX_PAGES:
+            raise BadRequest(f"Cannot explode {resource.public_id} - it has {count} pages. The emulator explodes "
+                             f"at most {MAX_PAGES}")
+        made = Made()
+        out = output_format(fmt, resource)
+        for page in range(1, count + 1):
+            named = _ALL_PAGES.sub(rf"\g<1>pg_{page}", transformation)
+            chain = _chain(named, "explode")
+            record = DerivedImage(chain.canonical, out, id=_derived_id(resource, chain.canonical, out))
+            rendering = self._render(resource, original, chain, record)
+            made.renderings.append(rendering)
+            made.eager.append(rendering.derived)
+        return made
+
     # -- making ---------------------------------------------------------------------------------------------
 
     def _eager(self, resource: Resource, original: bytes, item: EagerItem, made: Made) -> DerivedImage:
@@ -135,11 +162,11 @@ class Derivatives:
         return BreakpointSet(settings, points)
 
 
-def _chain(transformation: str) -> transform.Transformation:
+def _chain(transformation: str, operation: str = "responsive_breakpoints") -> transform.Transformation:
     try:
         return transform.parse(transformation.split("/"))
     except BadRequest as exc:
-        raise BadRequest(f"responsive_breakpoints: {exc.message}") from exc
+        raise BadRequest(f"{operation}: {exc.message}") from exc
 
 
 def _derived_id(resource: Resource, transformation: str, fmt: str) -> str:

@@ -22,6 +22,7 @@ from emulator.backend.models import (
 )
 from emulator.backend.ports import ResourceRepository
 from emulator.backend.queries import (
+    ALL_TYPES,
     DELETE_BATCH,
     MAX_COMMAND_IDS,
     MAX_PUBLIC_IDS,
@@ -176,6 +177,14 @@ class Library:
         if not changed:  # renamed or deleted again in between
             raise NotFound(f"Resource not found - {request.to_public_id}")
         return changed[0]
+
+    def resources_by_asset_folder(self, cloud: CloudConfig, asset_folder: str | None,
+                                  request: ListRequest) -> ResourcePage:
+        """``GET /resources/by_asset_folder``: the assets (images, videos, raw files) directly in one asset folder
+        (not in its subfolders), newest first."""
+        if asset_folder is None:
+            raise BadRequest("Missing required parameter - asset_folder")
+        return self._list(Listing(cloud.name, ALL_TYPES, asset_folder=asset_folder), request)
 
     def resources_by_moderation(self, cloud: CloudConfig, resource_type: str, kind: str, status: str,
                                 request: ListRequest) -> ResourcePage:

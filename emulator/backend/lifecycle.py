@@ -44,6 +44,15 @@ class Restored:
     error: str | None = None
 
 
+def _check_restore(name: str, count: int, version_ids: Sequence[str]) -> None:
+    if not count:
+        raise BadRequest(f"Missing required parameter - {name}")
+    if count > MAX_RESTORE:
+        raise BadRequest(f"Too many {name} - {count}. Maximum is {MAX_RESTORE}")
+    if version_ids and len(version_ids) != count:
+        raise BadRequest(f"versions must list one version id per {name.removesuffix('s').replace('_', ' ')}")
+
+
 class Lifecycle:
     def __init__(self, repo: ResourceRepository, blobs: BlobStore, derivatives: Derivatives, backups: Backups,
                  engine: TaggingEngine, clock: Clock, ids: IdSource) -> None:
@@ -99,15 +108,24 @@ class Lifecycle:
 
     def restore(self, keys: Sequence[ResourceKey], version_ids: Sequence[str], store: Store) -> dict[str, Restored]:
         """Bring back each asset's newest backed-up version (or the given version ids, in the same order)."""
-        if not keys:
-            raise BadRequest("Missing required parameter - public_ids")
-        if len(keys) > MAX_RESTORE:
-            raise BadRequest(f"Too many public_ids - {len(keys)}. Maximum is {MAX_RESTORE}")
-        if version_ids and len(version_ids) != len(keys):
-            raise BadRequest("versions must list one version id per public id")
+        _check_restore("public_ids", len(keys), version_ids)
         out: dict[str, Restored] = {}
         for index, key in enumerate(keys):
             out[key.public_id] = self._restore_one(key, version_ids[index] if version_ids else None, store)
+        return out
+
+    def restore_asset_ids(self, cloud: str, asset_ids: Sequence[str], version_ids: Sequence[str],
+                          store: Store) -> dict[str, Restored]:
+        """``POST /resources/restore``: :meth:`restore` by asset id (an asset deleted or alive), answered by asset
+        id; an id no backup knows is ``no backup found``."""
+        _check_restore("asset_ids", len(asset_ids), version_ids)
+        out: dict[str, Restored] = {}
+        for index, asset_id in enumerate(asset_ids):
+            alive = self.repo.find_by_asset_id(cloud, asset_id)
+            key = alive.key if alive is not None else self.backups.key_of(cloud, asset_id)
+            version_id = version_ids[index] if version_ids else None
+            out[asset_id] = Restored(None, "no backup found") if key is None \
+                else self._restore_one(key, version_id, store)
         return out
 
     def _restore_one(self, key: ResourceKey, version_id: str | None, store: Store) -> Restored:
@@ -149,6 +167,34 @@ class Lifecycle:
             self.derivatives.forget(key, None)
             counts[key.public_id] = len(before.derived)
         return counts
+
+    def explode(self, key: ResourceKey, transformation: str, fmt: str | None) -> Resource:
+        """Upload API ``explode``: every page rendered and kept as a derived image of the resource (listed in
+        ``derived``, served by delivery); the resource as it then is."""
+        for _ in range(3):
+            found = self.repo.get(key)
+            if found is None:
+                raise NotFound(f"Resource not found - {key.public_id}")
+            made = self.derivatives.explode(found, self.blobs.get(found.sha256) or b"", transformation, fmt)
+            attached = self._attach(found, made)
+            if attached is not None:
+                self.derivatives.keep(attached, made)
+                return attached
+        raise BadRequest(f"Resource {key.public_id} kept changing while it was exploded; try again")
+
+    def _attach(self, read: Resource, made: Made) -> Resource | None:
+        """The derived images listed on the resource as stored, if it still holds the bytes they were made
+        from (None: overwritten meanwhile)."""
+        applied: list[Resource] = []
+
+        def edit(stored: Resource) -> Resource:
+            if stored.sha256 != read.sha256:
+                return stored
+            applied.append(self.derivatives.with_derived(stored, made))
+            return applied[0]
+
+        self.repo.modify([read.key], edit)
+        return applied[0] if applied else None
 
     # -- by asset id --------------------------------------------------------------------------------------------
 

@@ -206,3 +206,7 @@ class Backups(Protocol):
     def version(self, key: ResourceKey, version_id: str | None) -> Version | None:
         """One kept version with its bytes: the given one, or the newest."""
         ...
+
+    def key_of(self, cloud: str, asset_id: str) -> ResourceKey | None:
+        """Where the asset with this id was last kept (its newest backed-up version), if any."""
+        ...

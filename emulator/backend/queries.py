@@ -149,6 +149,9 @@ class Usage:
 
 # -- storage queries ----------------------------------------------------------------------------------------
 
+ALL_TYPES = "*"  # a Listing's resource_type for images, videos and raw files together
+
+
 @dataclass(frozen=True)
 class Listing:
     """One page of a resource list, newest first unless ``direction`` is ``asc``.
@@ -166,6 +169,7 @@ class Listing:
     context_key: str | None = None
     context_value: str | None = None
     moderation: tuple[str, str] | None = None  # (kind, status): the moderation queue
+    asset_folder: str | None = None  # exactly this asset folder ("" the root); with resource_type ALL_TYPES
     start_at: float | None = None
     direction: Direction = "desc"
     limit: int = 10

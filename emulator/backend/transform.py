@@ -33,10 +33,10 @@ CROPS = ("scale", "fit", "limit", "fill", "pad", "crop", "thumb")
 GRAVITIES = ("north_west", "north", "north_east", "west", "center", "east", "south_west", "south", "south_east",
              "auto")
 PARAMETERS = {"w": "width", "h": "height", "c": "crop", "g": "gravity", "q": "quality", "f": "format",
-              "e": "effect", "r": "radius", "a": "angle", "b": "background"}
+              "e": "effect", "r": "radius", "a": "angle", "b": "background", "pg": "page"}
 # Real Cloudinary parameters the emulator recognises but does not render (refused with a clear message).
 NOT_EMULATED = frozenset({"ar", "bo", "co", "dl", "dn", "dpr", "du", "eo", "fl", "fn", "fps", "ki", "l", "o",
-                          "p", "pg", "so", "sp", "t", "u", "vc", "vs", "x", "y", "z", "ac", "af", "br", "cs",
+                          "p", "so", "sp", "t", "u", "vc", "vs", "x", "y", "z", "ac", "af", "br", "cs",
                           "d", "if", "$"})
 QUALITY_LEVELS = {"auto": 80, "auto:best": 90, "auto:good": 80, "auto:eco": 70, "auto:low": 60}
 DEFAULT_QUALITY = 80
@@ -60,6 +60,7 @@ class Component:
     radius: int | str | None = None  # pixels or ``max``
     angle: int | str | None = None  # degrees clockwise, ``hflip`` or ``vflip``
     background: _RGBA | None = None
+    page: int | str | None = None  # a page (frame) of a multi-page original, from 1; ``all`` in explode only
     source: str = field(default="", compare=False)
 
 
@@ -79,6 +80,10 @@ class Transformation:
     @property
     def format(self) -> str | None:
         return next((c.format for c in reversed(self.components) if c.format is not None), None)
+
+    @property
+    def page(self) -> int | str | None:
+        return next((c.page for c in self.components if c.page is not None), None)
 
 
 def looks_like_component(segment: str) -> bool:
@@ -160,6 +165,14 @@ def _angle(value: str) -> int | str:
     raise BadRequest(f"Invalid angle - {value}. Use degrees (a_90, a_-45), a_hflip or a_vflip")
 
 
+def _page(value: str) -> int | str:
+    if value == "all":
+        return value
+    if re.fullmatch(r"\d{1,5}", value) and int(value) >= 1:
+        return int(value)
+    raise BadRequest(f"Invalid page - {value}. Use a page number from 1 (pg_2), or pg_all in explode")
+
+
 def parse_color(value: str) -> _RGBA:
     """``rgb:RRGGBB``, ``rgb:RRGGBBAA``, ``rgb:RGB``, ``transparent`` or a colour name (``white``)."""
     if value == "transparent":
@@ -178,7 +191,7 @@ def parse_color(value: str) -> _RGBA:
 _PARSERS: dict[str, Callable[[str], object]] = {
     "width": _dimension("width"), "height": _dimension("height"),
     "crop": _choice("crop mode", CROPS), "gravity": _choice("gravity", GRAVITIES),
-    "quality": _quality, "format": _format, "effect": _choice("effect", ("grayscale",)),
+    "quality": _quality, "format": _format, "page": _page, "effect": _choice("effect", ("grayscale",)),
     "radius": _radius, "angle": _angle, "background": parse_color,
 }
 
@@ -204,7 +217,7 @@ def render(data: bytes, transformation: Transformation, fmt: str, limits: Limits
     """
     limits = limits or Limits()
     with _opened(data, limits.max_pixels) as opened:
-        opened.seek(0)  # animated originals: the first frame
+        _seek(opened, transformation.page)  # animated or multi-page originals: the first frame unless pg_<n>
         planned = geometry.plan(_oriented_size(opened), transformation.components)
         geometry.check(planned, limits.max_pixels)
         with limits.gate.reserve(geometry.peak(planned)) if limits.gate else nullcontext():
@@ -221,6 +234,21 @@ def render(data: bytes, transformation: Transformation, fmt: str, limits: Limits
             owned = [im]
             del im
             return encode(owned.pop(), fmt, transformation.quality or DEFAULT_QUALITY)
+
+
+def pages(data: bytes) -> int:
+    """How many pages (frames) an image holds: 1 for a still image."""
+    with Image.open(io.BytesIO(data)) as opened:
+        return int(getattr(opened, "n_frames", 1))
+
+
+def _seek(opened: Image.Image, page: int | str | None) -> None:
+    if page == "all":
+        raise BadRequest("pg_all is explode's: a delivery URL names one page (pg_2)")
+    count = int(getattr(opened, "n_frames", 1))
+    if isinstance(page, int) and page > count:
+        raise BadRequest(f"Invalid page - {page}. The image has {count} page{'s' if count != 1 else ''}")
+    opened.seek(page - 1 if isinstance(page, int) else 0)
 
 
 def _opened(data: bytes, max_pixels: int) -> Image.Image:

@@ -100,6 +100,12 @@ class SQLiteBackups:
         return Version(_record(row[0]), bytes(row[2]), row[1]) if row else None
 
 
+    def key_of(self, cloud: str, asset_id: str) -> ResourceKey | None:
+        row = self._db.one("SELECT resource_type, type, public_id FROM backups WHERE cloud=? AND asset_id=? "
+                           "ORDER BY version DESC, backed_up_at DESC LIMIT 1", (cloud, asset_id))
+        return ResourceKey(cloud, row[2], row[0], row[1]) if row else None
+
+
 def _record(text: str) -> Resource:
     values = json.loads(text)
     assert len(values) == len(COLUMNS)

@@ -22,6 +22,7 @@ from typing import Any
 from emulator.backend.models import Resource, ResourceKey
 from emulator.backend.ports import MissingBlob
 from emulator.backend.queries import (
+    ALL_TYPES,
     Listing,
     Page,
     Removal,
@@ -305,8 +306,14 @@ class SQLiteStorage:
 
     @staticmethod
     def _scope(q: Listing, alias: str) -> tuple[list[str], list[object]]:
-        where = [f"{alias}.cloud = ?", f"{alias}.resource_type = ?"]
-        params: list[object] = [q.cloud, q.resource_type]
+        where = [f"{alias}.cloud = ?"]
+        params: list[object] = [q.cloud]
+        if q.resource_type != ALL_TYPES:
+            where.append(f"{alias}.resource_type = ?")
+            params.append(q.resource_type)
+        if q.asset_folder is not None:
+            where.append(f"{alias}.asset_folder = ?")
+            params.append(q.asset_folder)
         if q.type is not None:
             where.append(f"{alias}.type = ?")
             params.append(q.type)

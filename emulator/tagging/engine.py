@@ -75,6 +75,14 @@ class TaggingEngine:
         entry = self._entry(image, lambda e: bool(e.faces))
         return entry.faces if entry is not None else ()
 
+    def labels(self, image: ImageRef) -> tuple[str, ...]:
+        """The categories fixtures declare for the image, every engine's (none without a fixture; nothing is
+        computed or consumed: visual search's text matching reads these)."""
+        entry = self._entry(image, lambda e: bool(e.engines))
+        if entry is None:
+            return ()
+        return tuple(dict.fromkeys(c.tag for categories in entry.engines.values() for c in categories))
+
     def _entry(self, image: ImageRef, wanted: Callable[[Entry], bool]) -> Entry | None:
         """The first entry matching the image (run-time registrations first) that holds what is wanted."""
         keys = (("sha256", image.sha256), ("public_id", image.public_id), ("filename", image.filename))
