@@ -7,10 +7,12 @@ built (the control plane gets callbacks, the services get the ports' adapters).
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import Map, RuleFactory
 
 from emulator import media
 from emulator.api import (
@@ -29,7 +31,7 @@ from emulator.api import (
     upload,
 )
 from emulator.api.account_params import preset_spec
-from emulator.api.operations import AssetIdConverter
+from emulator.api.operations import AssetIdConverter, LazyBuildRule
 from emulator.api.params import Params
 from emulator.backend.account.presets import PresetSpec
 from emulator.backend.account.services import Account
@@ -37,6 +39,7 @@ from emulator.backend.archives import Archives
 from emulator.backend.assets import Assets
 from emulator.backend.chunked import ChunkedUploads
 from emulator.backend.compositions import Compositions
+from emulator.backend.delete_tokens import DeleteTokens
 from emulator.backend.delivery import Delivery
 from emulator.backend.derivatives import Derivatives
 from emulator.backend.gate import RenderGate
@@ -45,6 +48,7 @@ from emulator.backend.library import Library
 from emulator.backend.lifecycle import Lifecycle
 from emulator.backend.models import Categorize, ResourceKey
 from emulator.backend.ratelimit import AdminBudget
+from emulator.backend.related import RelatedAssets
 from emulator.backend.transform import Limits
 from emulator.backend.visual import VisualSearch
 from emulator.clock import Clock, IdSource, SystemClock
@@ -72,16 +76,13 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, ids:
     config = config or load_config()
     media.limit_decoding(config.max_image_pixels)
     emulator = _build(config, clock or SystemClock(), ids or IdSource())
-    app = Flask(__name__)
+    app = _Flask(__name__)
     app.json = _JSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_file_size, config.max_video_file_size) * 2 + _BODY_SLACK
     # The SDKs send a data URI as a plain form field: room for a whole file of the maximum size in base64.
     app.config["MAX_FORM_MEMORY_SIZE"] = config.max_file_size * 4 // 3 + _FIELD_SLACK
     app.extensions[EXTENSION] = emulator
-    app.url_map.converters["asset_id"] = AssetIdConverter
-    for bp in (upload.bp, admin.bp, account.bp, assets_ops.upload_bp, assets_ops.admin_bp, control.bp, delivery.bp,
-               imagga.bp, console.bp, search.bp):
-        app.register_blueprint(bp)
+    _register_blueprints(app)
     guard.install(app, config)
     cors.install(app, lambda name: _origins(config, name))
     hooks.install(app, emulator.control)
@@ -89,6 +90,36 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, ids:
     app.after_request(_headers)
     emulator.control.resume_leftovers()
     return app
+
+
+_ROUTES: list[Map] = []  # the URL map of the first app of this process, shared by every later one
+_ROUTES_LOCK = threading.Lock()
+
+
+def _register_blueprints(app: Flask) -> None:
+    """The blueprints' views and hooks; their rules are compiled into a URL map once per process.
+
+    Every app serves the same routes, and werkzeug's map is only read once built, so later apps (a test suite
+    starting an emulator per test) share the first one's instead of parsing and compiling every rule again.
+    """
+    with _ROUTES_LOCK:
+        shared = _ROUTES[0] if _ROUTES else None
+        app.url_map = _RulesElsewhere() if shared is not None else app.url_map
+        app.url_map.converters["asset_id"] = AssetIdConverter
+        for bp in (upload.bp, admin.bp, account.bp, assets_ops.upload_bp, assets_ops.admin_bp, control.bp,
+                   delivery.bp, imagga.bp, console.bp, search.bp):
+            app.register_blueprint(bp)
+        if shared is None:
+            _ROUTES.append(app.url_map)
+        else:
+            app.url_map = shared
+
+
+class _RulesElsewhere(Map):
+    """Stands in while a later app registers its blueprints: the rules are already in the shared map."""
+
+    def add(self, rulefactory: RuleFactory) -> None:
+        pass
 
 
 def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
@@ -125,8 +156,8 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
         lifecycle=lifecycle, archives=Archives(storage, storage.blobs, controlled, ids),
         compositions=Compositions(config, storage, storage.blobs, storage.eager, controlled, ids),
         admin_budget=AdminBudget(controlled, plane.calls), storage=storage, clock=controlled, ids=ids,
-        control=plane, account=settings, uploads=uploads,
-        visual=VisualSearch(config, storage, storage.blobs, engine))
+        control=plane, account=settings, uploads=uploads, delete_tokens=DeleteTokens(storage, controlled),
+        related=RelatedAssets(storage, storage.relations), visual=VisualSearch(config, storage, storage.blobs, engine))
 
 
 def _config_presets(config: Config) -> dict[str, list[PresetSpec]]:
@@ -146,6 +177,10 @@ def _origins(config: Config, cloud: str | None) -> tuple[str, ...]:
     an error the page should be able to read)."""
     found = config.cloud(cloud) if cloud else next(iter(config.clouds.values()), None)
     return found.cors_origins if found is not None else ("*",)
+
+
+class _Flask(Flask):
+    url_rule_class = LazyBuildRule
 
 
 class _JSONProvider(DefaultJSONProvider):

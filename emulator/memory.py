@@ -9,7 +9,6 @@ limit what the threads keep. Elsewhere (macOS, musl) nothing is changed.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8
 MMAP_THRESHOLD = 1024 * 1024
@@ -17,12 +16,13 @@ ARENAS = 2
 
 
 def tune_allocator() -> bool:
-    """Whether glibc's ``mallopt`` was found and accepted the settings."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
+    """Whether glibc's ``mallopt`` was found and accepted the settings.
+
+    The C library is already loaded into the interpreter: its symbols are looked up there (``CDLL(None)``)
+    rather than found by ``ctypes.util.find_library``, which runs ``ldconfig`` in a subprocess.
+    """
     try:
-        libc = ctypes.CDLL(name)
+        libc = ctypes.CDLL(None)
         mallopt = libc.mallopt
     except (OSError, AttributeError):
         return False

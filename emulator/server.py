@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import selectors
 import socket
 import ssl
 import threading
@@ -32,6 +33,47 @@ class _DualServer(ThreadedWSGIServer):
     """Plain HTTP and, when given a TLS context, HTTPS on the same port (:func:`emulator.tls.accept`)."""
 
     tls_context: ssl.SSLContext | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._wake, self._waker = socket.socketpair()
+        self._stopping = False
+        self._stopped = threading.Event()
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """socketserver's loop, which :meth:`shutdown` also wakes at once (the base class only notices a
+        shutdown at its next poll, so every stop waited for up to a poll interval)."""
+        self._stopped.clear()
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self, selectors.EVENT_READ)
+                selector.register(self._wake, selectors.EVENT_READ)
+                while not self._stopping:
+                    ready = selector.select(poll_interval)
+                    if self._stopping:
+                        break
+                    woken = {key.fileobj for key, _ in ready}
+                    if self._wake in woken:
+                        self._wake.recv(64)
+                    if self in woken:
+                        self._handle_request_noblock()  # type: ignore[attr-defined]  # socketserver's own step
+                    self.service_actions()
+        except KeyboardInterrupt:  # as werkzeug's own loop: Ctrl-C ends serving
+            pass
+        finally:  # the sockets are closed by server_close(), after shutdown() has woken the loop
+            self._stopping = False
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        self._stopping = True
+        with contextlib.suppress(OSError):  # already closed: the loop has ended
+            self._waker.send(b"\0")
+        self._stopped.wait()
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake.close()
+        self._waker.close()
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         connection = request if self.tls_context is None else accept(request, self.tls_context)
@@ -73,14 +115,16 @@ class EmulatorServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> EmulatorServer:
-        # A short poll interval keeps shutdown() fast (the default waits up to 0.5 s).
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
-                                        name="cloudinary-emulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="cloudinary-emulator",
+                                        daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
-        self._server.serve_forever()
+        try:
+            self._server.serve_forever()
+        finally:
+            self._server.server_close()
 
     def stop(self) -> None:
         self._server.shutdown()

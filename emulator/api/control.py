@@ -5,7 +5,6 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-import yaml
 from flask import Blueprint, Response, jsonify, request
 
 from emulator import __version__
@@ -30,6 +29,8 @@ def health() -> Response:
 @operation(bp, "openapi")
 def openapi() -> Response:
     """The contract kit's OpenAPI document (package data of ``contracts``), as JSON."""
+    import yaml  # a YAML parser for this one page, not at every start
+
     text = resources.files("contracts").joinpath("openapi.yaml").read_text(encoding="utf-8")
     return jsonify(yaml.safe_load(text))
 

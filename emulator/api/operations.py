@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flask import Blueprint
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, Rule
 
 V = "/v1_1/<cloud_name>"
 _RT = "any(image, video, raw)"
@@ -42,12 +42,16 @@ OPERATIONS: dict[str, Route] = {
     "explicit": _r("POST", f"{V}/<resource_type>/explicit"),
     "rename": _r("POST", f"{V}/<resource_type>/rename"),
     "destroy": _r("POST", f"{V}/<resource_type>/destroy"),
+    "delete_by_token": _r("POST", f"{V}/delete_by_token",
+                          f"{V}/<any(image, video, raw):resource_type>/delete_by_token"),
     "tags_command": _r("POST", f"{V}/<resource_type>/tags"),
     "context_command": _r("POST", f"{V}/<resource_type>/context"),
     "generate_archive": _r("GET POST", f"{V}/<any(image, video, raw, all):resource_type>/generate_archive"),
     "sprite": _r("GET POST", f"{V}/image/sprite"),
     "multi": _r("GET POST", f"{V}/image/multi"),
     "text": _r("POST", f"{V}/image/text"),
+    "download": _r("GET", f"{V}/<any(image, video, raw):resource_type>/download"),
+    "download_backup": _r("GET", f"{V}/download_backup"),
     "explode": _r("POST", f"{V}/image/explode"),
     # Admin API (HTTP Basic)
     "ping": _r("GET", f"{V}/ping"),
@@ -70,6 +74,11 @@ OPERATIONS: dict[str, Route] = {
     "update_access_mode": _r("POST", f"{V}/resources/<resource_type>/{_ADMIN_TYPE}/update_access_mode"),
     "publish_resources": _r("POST", f"{V}/resources/<resource_type>/publish_resources"),
     "delete_derived_resources": _r("DELETE", f"{V}/derived_resources"),
+    "add_related_assets": _r("POST", f"{V}/resources/related_assets/<resource_type>/{_ADMIN_TYPE}/<path:public_id>"),
+    "delete_related_assets": _r("DELETE",
+                                f"{V}/resources/related_assets/<resource_type>/{_ADMIN_TYPE}/<path:public_id>"),
+    "add_related_assets_by_asset_ids": _r("POST", f"{V}/resources/related_assets/<asset_id:asset_id>"),
+    "delete_related_assets_by_asset_ids": _r("DELETE", f"{V}/resources/related_assets/<asset_id:asset_id>"),
     "tags": _r("GET", f"{V}/tags/<resource_type>"),
     "usage": _r("GET", f"{V}/usage", f"{V}/usage/<date>"),
     "search": _r("GET POST", f"{V}/resources/search"),
@@ -163,6 +172,25 @@ OPERATIONS: dict[str, Route] = {
 NOT_OPERATIONS = frozenset({"imagga_unknown", "imagga_unknown_path"})
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class LazyBuildRule(Rule):
+    """A rule whose URL builder is compiled the first time a URL is built from it, not when it is added.
+
+    werkzeug compiles two Python functions per rule (AST, then ``compile``) for ``url_for``; matching never uses
+    them and the emulator builds URLs only for the console's pages, so compiling them all at start was most of
+    ``create_app``'s time.
+    """
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        compiled: list[Callable[..., tuple[str, str]]] = []
+
+        def build(rule: Rule, **values: Any) -> tuple[str, str]:
+            if not compiled:
+                compiled.append(Rule._compile_builder(rule, append_unknown).__get__(rule, None))
+            return compiled[0](**values)
+
+        return build
 
 
 class AssetIdConverter(BaseConverter):

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import gzip
 import io
-import tarfile
 import time
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -123,6 +121,8 @@ def build(request: ArchiveRequest, entries: list[Entry], now: float) -> Archive:
 
 
 def _zip(paths: list[str], entries: list[Entry], now: float) -> bytes:
+    import zipfile  # the archive builders load with the first archive, not at every start
+
     stamp = time.gmtime(max(now, 315532800))[:6]  # zip dates start in 1980
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -134,6 +134,8 @@ def _zip(paths: list[str], entries: list[Entry], now: float) -> bytes:
 
 
 def _tgz(paths: list[str], entries: list[Entry], now: float) -> bytes:
+    import tarfile
+
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as archive:
         for path, entry in zip(paths, entries, strict=True):

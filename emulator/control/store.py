@@ -53,7 +53,7 @@ class ControlStore:
     def __init__(self, data_dir: Path | None) -> None:
         directory, self._cleanup = directory_for(self, data_dir)
         path = self.path = directory / "control.sqlite3"
-        self._conn = open_database(path, synchronous="OFF")
+        self._conn = open_database(path, synchronous="OFF", temporary=self._cleanup is not None)
         self._lock = threading.RLock()
         self._conn.executescript(_SCHEMA)
         self._upgrade()

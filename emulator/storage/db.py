@@ -26,23 +26,26 @@ def directory_for(owner: object, data_dir: Path | None) -> tuple[Path, Callable[
     return tmp, weakref.finalize(owner, shutil.rmtree, tmp, ignore_errors=True)
 
 
-def open_database(path: Path, *, synchronous: str) -> sqlite3.Connection:
+def open_database(path: Path, *, synchronous: str, temporary: bool = False) -> sqlite3.Connection:
     """One connection usable from every thread (callers hold a lock), in WAL mode so readers never wait.
 
     ``timeout`` lets worker processes of ``serve --workers`` queue for the write lock instead of failing.
+    A ``temporary`` database (removed on close, only ever opened by this one connection) keeps its rollback
+    journal in memory instead: no other connection reads it, nothing of it outlives the process, and creating
+    a WAL file and its shared-memory index was most of what starting an emulator cost.
     """
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-    conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
+    conn.execute(f"PRAGMA journal_mode={'MEMORY' if temporary else 'WAL'}")
     return conn
 
 
 class Database:
     """One connection to one SQLite file, shared by the adapters of each port, and the lock that guards it."""
 
-    def __init__(self, path: Path, *, synchronous: str) -> None:
+    def __init__(self, path: Path, *, synchronous: str, temporary: bool = False) -> None:
         self.path = path
-        self.conn = open_database(path, synchronous=synchronous)
+        self.conn = open_database(path, synchronous=synchronous, temporary=temporary)
         self.lock = threading.RLock()
 
     def tx(self) -> AbstractContextManager[sqlite3.Connection]:

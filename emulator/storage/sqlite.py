@@ -37,7 +37,7 @@ from emulator.storage import derived_sql, lifecycle_sql, schema, search_sql
 from emulator.storage.db import Database, directory_for
 from emulator.storage.derived_sql import SQLiteDerivedCache, SQLiteImaggaUploads
 from emulator.storage.files import FileBlobs, FileStore
-from emulator.storage.lifecycle_sql import SQLiteBackups, SQLiteEagerStore
+from emulator.storage.lifecycle_sql import SQLiteBackups, SQLiteEagerStore, SQLiteRelations
 from emulator.storage.rows import (
     COLUMNS,
     SELECT,
@@ -70,7 +70,8 @@ class SQLiteStorage:
         self.directory = directory
         self.path = directory / "emulator.sqlite3"
         # A temporary database dies with the process anyway; a --data-dir one must survive a power cut.
-        self.db = Database(self.path, synchronous="OFF" if self._cleanup is not None else "FULL")
+        temporary = self._cleanup is not None
+        self.db = Database(self.path, synchronous="OFF" if temporary else "FULL", temporary=temporary)
         self._conn, self._lock = self.db.conn, self.db.lock
         self._conn.execute("PRAGMA cache_size=-16000")  # 16 MB of pages: the hot indexes of a 100k library
         self._conn.execute("PRAGMA temp_store=MEMORY")
@@ -89,6 +90,7 @@ class SQLiteStorage:
         self.imagga_uploads = SQLiteImaggaUploads(self.db)
         self.eager = SQLiteEagerStore(self.db)
         self.backups = SQLiteBackups(self.db)
+        self.relations = SQLiteRelations(self.db)
         with self._tx():
             self.files.sweep(self._in_use)  # orphans a crash left behind
 

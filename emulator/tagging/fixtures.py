@@ -8,26 +8,36 @@ A fixtures directory may hold:
 * ``vocabulary.json``: the colour names and tags the fallback draws from.
 
 Later directories override earlier ones, so a user's directory extends the bundled one.
+
+Each directory is read into a partial set, kept for the process while its files are unchanged (size and
+modification time), so a test suite starting many emulators reads and validates the files once. The bundled
+directory's partial set is also written, after validation, to a compact file in the user's cache directory
+(``$XDG_CACHE_HOME/cloudinary-emulator``, default ``~/.cache``): a later start reads that one file instead of
+every fixture and never imports the schema validator. The files stay the source of truth: any change to them
+(or a cache that cannot be read or written) means they are read and validated again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
-
-from emulator.config import ENGINES
+from emulator.config import BUNDLED_FIXTURES, ENGINES
 from emulator.errors import ConfigError
 from emulator.media import IMAGE_SUFFIXES
 from emulator.tagging.languages import SUPPORTED_LANGUAGES
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 MATCH_KINDS = ("sha256", "public_id", "filename")
 
@@ -75,24 +85,129 @@ class FixtureSet:
                 for code in SUPPORTED_LANGUAGES if code != "en" and tags - set(self.translations.get(code, {}))}
 
 
-def load_fixtures(dirs: Iterable[Path]) -> FixtureSet:
-    """Read every directory in order; raise :class:`ConfigError` naming the file and the problem."""
+def load_fixtures(dirs: Iterable[Path], *, cache_dir: Path | None = None) -> FixtureSet:
+    """Read every directory in order; raise :class:`ConfigError` naming the file and the problem.
+
+    ``cache_dir`` is where the bundled directory's compact copy is kept (default: :func:`default_cache_dir`).
+    """
     fixtures = FixtureSet()
     for directory in dirs:
         if not directory.is_dir():
             raise ConfigError(f"fixtures directory {directory} does not exist")
-        _load_images(fixtures, directory / "images")
-        for path in sorted((directory / "tags").glob("*.json")):
-            entries = _read_json(path)
-            if not isinstance(entries, list):
-                raise ConfigError(f"{path}: expected a JSON array of entries")
-            for i, raw in enumerate(entries):
-                _add(fixtures, raw, f"{path}[{i}]", sha256=None)
-        _load_translations(fixtures, directory / "translations")
-        _load_vocabulary(fixtures, directory / "vocabulary.json")
+        part = _directory(directory, cache_dir)
+        for kind, index in part.by.items():
+            fixtures.by[kind].update(index)
+        for code, table in part.translations.items():
+            fixtures.translations.setdefault(code, {}).update(table)
+        if part.vocabulary:  # the directory has a (validated, non-empty) vocabulary.json
+            fixtures.colors, fixtures.vocabulary = dict(part.colors), part.vocabulary
     if not fixtures.colors or not fixtures.vocabulary:
         raise ConfigError("no vocabulary.json with 'colors' and 'tags' in any fixtures directory")
     return fixtures
+
+
+def default_cache_dir() -> Path | None:
+    """``$XDG_CACHE_HOME/cloudinary-emulator`` (default ``~/.cache``); None without a home directory."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cloudinary-emulator" if os.path.isabs(base) else None
+
+
+_READ: dict[tuple[str, str], FixtureSet] = {}  # (directory, signature) → its partial set, never mutated
+_READ_LOCK = threading.Lock()
+_CACHE_FORMAT = 1
+
+
+def _directory(directory: Path, cache_dir: Path | None) -> FixtureSet:
+    """One directory's partial set: from this process's memory, the cache file (bundled only) or its files."""
+    signature = _signature(directory)
+    key = (str(directory), signature)
+    with _READ_LOCK:
+        found = _READ.get(key)
+    if found is not None:
+        return found
+    cache = _cache_file(directory, cache_dir or default_cache_dir()) if directory == BUNDLED_FIXTURES else None
+    part = _read_cache(cache, signature) if cache is not None else None
+    if part is None:
+        part = _read_directory(directory)
+        if cache is not None:
+            _write_cache(cache, signature, part)
+    with _READ_LOCK:
+        _READ[key] = part
+    return part
+
+
+def _signature(directory: Path) -> str:
+    """Name, size and modification time of every file the directory's fixtures are read from."""
+    stats: list[object] = []
+    for sub in ("images", "tags", "translations"):
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(directory / sub) as found:
+            for item in sorted(found, key=lambda e: e.name):
+                st = item.stat()
+                stats.append([sub, item.name, st.st_size, st.st_mtime_ns])
+    with contextlib.suppress(FileNotFoundError):
+        st = (directory / "vocabulary.json").stat()
+        stats.append(["vocabulary.json", st.st_size, st.st_mtime_ns])
+    return hashlib.sha256(json.dumps(stats).encode()).hexdigest()
+
+
+def _read_directory(directory: Path) -> FixtureSet:
+    fixtures = FixtureSet()
+    _load_images(fixtures, directory / "images")
+    for path in sorted((directory / "tags").glob("*.json")):
+        entries = _read_json(path)
+        if not isinstance(entries, list):
+            raise ConfigError(f"{path}: expected a JSON array of entries")
+        for i, raw in enumerate(entries):
+            _add(fixtures, raw, f"{path}[{i}]", sha256=None)
+    _load_translations(fixtures, directory / "translations")
+    _load_vocabulary(fixtures, directory / "vocabulary.json")
+    return fixtures
+
+
+def _cache_file(directory: Path, cache_dir: Path | None) -> Path | None:
+    if cache_dir is None:
+        return None
+    name = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
+    return cache_dir / f"fixtures-{name}.json"
+
+
+def _read_cache(path: Path, signature: str) -> FixtureSet | None:
+    """The cached partial set if it was written for exactly these files (anything else: None, read them)."""
+    try:
+        raw = json.loads(path.read_bytes())
+        if raw.get("format") != _CACHE_FORMAT or raw.get("signature") != signature:
+            return None
+        by = {kind: {key: _entry(e) for key, e in raw["by"][kind].items()} for kind in MATCH_KINDS}
+        colors = {name: (rgb[0], rgb[1], rgb[2]) for name, rgb in raw["colors"].items()}
+        return FixtureSet(by=by, translations=raw["translations"], colors=colors, vocabulary=tuple(raw["vocabulary"]))
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def _entry(raw: dict[str, Any]) -> Entry:
+    engines = {name: tuple(Category(tag, confidence) for tag, confidence in cats)
+               for name, cats in raw["engines"].items()}
+    return Entry(engines=engines, source=raw["source"], faces=tuple((b[0], b[1], b[2], b[3]) for b in raw["faces"]))
+
+
+def _write_cache(path: Path, signature: str, part: FixtureSet) -> None:
+    """Written whole under a temporary name, then renamed: a reader sees the old file or the new one."""
+    document = {
+        "format": _CACHE_FORMAT, "signature": signature,
+        "by": {kind: {key: {"engines": {name: [[c.tag, c.confidence] for c in cats]
+                                        for name, cats in e.engines.items()},
+                            "source": e.source, "faces": [list(b) for b in e.faces]}
+                      for key, e in index.items()} for kind, index in part.by.items()},
+        "translations": part.translations, "colors": {k: list(v) for k, v in part.colors.items()},
+        "vocabulary": list(part.vocabulary)}
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:  # a read-only home: the files are simply read again next time
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _load_images(fixtures: FixtureSet, images: Path) -> None:
@@ -114,6 +229,8 @@ def _add(fixtures: FixtureSet, raw: Any, where: str, *, sha256: str | None) -> N
 
 def parse_entry(raw: Any, where: str, *, sha256: str | None = None) -> tuple[dict[str, str], Entry]:
     """Validate one entry (schema, lower case, ≤ 4 decimals); return how it is matched and its categories."""
+    from jsonschema.exceptions import best_match  # only when an entry is validated: not on a cached start
+
     error = best_match(_validator().iter_errors(raw))
     if error is not None:
         path = "/".join(str(p) for p in error.path) or "(entry)"
@@ -181,6 +298,8 @@ _VALIDATOR: list[Draft202012Validator] = []
 
 
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     if not _VALIDATOR:
         text = resources.files("emulator.tagging").joinpath("fixture.schema.json").read_text(encoding="utf-8")
         _VALIDATOR.append(Draft202012Validator(json.loads(text)))

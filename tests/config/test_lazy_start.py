@@ -1,0 +1,139 @@
+"""Starting loads only what serving needs: heavy libraries wait for the request that uses them, and the
+bundled fixtures come from a compact cache that their files still rule. No timings: what is loaded is checked.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from emulator.app import create_app
+from emulator.config import BUNDLED_FIXTURES, load_config
+from emulator.errors import ConfigError
+from emulator.tagging import fixtures
+from emulator.tagging.fixtures import load_fixtures
+from tests.helpers import ADMIN, upload_ok
+
+# Libraries a ping never needs: the schema validator (fixture entries), the YAML parser (the OpenAPI page),
+# the archive builders, video decoding, the script engine and the multi-process server.
+HEAVY = ("jsonschema", "yaml", "tarfile", "av", "quickjs", "gunicorn")
+
+_LOADED = """
+import json, sys
+from emulator.app import create_app
+from emulator.config import load_config
+app = create_app(load_config({}, env={}))
+answer = app.test_client().get("/v1_1/demo/ping", auth=("123456789012345", "emulator_secret"))
+assert answer.status_code == 200, answer.status_code
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _loaded(script: str, cache: Path) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(cache), "XDG_CACHE_HOME": str(cache)})
+    return {name.partition(".")[0] for name in json.loads(out.stdout.splitlines()[-1])}
+
+
+def test_importing_the_cli_loads_no_heavy_library(tmp_path: Path) -> None:
+    loaded = _loaded("import json, sys, emulator.cli; print(json.dumps(sorted(sys.modules)))", tmp_path)
+    assert "emulator" in loaded
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_an_app_answering_its_first_ping_has_loaded_no_heavy_library(tmp_path: Path) -> None:
+    first = _loaded(_LOADED, tmp_path)  # reads and validates the bundled fixtures, writes the cache
+    assert "jsonschema" in first
+    again = _loaded(_LOADED, tmp_path)
+    assert again.isdisjoint(HEAVY), sorted(again & set(HEAVY))
+
+
+@pytest.fixture
+def bundled_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled fixtures standing in for them, so a test may change its files."""
+    copy = tmp_path / "bundled"
+    shutil.copytree(BUNDLED_FIXTURES, copy)
+    monkeypatch.setattr(fixtures, "BUNDLED_FIXTURES", copy)
+    return copy
+
+
+def _fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if a new process started: nothing read yet in memory (the cache file stays)."""
+    monkeypatch.setattr(fixtures, "_READ", {})
+
+
+def test_a_start_from_the_cache_reads_what_the_files_say(bundled_copy: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    from_files = load_fixtures([bundled_copy], cache_dir=cache)
+    assert len(list(cache.glob("fixtures-*.json"))) == 1
+    _fresh_process(monkeypatch)
+    assert load_fixtures([bundled_copy], cache_dir=cache) == from_files
+
+
+def test_a_changed_fixture_file_is_read_again(bundled_copy: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    assert load_fixtures([bundled_copy], cache_dir=cache).translations["fr"]["turtle"] != "Tortue de test"
+    french = bundled_copy / "translations" / "fr.json"
+    table = json.loads(french.read_text(encoding="utf-8"))
+    french.write_text(json.dumps({**table, "turtle": "Tortue de test"}, ensure_ascii=False), encoding="utf-8")
+    _fresh_process(monkeypatch)
+    assert load_fixtures([bundled_copy], cache_dir=cache).translations["fr"]["turtle"] == "Tortue de test"
+    # and an invalid change is still refused, as on a start without a cache
+    (bundled_copy / "images" / "turtles.json").write_text('{"match": {"filename": "turtles"}, "imagga_tagging": 3}')
+    _fresh_process(monkeypatch)
+    with pytest.raises(ConfigError, match=r"turtles\.json"):
+        load_fixtures([bundled_copy], cache_dir=cache)
+
+
+def test_an_unreadable_cache_falls_back_to_the_files(bundled_copy: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    expected = load_fixtures([bundled_copy], cache_dir=cache)
+    for file in cache.glob("fixtures-*.json"):
+        file.write_text("{not json")
+    _fresh_process(monkeypatch)
+    assert load_fixtures([bundled_copy], cache_dir=cache) == expected
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache directory would be")
+    _fresh_process(monkeypatch)
+    assert load_fixtures([bundled_copy], cache_dir=blocked) == expected
+
+
+def test_a_user_directory_still_extends_the_cached_bundle(bundled_copy: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    mine = tmp_path / "mine"
+    (mine / "tags").mkdir(parents=True)
+    (mine / "tags" / "cats.json").write_text(json.dumps(
+        [{"match": {"public_id": "cat"}, "imagga_tagging": [{"tag": "cat", "confidence": 0.9}]}]))
+    cache = tmp_path / "cache"
+    load_fixtures([bundled_copy], cache_dir=cache)
+    _fresh_process(monkeypatch)
+    both = load_fixtures([bundled_copy, mine], cache_dir=cache)
+    assert both.lookup("public_id", "cat") is not None
+    assert both.lookup("filename", "turtles") is not None
+
+
+def test_the_first_categorization_after_a_cached_start_gives_the_fixture_tags(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    _fresh_process(monkeypatch)
+    create_app(load_config({}, env={})).extensions["cloudinary_emulator"].close()  # writes the cache
+    assert list((tmp_path / "cloudinary-emulator").glob("fixtures-*.json"))
+    _fresh_process(monkeypatch)
+    app = create_app(load_config({}, env={}))
+    try:
+        body = upload_ok(app.test_client(), "turtles", categorization="imagga_tagging", auto_tagging="0.5")
+        seed = json.loads((BUNDLED_FIXTURES / "images" / "turtles.json").read_text())["imagga_tagging"]
+        assert body["tags"] == [c["tag"] for c in seed if c["confidence"] >= 0.5]
+        details = app.test_client().get(f"{ADMIN}/resources/image/upload/turtles",
+                                        auth=("123456789012345", "emulator_secret")).get_json()
+        assert details["public_id"] == "turtles"
+    finally:
+        app.extensions["cloudinary_emulator"].close()
