@@ -39,6 +39,7 @@ from emulator.backend.archives import Archives
 from emulator.backend.assets import Assets
 from emulator.backend.chunked import ChunkedUploads
 from emulator.backend.compositions import Compositions
+from emulator.backend.delete_tokens import DeleteTokens
 from emulator.backend.delivery import Delivery
 from emulator.backend.derivatives import Derivatives
 from emulator.backend.gate import RenderGate
@@ -47,6 +48,7 @@ from emulator.backend.library import Library
 from emulator.backend.lifecycle import Lifecycle
 from emulator.backend.models import Categorize, ResourceKey
 from emulator.backend.ratelimit import AdminBudget
+from emulator.backend.related import RelatedAssets
 from emulator.backend.transform import Limits
 from emulator.backend.visual import VisualSearch
 from emulator.clock import Clock, IdSource, SystemClock
@@ -154,8 +156,8 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
         lifecycle=lifecycle, archives=Archives(storage, storage.blobs, controlled, ids),
         compositions=Compositions(config, storage, storage.blobs, storage.eager, controlled, ids),
         admin_budget=AdminBudget(controlled, plane.calls), storage=storage, clock=controlled, ids=ids,
-        control=plane, account=settings, uploads=uploads,
-        visual=VisualSearch(config, storage, storage.blobs, engine))
+        control=plane, account=settings, uploads=uploads, delete_tokens=DeleteTokens(storage, controlled),
+        related=RelatedAssets(storage, storage.relations), visual=VisualSearch(config, storage, storage.blobs, engine))
 
 
 def _config_presets(config: Config) -> dict[str, list[PresetSpec]]:

@@ -16,11 +16,13 @@ if TYPE_CHECKING:  # the services' modules are imported by whoever builds them (
     from emulator.backend.assets import Assets
     from emulator.backend.chunked import ChunkedUploads
     from emulator.backend.compositions import Compositions
+    from emulator.backend.delete_tokens import DeleteTokens
     from emulator.backend.delivery import Delivery
     from emulator.backend.imagga import Imagga
     from emulator.backend.library import Library
     from emulator.backend.lifecycle import Lifecycle
     from emulator.backend.ratelimit import AdminBudget
+    from emulator.backend.related import RelatedAssets
     from emulator.backend.visual import VisualSearch
     from emulator.clock import Clock, IdSource
     from emulator.control.plane import ControlPlane
@@ -48,6 +50,8 @@ class Emulator:
     control: ControlPlane
     account: Account  # metadata fields, presets, mappings, transformations, folders, profiles, triggers
     uploads: ChunkedUploads  # parts of chunked uploads until the file is whole
+    delete_tokens: DeleteTokens  # return_delete_token, delete_by_token
+    related: RelatedAssets  # add/delete_related_assets, details' related_assets
     visual: VisualSearch  # visual_search: perceptual-hash neighbours, tag and fixture-label text matches
 
     def cloud(self, name: str) -> CloudConfig:

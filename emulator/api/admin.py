@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from emulator.api import auth, params, params_extras, render, render_library
+from emulator.api import auth, params, params_extras, render, render_extras, render_library
 from emulator.api.operations import operation
 from emulator.backend.models import Analyses, ResourceKey
 from emulator.backend.queries import ListRequest, ResourcePage
@@ -63,8 +63,12 @@ def resource_types(cloud_name: str) -> Response:
 @operation(bp, "resource")
 def resource(cloud_name: str, resource_type: str, type: str, public_id: str) -> Response:
     key = ResourceKey(_cloud().name, public_id, resource_type, type)
-    found = current().lifecycle.details(key, params_extras.details_request(params.collect(request)))
-    return jsonify(render.resource_details(found.resource, request.host, found.analysis, found.versions))
+    raw = params.collect(request)
+    found = current().lifecycle.details(key, params_extras.details_request(raw))
+    body = render.resource_details(found.resource, request.host, found.analysis, found.versions)
+    if params.boolean(raw, "related", False):
+        body["related_assets"] = render_extras.related_assets(current().related.of(found.resource), request.host)
+    return jsonify(body)
 
 
 @operation(bp, "update")

@@ -7,9 +7,11 @@ the Admin API ones share the admin blueprint's Basic authentication and rate-lim
 
 from __future__ import annotations
 
+import mimetypes
+
 from flask import Blueprint, Response, g, jsonify, request
 
-from emulator.api import admin, auth, params, params_extras, render, render_extras, render_library
+from emulator.api import admin, auth, delivery, params, params_extras, render, render_extras, render_library
 from emulator.api.operations import operation
 from emulator.backend.lifecycle import Details
 from emulator.backend.models import Resource, ResourceKey
@@ -63,6 +65,30 @@ def multi(cloud_name: str) -> Response:
     if made.download is not None:
         return Response(made.download, mimetype=made.mimetype)
     return jsonify(render_extras.multi(made, request.host))
+
+
+@operation(upload_bp, "download")
+def download(cloud_name: str, resource_type: str) -> Response:
+    """``private_download_url``: a signed GET that answers the asset's bytes (any delivery type)."""
+    cloud, raw = _signed(cloud_name, "download")
+    req = params_extras.download_request(raw)
+    delivered = current().delivery.download(cloud.name, resource_type, req, current().clock.now())
+    response = delivery.respond(delivered)
+    if req.attachment:
+        name = req.public_id.rpartition("/")[2] + (f".{req.format}" if req.format and resource_type != "raw" else "")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name.replace(chr(34), "")}"'
+    return response
+
+
+@operation(upload_bp, "download_backup")
+def download_backup(cloud_name: str) -> Response:
+    """``download_backedup_asset``: a signed GET answering a backed-up version's bytes."""
+    cloud, raw = _signed(cloud_name, "download_backup")
+    kept = current().lifecycle.backed_up(cloud.name, params.required(raw, "asset_id"),
+                                         params.required(raw, "version_id"))
+    name = f"{kept.resource.public_id.rpartition('/')[2]}.{kept.resource.format}".replace('"', "")
+    return Response(kept.data, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @operation(upload_bp, "explode")
@@ -158,6 +184,34 @@ def visual_search(cloud_name: str) -> Response:
 def delete_derived_resources(cloud_name: str) -> Response:
     ids = params_extras.names(params.collect(request), "derived_resource_ids")
     return jsonify(deleted=current().lifecycle.delete_derived(_cloud().name, ids))
+
+
+@operation(admin_bp, "add_related_assets")
+def add_related_assets(cloud_name: str, resource_type: str, type: str, public_id: str) -> Response:
+    return _relate(ResourceKey(_cloud().name, public_id, resource_type, type), None, add=True)
+
+
+@operation(admin_bp, "delete_related_assets")
+def delete_related_assets(cloud_name: str, resource_type: str, type: str, public_id: str) -> Response:
+    return _relate(ResourceKey(_cloud().name, public_id, resource_type, type), None, add=False)
+
+
+@operation(admin_bp, "add_related_assets_by_asset_ids")
+def add_related_assets_by_asset_ids(cloud_name: str, asset_id: str) -> Response:
+    return _relate(None, asset_id, add=True)
+
+
+@operation(admin_bp, "delete_related_assets_by_asset_ids")
+def delete_related_assets_by_asset_ids(cloud_name: str, asset_id: str) -> Response:
+    return _relate(None, asset_id, add=False)
+
+
+def _relate(key: ResourceKey | None, asset_id: str | None, *, add: bool) -> Response:
+    targets = params_extras.names(params.collect(request), "assets_to_relate" if add else "assets_to_unrelate")
+    related = current().related
+    source = related.source(_cloud().name, key, asset_id)
+    outcome = related.change(source, targets, add=add, by_asset_id=asset_id is not None)
+    return jsonify(render_extras.relations(outcome))
 
 
 @operation(admin_bp, "update_access_mode")

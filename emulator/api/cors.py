@@ -1,11 +1,11 @@
 """CORS, as Cloudinary's API does it for browser uploads (see ``docs/sdk-wire.md``, "Browsers").
 
-The Upload API (``/v1_1/<cloud>/<image|video|raw|auto>/<action>``) and delivery URLs answer pages of any
-allowed origin: a preflight ``OPTIONS`` gets ``Access-Control-Allow-Methods``/``-Headers`` (the headers the
-browser asks for, which include ``Content-Range`` and ``X-Unique-Upload-Id`` for chunked uploads and
-``X-Requested-With`` for the jQuery plugin), and every answer carries ``Access-Control-Allow-Origin`` and
-``Access-Control-Expose-Headers``. The Admin API gets none of it: it must never be called from a browser,
-which would need the API secret.
+The Upload API (``/v1_1/<cloud>/<image|video|raw|auto>/<action>``, ``/v1_1/<cloud>/delete_by_token``) and
+delivery URLs answer pages of any allowed origin: a preflight ``OPTIONS`` gets
+``Access-Control-Allow-Methods``/``-Headers`` (the headers the browser asks for, which include ``Content-Range``
+and ``X-Unique-Upload-Id`` for chunked uploads and ``X-Requested-With`` for the jQuery plugin), and every answer
+carries ``Access-Control-Allow-Origin`` and ``Access-Control-Expose-Headers``. The Admin API gets none of it: it
+must never be called from a browser, which would need the API secret.
 
 The allowed origin is echoed (as Cloudinary's API answers, with ``Access-Control-Max-Age: 1728000``), with
 ``Vary: Origin``. Allowed origins are per cloud (``cors_origins``, default ``["*"]``). A request whose
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, g, jsonify, request
 
-UPLOAD_PATH = re.compile(r"^/v1_1/(?P<cloud>[^/]+)/(?:image|video|raw|auto)/[^/]+/?$")
+UPLOAD_PATH = re.compile(r"^/v1_1/(?P<cloud>[^/]+)/(?:(?:image|video|raw|auto)/[^/]+|delete_by_token)/?$")
 DELIVERY_PATH = re.compile(r"^/(?P<cloud>[^/]+)/(?:image|video|raw)/(?:upload|private|authenticated)/.+$")
 PRIVATE_CDN_PATH = re.compile(r"^/(?:image|video|raw)/(?:upload|private|authenticated)/.+$")
 DEFAULT_HEADERS = ("Content-Type", "Content-Range", "Content-Disposition", "X-Unique-Upload-Id",

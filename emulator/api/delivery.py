@@ -29,14 +29,14 @@ UNVERSIONED_CACHE = "public, no-cache"  # may change on overwrite: revalidate (c
 def deliver(cloud_name: str, resource_type: str, type: str, rest: str) -> Response:
     if current().config.cloud(cloud_name) is None:
         raise NotFound(f"Cloud not found - {cloud_name}")
-    return _respond(current().delivery.deliver(_request(cloud_name, resource_type, type, rest)))
+    return respond(current().delivery.deliver(_request(cloud_name, resource_type, type, rest)))
 
 
 @operation(bp, "deliver_private_cdn")
 def deliver_private_cdn(resource_type: str, type: str, rest: str) -> Response:
     """Without the cloud segment (``private_cdn=True``): the first configured cloud."""
     cloud_name = next(iter(current().config.clouds))
-    return _respond(current().delivery.deliver(_request(cloud_name, resource_type, type, rest)))
+    return respond(current().delivery.deliver(_request(cloud_name, resource_type, type, rest)))
 
 
 def _request(cloud: str, resource_type: str, type: str, rest: str) -> DeliveryRequest:
@@ -47,7 +47,7 @@ def _request(cloud: str, resource_type: str, type: str, rest: str) -> DeliveryRe
                            if_none_match=frozenset(known))
 
 
-def _respond(delivered: Delivered) -> Response:
+def respond(delivered: Delivered) -> Response:
     if delivered.path is not None:
         return _file(delivered)
     status = 200 if delivered.data is not None else 304

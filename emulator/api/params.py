@@ -236,8 +236,19 @@ def upload_request(params: Params, resource_type: str = "image", *, file: FileSo
         use_asset_folder_as_public_id_prefix=boolean(params, "use_asset_folder_as_public_id_prefix", False),
         use_filename_as_display_name=boolean(params, "use_filename_as_display_name", False),
         extras=_extras(params, admin=False),
+        type=_upload_type(params),
         scripts=_scripts(params, resource_type, source, evaluated),
     )
+
+
+UPLOAD_TYPES = ("upload", "private", "authenticated")
+
+
+def _upload_type(params: Params) -> str:
+    value = params.text("type") or "upload"
+    if value not in UPLOAD_TYPES:
+        raise BadRequest(f"Invalid type - {value}. Must be one of: {', '.join(UPLOAD_TYPES)}")
+    return value
 
 
 # What ``eval`` does not see in ``upload_options``: the file, the request's authentication, the script itself.
@@ -315,15 +326,16 @@ def _file(params: Params) -> FileSource:
     raise BadRequest(f"Invalid file parameter - expected a file, a data URI or an http(s) URL, got {value[:64]!r}")
 
 
-_CONTENT_RANGE = re.compile(r"^bytes (?P<first>\d+)-(?P<last>\d+)/(?P<total>\d+|\*|-1)$")
+_CONTENT_RANGE = re.compile(r"^bytes (?P<first>\d+)-(?P<last>\d+)(?:/(?P<total>\d+|\*|-1))?$")
 
 
 def content_range(header: str) -> ByteRange:
-    """``bytes first-last/total``; ``*`` (browsers) or ``-1`` (Node, Java streams) while the total is unknown."""
+    """``bytes first-last/total``; ``*`` (browsers), ``-1`` (Node, Java streams) or no ``/total`` at all
+    (PHP 3's template for a stream of unknown size) while the total is unknown."""
     match = _CONTENT_RANGE.match(header.strip())
     if match is None or int(match["first"]) > int(match["last"]):
         raise BadRequest(f"Invalid Content-Range header - {header}. Expected bytes <first>-<last>/<total>")
-    total = None if match["total"] in ("*", "-1") else int(match["total"])
+    total = None if match["total"] in (None, "*", "-1") else int(match["total"])
     return ByteRange(int(match["first"]), int(match["last"]), total)
 
 

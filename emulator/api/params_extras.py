@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from emulator import media
-from emulator.api.params import Params, boolean, tags
+from emulator.api.params import Params, boolean, required, tags
 from emulator.backend import addons, breakpoints, eager, transform
 from emulator.backend.archive import FORMATS as ARCHIVE_FORMATS
 from emulator.backend.archive import ArchiveRequest
 from emulator.backend.compose import TextStyle
 from emulator.backend.compositions import MultiRequest, TextRequest
+from emulator.backend.delivery import DownloadRequest
 from emulator.backend.models import (
     MODERATION_KINDS,
     MODERATION_STATUSES,
@@ -199,6 +200,15 @@ def archive_request(params: Params, resource_type: str) -> ArchiveRequest:
         target_tags=_list(params, "target_tags"), target_asset_folder=params.text("target_asset_folder") or None,
         notification_url=params.text("notification_url") or None,
     )
+
+
+def download_request(params: Params) -> DownloadRequest:
+    expires = params.text("expires_at")
+    if expires is not None and not re.fullmatch(r"\d{1,12}", expires):
+        raise BadRequest(f"Invalid expires_at - {expires}. Must be Unix seconds")
+    return DownloadRequest(public_id=required(params, "public_id"), format=params.text("format") or None,
+                           type=params.text("type") or "upload", attachment=boolean(params, "attachment", False),
+                           expires_at=int(expires) if expires else None)
 
 
 def _list(params: Params, name: str) -> tuple[str, ...]:

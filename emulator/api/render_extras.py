@@ -14,6 +14,7 @@ from emulator.backend.lifecycle import Restored
 from emulator.backend.models import BreakpointSet, DerivedImage, Resource, UploadOutcome
 from emulator.backend.ports import Version
 from emulator.backend.queries import ResourcePage
+from emulator.backend.related import RelationOutcome, TargetResult
 from emulator.backend.visual import Match
 from emulator.config import CloudConfig
 
@@ -171,3 +172,20 @@ def published(found: list[Resource], host: str) -> dict[str, Any]:
     return {"published": [{"public_id": r.public_id, "access_mode": r.access_mode, "type": r.key.type,
                            "resource_type": r.key.resource_type, **_raw_urls(r, host, ext=r.format)}
                           for r in found], "failed": []}
+
+
+def relations(outcome: RelationOutcome) -> dict[str, Any]:
+    """``add_related_assets`` / ``delete_related_assets``: each target in ``success`` or ``failed``."""
+    def entry(result: TargetResult) -> dict[str, Any]:
+        return {"message": result.message, "code": "success_ids" if result.ok else "failed_ids",
+                "asset": result.asset, "status": result.status}
+
+    return {"success": [entry(r) for r in outcome.results if r.ok],
+            "failed": [entry(r) for r in outcome.results if not r.ok]}
+
+
+def related_assets(found: list[Resource], host: str) -> list[dict[str, Any]]:
+    """Details with ``related=true``: the related assets that still exist."""
+    return [{"asset_id": r.asset_id, "public_id": r.public_id, "resource_type": r.key.resource_type,
+             "type": r.key.type, **_raw_urls(r, host, ext=r.format if r.key.resource_type != "raw" else None)}
+            for r in found]

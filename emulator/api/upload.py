@@ -40,7 +40,19 @@ def upload(cloud_name: str, resource_type: str) -> Response:
     for eager in (raw.text("eager") or "").split("|"):
         if eager:
             em.account.transformations.record_use(cloud.name, eager)  # listed by api.transformations(), used
-    return jsonify(render.upload(outcome, cloud, request.host))
+    body = render.upload(outcome, cloud, request.host)
+    if params.boolean(raw, "return_delete_token", False):
+        body["delete_token"] = em.delete_tokens.issue(cloud, outcome.resource)
+    return jsonify(body)
+
+
+@operation(bp, "delete_by_token")
+def delete_by_token(cloud_name: str, resource_type: str = "image") -> Response:
+    """Unsigned, as browsers call it: the token is the credential (``emulator/backend/delete_tokens.py``)."""
+    em = current()
+    cloud = em.cloud(cloud_name)
+    token = params.required(params.collect(request), "token")
+    return jsonify(result="ok" if em.delete_tokens.delete(cloud, token) else "not found")
 
 
 # -- the media library's Upload-API operations (signed like upload; never unsigned) ---------------------------

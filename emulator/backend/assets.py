@@ -132,7 +132,7 @@ class Assets:
 
     def _upload(self, cloud: CloudConfig, request: UploadRequest, incoming: intake.Incoming,
                 origin: str) -> UploadOutcome:
-        key = ResourceKey(cloud.name, self._public_id(request, incoming), incoming.kind)
+        key = ResourceKey(cloud.name, self._public_id(request, incoming), incoming.kind, request.type)
         previous = self.repo.get(key)
         if previous is not None and not request.overwrite:
             return UploadOutcome(previous, existing=True)

@@ -48,6 +48,15 @@ class DeliveryRequest:
 
 
 @dataclass(frozen=True)
+class DownloadRequest:
+    public_id: str
+    format: str | None = None
+    type: str = "upload"
+    attachment: bool = False
+    expires_at: int | None = None
+
+
+@dataclass(frozen=True)
 class Delivered:
     etag: str
     last_modified: float
@@ -128,6 +137,16 @@ class Delivery:
         if self.named is not None and url.transformation and components == list(url.transformation):
             self.named.record_use(request.cloud, "/".join(url.transformation))  # listed by api.transformations
         return replace(meta, data=data)
+
+    def download(self, cloud: str, resource_type: str, request: DownloadRequest, now: float) -> Delivered:
+        """The Upload API's signed ``download`` (``private_download_url``): the asset of any delivery type, an
+        image in ``format`` when given (converted), a video or raw file as stored."""
+        if request.expires_at is not None and request.expires_at < now:
+            raise BadRequest(f"Download link expired at {request.expires_at}")
+        name = request.public_id
+        if request.format and resource_type == "image":
+            name = f"{name}.{request.format}"
+        return self.deliver(DeliveryRequest(cloud, resource_type, request.type, f"v{PLACEHOLDER_VERSION}/{name}"))
 
     def _expand(self, cloud: str, components: tuple[str, ...]) -> list[str]:
         """``t_<name>`` components replaced by the named transformation's own components."""

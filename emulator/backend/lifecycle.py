@@ -204,6 +204,13 @@ class Lifecycle:
             raise NotFound(f"Resource not found - {asset_id}")
         return self.details(found.key, request)
 
+    def backed_up(self, cloud: str, asset_id: str, version_id: str) -> Version:
+        """A backed-up version's record and bytes (``download_backup``), also of a deleted asset."""
+        kept = self.backups.by_asset_id(cloud, asset_id, version_id)
+        if kept is None:
+            raise NotFound(f"Version not found - {version_id} of asset_id {asset_id}")
+        return kept
+
     def resources_by_asset_ids(self, cloud: str, asset_ids: Sequence[str]) -> list[Resource]:
         if not asset_ids:
             raise BadRequest("Missing required parameter - asset_ids")

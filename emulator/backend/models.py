@@ -179,6 +179,7 @@ class UploadRequest:
     public_id_prefix: str | None = None
     use_asset_folder_as_public_id_prefix: bool = False
     use_filename_as_display_name: bool = False
+    type: str = "upload"  # the delivery type: upload, private or authenticated
     scripts: UploadScripts | None = None  # eval / on_success
 
 

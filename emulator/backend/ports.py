@@ -207,6 +207,10 @@ class Backups(Protocol):
         """One kept version with its bytes: the given one, or the newest."""
         ...
 
+    def by_asset_id(self, cloud: str, asset_id: str, version_id: str) -> Version | None:
+        """One kept version with its bytes, by the asset's id (whatever its public id, deleted or not)."""
+        ...
+
     def key_of(self, cloud: str, asset_id: str) -> ResourceKey | None:
         """Where the asset with this id was last kept (its newest backed-up version), if any."""
         ...

@@ -3,6 +3,7 @@
 ``eager`` rows are keyed like delivery's cache (resource, the original's sha256, variant) but are never evicted:
 triggers drop them with the original's bytes (overwrite with other bytes, rename, deletion). ``backups`` rows
 hold a version's record and its bytes, keyed by the asset and version id; they outlive the resource.
+``related_assets`` holds each relation in both directions, by asset id (readers skip assets that are gone).
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ CREATE INDEX IF NOT EXISTS eager_by_id ON eager (cloud, derived_id);
     PRIMARY KEY (cloud, asset_id, version_id)
 );
 CREATE INDEX IF NOT EXISTS backups_by_key ON backups (cloud, resource_type, type, public_id, version);
+CREATE TABLE IF NOT EXISTS related_assets (
+    cloud TEXT NOT NULL, asset_id TEXT NOT NULL, other TEXT NOT NULL,
+    UNIQUE (cloud, asset_id, other)
+);
 """
 _KEY = "cloud=? AND resource_type=? AND type=? AND public_id=?"
 
@@ -99,11 +104,37 @@ class SQLiteBackups:
         row = self._db.one(sql + " ORDER BY version DESC, backed_up_at DESC LIMIT 1", params)
         return Version(_record(row[0]), bytes(row[2]), row[1]) if row else None
 
+    def by_asset_id(self, cloud: str, asset_id: str, version_id: str) -> Version | None:
+        row = self._db.one("SELECT record, backed_up_at, data FROM backups WHERE cloud=? AND asset_id=? "
+                           "AND version_id=? ORDER BY backed_up_at DESC LIMIT 1", (cloud, asset_id, version_id))
+        return Version(_record(row[0]), bytes(row[2]), row[1]) if row else None
 
     def key_of(self, cloud: str, asset_id: str) -> ResourceKey | None:
         row = self._db.one("SELECT resource_type, type, public_id FROM backups WHERE cloud=? AND asset_id=? "
                            "ORDER BY version DESC, backed_up_at DESC LIMIT 1", (cloud, asset_id))
         return ResourceKey(cloud, row[2], row[0], row[1]) if row else None
+
+
+class SQLiteRelations:
+    """The :class:`~emulator.backend.related.Relations` port."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def relate(self, cloud: str, asset_id: str, others: Sequence[str]) -> None:
+        pairs = [(cloud, a, b) for other in others for a, b in ((asset_id, other), (other, asset_id))]
+        with self._db.tx() as db:
+            db.executemany("INSERT OR IGNORE INTO related_assets (cloud, asset_id, other) VALUES (?, ?, ?)", pairs)
+
+    def unrelate(self, cloud: str, asset_id: str, others: Sequence[str]) -> None:
+        pairs = [(cloud, a, b) for other in others for a, b in ((asset_id, other), (other, asset_id))]
+        with self._db.tx() as db:
+            db.executemany("DELETE FROM related_assets WHERE cloud=? AND asset_id=? AND other=?", pairs)
+
+    def related(self, cloud: str, asset_id: str) -> list[str]:
+        rows = self._db.read("SELECT other FROM related_assets WHERE cloud=? AND asset_id=? ORDER BY rowid",
+                             (cloud, asset_id))
+        return [row[0] for row in rows]
 
 
 def _record(text: str) -> Resource:

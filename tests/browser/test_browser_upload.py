@@ -140,3 +140,28 @@ def test_the_jquery_plugin_uploads_and_the_page_sees_cloudinarydone(
     assert seen["ok"], seen
     assert seen["result"]["width"] == 320 and seen["result"]["tags"] == ["jquery"]
     assert seen["result"]["bytes"] == TURTLES.stat().st_size
+
+
+def test_the_jquery_plugin_deletes_by_token_what_the_page_uploaded(
+        page: Page, page_origin: str, emulator: tuple[EmulatorServer, Flask]) -> None:
+    """``return_delete_token`` on the plugin's upload, then ``$.cloudinary.delete_by_token`` from the same page."""
+    server, app = emulator
+    _open(page, page_origin)
+    seen: dict[str, Any] = page.evaluate("""async ([url, deleteUrl]) => {
+        const blob = await (await fetch('/turtles.jpg')).blob();
+        const file = new File([blob], 'turtles.jpg', {type: 'image/jpeg'});
+        jQuery.cloudinary.config({cloud_name: 'demo'});
+        const input = jQuery('<input type="file" name="file"/>').appendTo('body').unsigned_cloudinary_upload(
+            'browser', {cloud_name: 'demo', public_id: 'page_token', return_delete_token: true}, {url: url});
+        const uploaded = await new Promise((resolve) => {
+            input.on('cloudinarydone', (e, data) => resolve(data.result));
+            input.on('cloudinaryfail', (e, data) => resolve({failed: data.jqXHR && data.jqXHR.responseText}));
+            input.fileupload('add', {files: [file]});
+        });
+        const deleted = await jQuery.cloudinary.delete_by_token(uploaded.delete_token, {url: deleteUrl});
+        return {uploaded, deleted};
+    }""", [f"{server.url}/v1_1/{CLOUD}/image/upload", f"{server.url}/v1_1/{CLOUD}/delete_by_token"])
+    assert seen["uploaded"]["public_id"] == "page_token" and seen["uploaded"]["delete_token"], seen
+    assert seen["deleted"] == {"result": "ok"}
+    gone = app.test_client().get(f"/v1_1/{CLOUD}/resources/image/upload/page_token", headers=basic())
+    assert gone.status_code == 404

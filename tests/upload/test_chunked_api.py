@@ -128,7 +128,7 @@ def test_every_part_is_authenticated(client: FlaskClient) -> None:
 @pytest.mark.parametrize(("header", "message"), [
     ("bytes 10-5/100", "Invalid Content-Range header - bytes 10-5/100"),
     ("bytes=0-9/100", "Invalid Content-Range header - bytes=0-9/100"),
-    ("bytes 0-9", "Invalid Content-Range header - bytes 0-9"),
+    ("bytes 0-9/ten", "Invalid Content-Range header - bytes 0-9/ten"),
     ("bytes 95-104/100", "Content-Range bytes 95-104 end past the total 100"),
     ("lines 0-9/100", "Invalid Content-Range header - lines 0-9/100"),
 ])
@@ -138,6 +138,21 @@ def test_a_bad_range_is_a_clear_400(client: FlaskClient, header: str, message: s
                     headers={"Content-Range": header, "X-Unique-Upload-Id": "bad"})
     assert r.status_code == 400
     assert r.json["error"]["message"].startswith(message)
+
+
+def test_parts_without_a_total_wait_for_the_part_that_announces_it(client: FlaskClient) -> None:
+    """PHP 3 formats ``bytes <first>-<last>`` with no ``/<total>`` when the stream's size is unknown (it then
+    posts in one request, but the form is accepted like Node's ``-1``): the upload completes with the part
+    whose Content-Range names the total."""
+    half = len(IMAGE) // 2
+    form = {**signed({"public_id": "no_total"}), "file": (io.BytesIO(IMAGE[:half]), "turtles.jpg")}
+    first = client.post(f"/v1_1/{CLOUD}/image/upload", data=form, content_type="multipart/form-data",
+                        headers={"Content-Range": f"bytes 0-{half - 1}", "X-Unique-Upload-Id": "php-1"})
+    assert first.status_code == 200 and first.json == {"done": False, "upload_id": "php-1", "bytes": half,
+                                                       "public_id": "no_total"}
+    last = post_part(client, IMAGE, half, len(IMAGE), upload_id="php-1", fields={"public_id": "no_total"})
+    assert last.status_code == 200, last.json
+    assert (last.json["public_id"], last.json["bytes"], last.json["width"]) == ("no_total", len(IMAGE), 320)
 
 
 def test_a_part_whose_size_differs_from_its_range_is_a_400(client: FlaskClient) -> None:

@@ -65,9 +65,12 @@ def flat(params):
         out += [(f"{k}[]", x) for x in v] if isinstance(v, list) else [(k, v)]
     return out
 
-def call(label, method, path, headers, body, status, expect, note):
-    return {"label": label, "note": note, "method": method, "path": path, "headers": headers, "body": body,
-            "expect": {"status": status, "json": expect}}
+def call(label, method, path, headers, body, status, expect, note, present=()):
+    out = {"label": label, "note": note, "method": method, "path": path, "headers": headers, "body": body,
+           "expect": {"status": status, "json": expect}}
+    if present:
+        out["expect"]["present"] = list(present)  # keys whose values are not known in advance
+    return out
 
 up = f"/v1_1/{CLOUD}/image"
 adm = f"/v1_1/{CLOUD}"
@@ -177,6 +180,7 @@ def java():
              parts({"context": "caption=from java", "command": "add", "public_ids": ["sample"]}), 200,
              {"public_ids": ["sample"]}, "context, multipart"),
         *java_chunked(b),
+        *java_delete_by_token(b),
         call("admin update", "POST", f"{adm}/resources/image/upload/sample", urlenc,
              "tags=j1%2Cj2&context=a%3Db", 200, {"public_id": "sample", "tags": ["j1", "j2"]},
              "ApiStrategy.setEntity: UrlEncodedFormEntity"),
@@ -184,6 +188,22 @@ def java():
              200, {}, "GET: URIBuilder query, k[]"),
         call("admin delete_resources", "DELETE", f"{adm}/resources/image/upload", urlenc,
              "public_ids%5B%5D=gone", 200, {"deleted": {"gone": "not_found"}}, "DELETE with a urlencoded body"),
+    ]
+
+def java_delete_by_token(b):
+    """Uploader.upload with return_delete_token (booleans as "true"), then Uploader.deleteByToken: callApi
+    ("delete_by_token", {token}) signs it like any call (the emulator, like the service, needs no signature
+    there) and posts to /<resource_type>/delete_by_token. {{delete_token}} is what the upload answered."""
+    mp = {"User-Agent": ua["java"], "Content-Type": f"multipart/form-data; charset=UTF-8; boundary={b}"}
+    fields = flat(signed({"public_id": "java_token.csv", "return_delete_token": "true"}))
+    upload = file_multipart(b, fields, "file", CSV, part_type="text/plain; charset=UTF-8")
+    token = multipart(b, flat(signed({"token": "{{delete_token}}"})), part_type="text/plain; charset=UTF-8")
+    return [
+        call("upload with return_delete_token", "POST", f"/v1_1/{CLOUD}/raw/upload", mp, upload, 200,
+             {"public_id": "java_token.csv", "resource_type": "raw"}, "the answer carries delete_token",
+             present=["delete_token"]),
+        call("deleteByToken", "POST", f"{up}/delete_by_token", mp, token, 200, {"result": "ok"},
+             "Uploader.deleteByToken → callApi(\"delete_by_token\"): multipart, signed"),
     ]
 
 def java_chunked(b):
