@@ -45,6 +45,8 @@ def open_database(path: Path, *, synchronous: str, temporary: bool = False) -> s
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute(f"PRAGMA journal_mode={'MEMORY' if temporary else 'WAL'}")
+    if temporary:  # and it holds its file lock from the first use on: no lock and unlock calls around each statement
+        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
     return conn
 
 
