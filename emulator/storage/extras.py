@@ -13,6 +13,9 @@ from emulator.backend.models import Box, DerivedImage, Moderation, Resource
 
 
 def dump(r: Resource) -> str:
+    if not (r.derived or r.moderation or r.access_control or r.backup or r.faces or r.custom_coordinates
+            or r.access_mode != "public"):
+        return "{}"  # most resources: no encoder call
     out: dict[str, Any] = {}
     if r.derived:
         out["derived"] = [[d.transformation, d.format, d.bytes, d.width, d.height, d.sha256, d.id]

@@ -7,8 +7,10 @@ without an extra index on ``id``.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from emulator.backend.models import Resource, ResourceKey
@@ -30,10 +32,15 @@ def to_row(r: Resource) -> tuple[object, ...]:
     return (
         k.cloud, k.resource_type, k.type, k.public_id, r.asset_id, r.version, r.version_id, r.format,
         r.width, r.height, r.bytes, r.etag, r.sha256, r.created_at, r.original_filename,
-        json.dumps(list(r.tags)), json.dumps(dict(r.context)), json.dumps(dict(r.info)), r.notification_url,
-        r.folder, filename(r.public_id), json.dumps(dict(r.metadata)), r.effective_asset_folder, r.display_name,
-        json.dumps(dict(r.media)), extras.dump(r),
+        json.dumps(list(r.tags)) if r.tags else "[]", _object(r.context), _object(r.info), r.notification_url,
+        r.folder, filename(r.public_id), _object(r.metadata), r.effective_asset_folder, r.display_name,
+        _object(r.media), extras.dump(r),
     )
+
+
+def _object(value: Mapping[str, Any]) -> str:
+    """``json.dumps`` of a mapping, without the encoder for the empty one most resources hold."""
+    return json.dumps(dict(value)) if value else "{}"
 
 
 def to_resource(row: tuple[Any, ...] | Any) -> Resource:
@@ -100,12 +107,21 @@ def _number(value: Any) -> float | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def _tag_terms(tag: str) -> tuple[tuple[str, str], ...]:
+    """A tag's ``tags`` words: a library repeats a few thousand tags across every resource."""
+    return tuple(("tags", w) for w in words(tag))
+
+
 def _terms(r: Resource) -> set[tuple[str, str]]:
-    """The lower-cased words a ``field:word`` search finds this resource by."""
+    """The lower-cased words a ``field:word`` search finds this resource by, but for the ``tags`` words that
+    are whole tags of the resource: a search looks those up in ``resource_tags`` (most tags are one word, so
+    this halves the word rows of a tagged library)."""
     out = {("public_id", w) for w in words(r.public_id)}
-    out |= {("filename", w) for w in words(filename(r.public_id))}
+    out.update(("filename", w) for w in words(filename(r.public_id)))
     for tag in r.tags:
-        out |= {("tags", w) for w in words(tag)}
+        out.update(_tag_terms(tag))
+    out.difference_update(("tags", tag) for tag in r.tags)  # a one-word tag is found in resource_tags (schema 6)
     for key, value in r.context.items():
         found = words(value)
         out |= {(f"context.{key}", w) for w in found} | {("context", w) for w in found}

@@ -1,4 +1,4 @@
-"""The SQLite schema of the emulator's storage, its planner statistics, and the upgrade from schema 1."""
+"""The SQLite schema of the emulator's storage, its planner statistics, and the upgrades from older schemas."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sqlite3
 from emulator.backend.models import Resource
 from emulator.storage.rows import COLUMNS, to_resource
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS clouds (name TEXT PRIMARY KEY, created_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS resources (
@@ -82,10 +82,20 @@ STATISTICS = [
 
 
 def create(db: sqlite3.Connection) -> None:
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
     add_columns(db)
     for statement in SCHEMA.split(";"):
         db.execute(statement)
+    if version < 6:
+        drop_whole_tag_words(db)
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def drop_whole_tag_words(db: sqlite3.Connection) -> None:
+    """Schema 5 → 6: a ``tags`` word row that is a whole tag of its resource goes (searches look those up in
+    ``resource_tags``), so the rows left are exactly those a schema-6 write would have made."""
+    db.execute("DELETE FROM resource_terms WHERE field = 'tags' AND (cloud, term, id) IN "
+               "(SELECT cloud, tag, id FROM resource_tags)")
 
 
 def add_columns(db: sqlite3.Connection) -> None:

@@ -30,8 +30,17 @@ AGGREGATABLE = {"format": "r.format", "resource_type": "r.resource_type", "type"
 class Compiler:
     """``compile(node)`` returns SQL; the values it refers to accumulate in :attr:`params`, in order."""
 
-    def __init__(self, cloud: str) -> None:
+    def __init__(self, cloud: str, *, probe: bool = False, given: str | None = None) -> None:
+        """``probe``: the query walks resources (an index order, or a tag's rows) and tests each, so an exact
+        tag is a point lookup in the tag index (``EXISTS``) rather than a set of ids to drive from (``IN``),
+        which SQLite would build whole first: a third of a large library for a popular tag.
+
+        ``given``: a tag every resource the query walks carries (it walks that tag's rows): ``tags=given`` is
+        true, wherever it appears in the expression.
+        """
         self.cloud = cloud
+        self.probe = probe
+        self.given = given
         self.params: list[object] = []
 
     def compile(self, node: Node) -> str:
@@ -75,8 +84,18 @@ class Compiler:
             value = self._match("value", node.value, prefix)
             return f"r.id IN (SELECT id FROM resource_context WHERE cloud = ? AND key = ? AND {value})"
         # tags, and a bare term, which also finds the resources carrying it as a whole tag
+        if node.field == "tags" and not prefix and node.value == self.given:
+            return "1"
+        return self._tag(node.value, prefix)
+
+    def _tag(self, value: str, prefix: bool) -> str:
+        """A whole tag equal to (or starting with) ``value``."""
         self.params.append(self.cloud)
-        return f"r.id IN (SELECT id FROM resource_tags WHERE cloud = ? AND {self._match('tag', node.value, prefix)})"
+        if self.probe and not prefix:
+            self.params.append(value)
+            return ("EXISTS (SELECT 1 FROM resource_tags t WHERE t.cloud = ? AND t.tag = ? AND t.resource_type = "
+                    "r.resource_type AND t.created_at = r.created_at AND t.id = r.id)")
+        return f"r.id IN (SELECT id FROM resource_tags WHERE cloud = ? AND {self._match('tag', value, prefix)})"
 
     def _match(self, column: str, value: str, prefix: bool) -> str:
         if not prefix:
@@ -89,14 +108,35 @@ class Compiler:
         return f"({column} >= ? AND {column} < ?)"
 
     def _words(self, fields: tuple[str, ...], tokens: tuple[str, ...], last_is_prefix: bool) -> str:
-        """Every word present among the resource's words of ``fields`` (the last one as a prefix if asked)."""
+        """Every word present among the resource's words of ``fields`` (the last one as a prefix if asked).
+
+        A ``tags`` word that is a whole tag of the resource has no word row (emulator/storage/rows.py): it is
+        the tag itself, equal to the word (or, for a prefix, starting with it: such a tag's first word does).
+        """
         slots = ", ".join("?" * len(fields))
         parts = []
         for i, token in enumerate(tokens):
             self.params += [self.cloud, *fields]
-            term = self._match("term", token, last_is_prefix and i == len(tokens) - 1)
-            parts.append(f"r.id IN (SELECT id FROM resource_terms WHERE cloud = ? AND field IN ({slots}) AND {term})")
+            prefix = last_is_prefix and i == len(tokens) - 1
+            term = self._match("term", token, prefix)
+            if self.probe and not prefix:  # a point lookup per field: (cloud, field, term, id) is the key
+                found = (f"EXISTS (SELECT 1 FROM resource_terms WHERE cloud = ? AND field IN ({slots}) "
+                         f"AND {term} AND id = r.id)")
+            else:
+                found = f"r.id IN (SELECT id FROM resource_terms WHERE cloud = ? AND field IN ({slots}) AND {term})"
+            if "tags" in fields:
+                found = f"({found} OR {self._tag(token, prefix)})"
+            parts.append(found)
         return "(" + " AND ".join(parts) + ")"
+
+
+def required_tags(node: Node) -> list[str]:
+    """The tags a resource must carry, whole, to match (``tags=x``, alone or ANDed at the top level)."""
+    if isinstance(node, Text) and node.field == "tags" and node.mode is TextMode.EXACT:
+        return [node.value]
+    if isinstance(node, And):
+        return [tag for item in node.items for tag in required_tags(item)]
+    return []
 
 
 def keyset(columns: list[str], descending: list[bool], count: int) -> str:
