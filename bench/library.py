@@ -180,8 +180,9 @@ class Loaded:
 
 
 def measure(client: FlaskClient, count: int, requests: int, seed: int) -> dict[str, list[float]]:
-    """The three calls over a uniformly drawn resource or tag, then the two tag calls on the most popular tag
-    (the worst case of a Zipf library: a third of it carries that tag)."""
+    """The three calls over a uniformly drawn resource or tag (the search also with pages of 10, the size of
+    a list's page: a million-resource library fills pages of 50 that a smaller one does not), then the two tag
+    calls on the most popular tag (the worst case of a Zipf library: a third of it carries that tag)."""
     rng = random.Random(seed + 1)
     ids = [rng.randrange(count) for _ in range(requests + 50)]
     tags = [TAG_NAMES[rng.randrange(TAGS)] for _ in range(requests + 50)]
@@ -193,6 +194,8 @@ def measure(client: FlaskClient, count: int, requests: int, seed: int) -> dict[s
         "list by tag": timings(requests, lambda i: checked(client, "GET", f"{admin}/image/tags/{tags[i]}")),
         "two-clause search": timings(requests, lambda i: checked(
             client, "POST", f"{admin}/search", json={"expression": f"tags={tags[i]} AND width>1000"})),
+        "two-clause search, 10 per page": timings(requests, lambda i: checked(client, "POST", f"{admin}/search", json={
+            "expression": f"tags={tags[i]} AND width>1000", "max_results": 10})),
         "list by tag, top tag": timings(max(10, requests // 20), lambda i: checked(
             client, "GET", f"{admin}/image/tags/{top}")),
         "two-clause search, top tag": timings(max(10, requests // 20), lambda i: checked(
