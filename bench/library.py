@@ -3,7 +3,7 @@ million), then resource GET, list-by-tag and a two-clause search, measured in-pr
 client, beside a bare Flask route as the baseline.
 
 The library is written straight into storage with ``put_many`` (the bulk loader), not uploaded over HTTP: five
-tags per resource drawn from a Zipf-like popularity (the top tag is on about a third of the resources), public ids
+tags per resource drawn from a Zipf-like popularity (the top tag is on about 40% of the resources), public ids
 in nested folders (one to three levels, the top levels Zipf-like too), context on one in ten. The bulk-load time
 is the storage's (``put_many``); making the records is timed apart. Peak RSS is this process's: it is the server
 (the app and its database connection live here) and the record generator.
@@ -182,7 +182,7 @@ class Loaded:
 def measure(client: FlaskClient, count: int, requests: int, seed: int) -> dict[str, list[float]]:
     """The three calls over a uniformly drawn resource or tag (the search also with pages of 10, the size of
     a list's page: a million-resource library fills pages of 50 that a smaller one does not), then the two tag
-    calls on the most popular tag (the worst case of a Zipf library: a third of it carries that tag)."""
+    calls on the most popular tag (the worst case of a Zipf library: 40% of it carries that tag)."""
     rng = random.Random(seed + 1)
     ids = [rng.randrange(count) for _ in range(requests + 50)]
     tags = [TAG_NAMES[rng.randrange(TAGS)] for _ in range(requests + 50)]
