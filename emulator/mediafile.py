@@ -165,7 +165,7 @@ def _facts(container: Any, filename: str | None) -> VideoFacts:
 def _decode_one(container: Any, stream: Any) -> None:
     """Demux and decode the first packets: a header FFmpeg happens to accept is not yet a playable file."""
     for index, packet in enumerate(container.demux(stream)):
-        if packet.size and packet.decode():
+        if packet.decode():  # the last, empty packet flushes the decoder: a very short video's frames come then
             return
         if index > 64:
             break

@@ -33,7 +33,8 @@ SLOW = ("test_fuzz.py", "install/", "browser/", "e2e/", "contracts/test_plugin.p
         "contracts/test_broken_targets.py", "contracts/test_kit_against_emulator.py", "contracts/test_economy.py",
         "control/test_plugin.py", "control/test_seed_and_workers.py", "library/test_sdk_node.py",
         "library/test_bench_smoke.py", "upload/test_chunked_bench_smoke.py",
-        "library/test_memory_bench_smoke.py", "admin/test_concurrent_writers.py")
+        "library/test_memory_bench_smoke.py", "admin/test_concurrent_writers.py",
+        "config/test_coldstart_bench_smoke.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,6 +7,7 @@ the Admin API ones share the admin blueprint's Basic authentication and rate-lim
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 
 from flask import Blueprint, Response, g, jsonify, request
@@ -98,6 +99,15 @@ def explode(cloud_name: str) -> Response:
     current().lifecycle.explode(ResourceKey(cloud.name, req.public_id, "image", req.type), req.transformation,
                                 req.format)
     return jsonify(status="processing", batch_id=raw.text("batch_id") or current().ids.hex(32))
+
+
+@operation(upload_bp, "create_slideshow")
+def create_slideshow(cloud_name: str) -> Response:
+    cloud, raw = _signed(cloud_name, "create_slideshow")
+    upload = functools.partial(current().assets.upload, cloud, origin=request.host)
+    made = current().compositions.slideshow(cloud.name, params_extras.slideshow_request(raw), upload)
+    return jsonify(status="processing", public_id=made.resource.public_id,
+                   batch_id=raw.text("batch_id") or current().ids.hex(32))
 
 
 @operation(upload_bp, "text")

@@ -53,6 +53,7 @@ OPERATIONS: dict[str, Route] = {
     "download": _r("GET", f"{V}/<any(image, video, raw):resource_type>/download"),
     "download_backup": _r("GET", f"{V}/download_backup"),
     "explode": _r("POST", f"{V}/image/explode"),
+    "create_slideshow": _r("POST", f"{V}/video/create_slideshow"),
     # Admin API (HTTP Basic)
     "ping": _r("GET", f"{V}/ping"),
     "resource_types": _r("GET", f"{V}/resources"),
@@ -70,7 +71,8 @@ OPERATIONS: dict[str, Route] = {
     "restore": _r("POST", f"{V}/resources/<resource_type>/{_ADMIN_TYPE}/restore"),
     "restore_by_asset_ids": _r("POST", f"{V}/resources/restore"),
     "resources_by_asset_folder": _r("GET", f"{V}/resources/by_asset_folder"),
-    "visual_search": _r("GET POST", f"{V}/resources/visual_search"),
+    # the Java SDK's GET names the resource type: /resources/visual_search/image
+    "visual_search": _r("GET POST", f"{V}/resources/visual_search", f"{V}/resources/visual_search/image"),
     "update_access_mode": _r("POST", f"{V}/resources/<resource_type>/{_ADMIN_TYPE}/update_access_mode"),
     "publish_resources": _r("POST", f"{V}/resources/<resource_type>/publish_resources"),
     "delete_derived_resources": _r("DELETE", f"{V}/derived_resources"),

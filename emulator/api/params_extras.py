@@ -8,6 +8,7 @@ as ``t1/fmt|t2``; ``responsive_breakpoints`` and ``access_control`` as JSON (an 
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Mapping
@@ -16,11 +17,11 @@ from typing import Any
 
 from emulator import media
 from emulator.api.params import Params, boolean, required, tags
-from emulator.backend import addons, breakpoints, eager, transform
+from emulator.backend import addons, breakpoints, eager, slideshow, transform
 from emulator.backend.archive import FORMATS as ARCHIVE_FORMATS
 from emulator.backend.archive import ArchiveRequest
 from emulator.backend.compose import TextStyle
-from emulator.backend.compositions import MultiRequest, TextRequest
+from emulator.backend.compositions import MultiRequest, SlideshowRequest, TextRequest
 from emulator.backend.delivery import DownloadRequest
 from emulator.backend.models import (
     MODERATION_KINDS,
@@ -258,6 +259,65 @@ def explode_request(params: Params) -> ExplodeRequest:
         transformation = ",".join(t for t in ("pg_all", transformation) if t)  # a client that sent page itself
     return ExplodeRequest(public_id, params.text("type") or "upload", transformation,
                           _format(params.text("format")))
+
+
+def slideshow_request(params: Params) -> SlideshowRequest:
+    """``create_slideshow``: ``manifest_json`` (JSON) or ``manifest_transformation`` (``fn_render:w_..;h_..;
+    du_..;fps_..;vars_(sdur_..;slides_((media_i:<id>);(media_s64:<base64 URL>)))``), and the video's own
+    ``public_id``, ``overwrite``, ``tags``, ``notification_url``."""
+    text = params.text("manifest_json")
+    if text:
+        manifest = _json_manifest(text)
+    elif params.text("manifest_transformation"):
+        manifest = _transformation_manifest(params.text("manifest_transformation") or "")
+    else:
+        raise BadRequest("Missing required parameter - manifest_json or manifest_transformation")
+    return SlideshowRequest(manifest, params.text("public_id") or None, boolean(params, "overwrite", True),
+                            tags(params) or (), params.text("notification_url") or None)
+
+
+def _json_manifest(text: str) -> slideshow.Manifest:
+    try:
+        found = json.loads(text)
+    except json.JSONDecodeError:
+        raise BadRequest(f"Invalid manifest_json - {text[:64]}") from None
+    variables = found.get("vars") if isinstance(found, dict) else None
+    slides = variables.get("slides") if isinstance(variables, dict) else None
+    media_listed = isinstance(slides, list) and all(isinstance(s, dict) and isinstance(s.get("media"), str)
+                                                    for s in slides)
+    if not isinstance(variables, dict) or not isinstance(slides, list) or not media_listed:
+        raise BadRequest("Invalid manifest_json - vars.slides must list objects with a media string")
+    return _manifest(found, variables, [s["media"] for s in slides])
+
+
+def _transformation_manifest(text: str) -> slideshow.Manifest:
+    body = text.removeprefix("fn_render:")
+    numbers = {k: m[1] for k in ("w", "h", "du", "fps", "sdur")
+               if (m := re.search(rf"(?:^|[;(]){k}_(\d+(?:\.\d+)?)", body))}
+    slides = []
+    for kind, value in re.findall(r"media_(s64|i|v):([^;()]+)", body):
+        if kind == "s64":
+            try:
+                value = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+            except (ValueError, UnicodeDecodeError):
+                raise BadRequest(f"Invalid manifest_transformation - media_s64:{value[:32]}") from None
+        slides.append(value if kind == "s64" else f"{kind}:{value}")
+    return _manifest(numbers, numbers, slides)
+
+
+def _manifest(top: Mapping[str, Any], variables: Mapping[str, Any], slides: list[str]) -> slideshow.Manifest:
+    def number(source: Mapping[str, Any], name: str) -> float | None:
+        value = source.get(name)
+        try:
+            return None if value is None else float(value)
+        except (TypeError, ValueError):
+            raise BadRequest(f"Invalid manifest - {name} must be a number") from None
+
+    width, height, fps = number(top, "w"), number(top, "h"), number(top, "fps")
+    slide_ms = number(variables, "sdur")
+    return slideshow.Manifest(tuple(slides), int(width or slideshow.DEFAULT_SIZE[0]),
+                              int(height or slideshow.DEFAULT_SIZE[1]), number(top, "du"),
+                              int(fps or slideshow.DEFAULT_FPS), int(slide_ms) if slide_ms else None)
 
 
 def multi_request(params: Params) -> MultiRequest:

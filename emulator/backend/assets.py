@@ -105,7 +105,7 @@ class Assets:
         incoming = intake.take_in(self.blobs, request.file, request.resource_type, self.config,
                                   allow_local=cloud.fetch_local_urls)
         try:
-            request = _evaluated(request, incoming)
+            request = self._evaluated(cloud, request, incoming)
             incoming = self._prepare(incoming, request.extras)
             return self._upload(cloud, request, incoming, origin)
         finally:
@@ -156,6 +156,29 @@ class Assets:
         self.events.uploaded(cloud, outcome, urls, origin)
         self._defer(cloud, key, categorize, urls, origin)
         return outcome
+
+    def _evaluated(self, cloud: CloudConfig, request: UploadRequest, incoming: intake.Incoming) -> UploadRequest:
+        """The upload as its ``eval`` script changed its options. ``resource_info``: the file's facts, and the
+        analyses the upload asked for (``faces``, ``colors``, ``phash``, ``quality_analysis`` ...)."""
+        found = request.scripts
+        if found is None or found.eval is None or found.reparse is None:
+            return request
+        info = {"resource_type": incoming.kind, "format": incoming.format, "bytes": incoming.staged.size,
+                "etag": incoming.staged.md5, "filename": incoming.original_filename,
+                "original_filename": incoming.original_filename, **dict(incoming.media)}
+        if incoming.kind != "raw":
+            info.update(width=incoming.width, height=incoming.height)
+        if self.lifecycle is not None and incoming.data is not None and request.extras.analyses.any:
+            provisional = Resource(  # not stored: what the analyses read (no ids are drawn for it)
+                key=ResourceKey(cloud.name, request.public_id or incoming.original_filename), asset_id="",
+                version=0, version_id="", format=incoming.format, width=incoming.width, height=incoming.height,
+                bytes=incoming.staged.size, etag=incoming.staged.md5, sha256=incoming.staged.sha256,
+                created_at=self.clock.now(), original_filename=incoming.original_filename,
+                faces=request.extras.face_coordinates or ())
+            info.update(self.lifecycle.analyse(provisional, incoming.data, request.extras.analyses, clip=True))
+        changed = found.reparse(scripts.run_eval(found.eval, info, found.options))
+        addons.check(changed.extras.addons, admin=False)
+        return replace(changed, file=request.file)  # the file taken in (a chunked upload's assembled file)
 
     def _on_success(self, cloud: CloudConfig, request: UploadRequest, resource: Resource) -> Resource:
         """The resource as the upload's ``on_success`` script's ``current_asset.update`` calls leave it; run
@@ -493,21 +516,6 @@ def _empty(source: FileSource) -> bool:
     if isinstance(source, StagedFile):
         return source.path.stat().st_size == 0
     return False
-
-
-def _evaluated(request: UploadRequest, incoming: intake.Incoming) -> UploadRequest:
-    """The upload as its ``eval`` script changed its options (``resource_info``: the file's facts)."""
-    found = request.scripts
-    if found is None or found.eval is None or found.reparse is None:
-        return request
-    info = {"resource_type": incoming.kind, "format": incoming.format, "bytes": incoming.staged.size,
-            "etag": incoming.staged.md5, "filename": incoming.original_filename,
-            "original_filename": incoming.original_filename, **dict(incoming.media)}
-    if incoming.kind != "raw":
-        info.update(width=incoming.width, height=incoming.height)
-    changed = found.reparse(scripts.run_eval(found.eval, info, found.options))
-    addons.check(changed.extras.addons, admin=False)
-    return changed
 
 
 def _asset_info(resource: Resource) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import unquote, urlsplit
 
 from emulator import media
-from emulator.backend import compose, transform
-from emulator.backend.models import Resource, ResourceKey, UploadOutcome
+from emulator.backend import compose, slideshow, transform
+from emulator.backend.models import FilePart, Resource, ResourceKey, UploadOutcome, UploadRequest
 from emulator.backend.ports import BlobStore, EagerStore, ResourceRepository
 from emulator.backend.queries import Listing
 from emulator.clock import Clock, IdSource
@@ -38,6 +38,17 @@ class TextRequest:
     text: str
     public_id: str | None = None
     style: compose.TextStyle = field(default_factory=compose.TextStyle)
+
+
+@dataclass(frozen=True)
+class SlideshowRequest:
+    """``create_slideshow``: the manifest, and where the video goes (stored like an uploaded one)."""
+
+    manifest: slideshow.Manifest
+    public_id: str | None = None
+    overwrite: bool = True
+    tags: tuple[str, ...] = ()
+    notification_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,26 @@ class Compositions:
         if request.mode == "download":
             return Made(None, request.transformation, download=data, mimetype=mimetype)
         return Made(self._keep(cloud, request, "multi", data, store, fmt), request.transformation, mimetype=mimetype)
+
+    def slideshow(self, cloud: str, request: SlideshowRequest,
+                  upload: Callable[[UploadRequest], UploadOutcome]) -> UploadOutcome:
+        """An MP4 of the manifest's slides (stored images, by public id or delivery URL), uploaded as a video."""
+        slideshow.check(request.manifest)
+        images = [self._slide(cloud, slide) for slide in request.manifest.slides]
+        data = slideshow.render(request.manifest, images)
+        return upload(UploadRequest(file=FilePart(data, "slideshow.mp4"), resource_type="video",
+                                    public_id=request.public_id or self.ids.alnum(20), tags=request.tags,
+                                    overwrite=request.overwrite, notification_url=request.notification_url))
+
+    def _slide(self, cloud: str, slide: str) -> bytes:
+        if slide.startswith("i:"):
+            found = self.repo.get(ResourceKey(cloud, slide[2:]))
+            if found is None:
+                raise NotFound(f"Resource not found - {slide[2:]}")
+            return self.blobs.get(found.sha256) or b""
+        if re.match(r"^https?://", slide, re.IGNORECASE):
+            return self._by_url(cloud, slide)[1]
+        raise BadRequest(f"Invalid slide - {slide}. The emulator shows images: i:<public_id> or an image URL")
 
     def text(self, cloud: str, request: TextRequest, store: Store) -> UploadOutcome:
         data = compose.text(request.text, request.style)

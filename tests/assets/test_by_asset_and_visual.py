@@ -181,3 +181,13 @@ def test_restore_by_asset_id_after_a_restart(tmp_path: Any) -> None:
         assert [r["public_id"] for r in cloudinary.api.resources_by_asset_folder("kept")["resources"]] == ["kept/byid"]
         running.app.extensions["cloudinary_emulator"].close()
     cloudinary.reset_config()
+
+
+def test_visual_search_as_the_java_sdk_sends_it(server: Any, sdk: Any) -> None:
+    import cloudinary.uploader
+    import requests
+
+    cloudinary.uploader.upload(str(SAMPLE), public_id="java/one", tags=["java"])
+    answer = requests.get(f"{server.url}/v1_1/{CLOUD}/resources/visual_search/image", params={"text": "java"},
+                          auth=(KEY, SECRET), timeout=10)
+    assert [r["public_id"] for r in answer.json()["resources"]] == ["java/one"]

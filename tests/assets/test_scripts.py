@@ -35,6 +35,25 @@ def test_eval_reads_resource_info_and_edits_tags_as_an_array(sdk: Any) -> None:
     assert result["tags"] == ["a", "b", "jpg_240", "turtles"] and result["public_id"] == "by_eval/tagged"
 
 
+def test_eval_reads_the_analyses_the_upload_asked_for(sdk: Any) -> None:
+    import cloudinary.uploader
+
+    code = ("upload_options.tags = [resource_info.phash.length + '_hex', resource_info.faces.length + '_faces',"
+            " 'focus_' + (resource_info.quality_analysis.focus >= 0), String(resource_info.colors === undefined)]")
+    result = cloudinary.uploader.upload(str(TURTLES), public_id="js/analysed", eval=code, phash=True,
+                                        quality_analysis=True, faces=True, face_coordinates="10,10,50,60")
+    assert result["tags"] == ["16_hex", "1_faces", "focus_true", "true"]
+
+
+def test_eval_runs_once_on_a_chunked_upload(sdk: Any) -> None:
+    import cloudinary.uploader
+
+    result = cloudinary.uploader.upload_large(str(TURTLES), chunk_size=2000, resource_type="image",
+                                              public_id="js/large", eval="upload_options.tags.push('w' + "
+                                                                        "resource_info.width)", tags=["big"])
+    assert result["tags"] == ["big", "w320"] and result["bytes"] == TURTLES.stat().st_size
+
+
 def test_eval_cannot_change_a_fixed_option(sdk: Any) -> None:
     import cloudinary.uploader
     from cloudinary.exceptions import BadRequest
