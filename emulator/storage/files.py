@@ -51,9 +51,12 @@ class FileTooLarge(Exception):
 
 
 class FileStore:
-    def __init__(self, root: Path, *, now: Callable[[], float] = time.time) -> None:
+    def __init__(self, root: Path, *, now: Callable[[], float] = time.time, durable: bool = False) -> None:
         self.root = root
         self._now = now
+        # ``durable``: the bytes and their folder entry reach the disk before :meth:`keep` returns, so a database
+        # commit that follows (the answer to an upload) never names a file a power cut could lose.
+        self.durable = durable
         self._tmp = root / "tmp"
         self._tmp.mkdir(parents=True, exist_ok=True)
 
@@ -66,6 +69,9 @@ class FileStore:
         try:
             with os.fdopen(fd, "wb") as out:
                 stored = _copy_hashing(source, out, limit)
+                if self.durable:
+                    out.flush()
+                    os.fsync(out.fileno())
         except BaseException:
             _unlink(Path(name))
             raise
@@ -83,6 +89,8 @@ class FileStore:
             shutil.copyfile(path, staged)
             _unlink(path)
         stored = hash_file(staged)
+        if self.durable:
+            _fsync(staged)
         return StagedBlob(staged, stored.sha256, stored.md5, stored.size)
 
     def keep(self, staged: StagedBlob) -> None:
@@ -94,6 +102,11 @@ class FileStore:
             except FileNotFoundError:  # the first bytes under this prefix: make its folder (or the staged file
                 final.parent.mkdir(parents=True, exist_ok=True)  # is gone, and this link raises it again)
                 os.link(staged.path, final)
+                if self.durable:  # the new folders' own entries
+                    _fsync(final.parent.parent)
+                    _fsync(self.root)
+            if self.durable:
+                _fsync(final.parent)
 
     def discard(self, staged: StagedBlob) -> None:
         """Forget the staged file (kept bytes stay where :meth:`keep` linked them)."""
@@ -221,6 +234,15 @@ def _subdirs(folder: Path) -> Iterator[Path]:
     for entry in folder.iterdir():
         if entry.is_dir() and entry.name != "tmp":
             yield entry
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's bytes, or a folder's entries, to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _unlink(path: Path) -> None:

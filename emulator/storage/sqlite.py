@@ -75,7 +75,7 @@ class SQLiteStorage:
         self._conn, self._lock = self.db.conn, self.db.lock
         self._conn.execute("PRAGMA cache_size=-16000")  # 16 MB of pages: the hot indexes of a 100k library
         self._conn.execute("PRAGMA temp_store=MEMORY")
-        self.files = FileStore(directory / "files")
+        self.files = FileStore(directory / "files", durable=not temporary)
         with self._tx() as db:
             legacy = schema.legacy_rows(db)
             schema.create(db)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,47 @@ def test_a_recent_staged_file_survives_a_sweep(store: FileStore) -> None:
 def test_a_digest_that_is_not_hex_is_refused(store: FileStore) -> None:
     with pytest.raises(ValueError, match="not a sha256"):
         store.path("../../etc/passwd")
+
+
+def _fsynced(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bytes | None]]:
+    """Record each fsync as (path, the file's bytes at that moment; None for a folder)."""
+    seen: list[tuple[str, bytes | None]] = []
+    real = os.fsync
+
+    def spy(fd: int) -> None:
+        path = os.readlink(f"/proc/self/fd/{fd}")
+        seen.append((path, None if os.path.isdir(path) else Path(path).read_bytes()))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    return seen
+
+
+def test_a_durable_store_has_bytes_and_folder_entries_on_disk_before_keep_returns(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = FileStore(tmp_path / "files", durable=True)
+    seen = _fsynced(monkeypatch)
+    stored = store.put_bytes(b"answered means durable")
+    final = store.path(stored.sha256)
+    files = [data for _, data in seen if data is not None]
+    folders = {path for path, data in seen if data is None}
+    assert files == [b"answered means durable"]  # the staged file, before it was linked in
+    assert {str(final.parent), str(final.parent.parent), str(store.root)} <= folders
+
+
+def test_a_store_that_dies_with_the_process_never_waits_for_the_disk(
+        store: FileStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _fsynced(monkeypatch)
+    store.put_bytes(b"temporary")
+    assert seen == []
+
+
+def test_a_data_dir_stores_files_durably_and_a_temporary_one_does_not(tmp_path: Path) -> None:
+    from emulator.storage.sqlite import SQLiteStorage
+
+    kept, scratch = SQLiteStorage(tmp_path / "data"), SQLiteStorage(None)
+    try:
+        assert kept.files.durable and not scratch.files.durable
+    finally:
+        kept.close()
+        scratch.close()
