@@ -7,7 +7,7 @@ NODE_DIR := tests/node
 CHROMIUM := /usr/bin/chromium
 PORT ?= 9400
 
-.PHONY: run test test-fast bench lint node-deps chromium clean
+.PHONY: run test test-fast bench bench-scale lint node-deps chromium clean
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench: $(STAMP)
 	$(PY) bench/testing.py
 	$(PY) bench/contracts.py
 	$(PY) bench/memory.py
+
+# The media library at a million resources (several minutes: most of it the bulk load); `make bench` runs 100k.
+bench-scale: $(STAMP)
+	$(PY) bench/library.py --resources 1000000
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

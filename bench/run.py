@@ -1,20 +1,34 @@
-"""`make bench` for the core emulator: cold start, and signed uploads per second next to a bare Flask baseline.
+"""`make bench` for the core emulator: cold start; signed uploads per second next to a bare Flask baseline;
+resource-details GETs per second from 8 clients, `serve --workers 2` next to `--workers 1`.
 
-Both servers run the same way (werkzeug's threaded server, keep-alive client), in the same run, so the ratio says
-what the emulator's own work costs on this machine. Cold starts (bench/coldstart.py) spawn each server as a new
-process and wait for its first 200 on ping, the emulator and the bare Flask app in turn.
+Cold starts (bench/coldstart.py) spawn each server as a new process and wait for its first 200 on ping, the
+emulator and the bare Flask app in turn.
+
+Uploads: both servers run the same way (werkzeug's threaded server in this process, a keep-alive client; the
+server closes each connection, for both), in alternating rounds; the ratio is the median of the rounds' ratios,
+so a machine whose speed drifts during the run moves both sides of each ratio alike.
+
+Workers: `serve --workers 1` and `--workers 2` are started in turn (1 2 1 2 ...), each loaded by 8 threads that
+send prepared GETs over plain sockets (a client cheap enough not to eat the second core the workers need).
 """
 
 from __future__ import annotations
 
+import base64
+import itertools
+import socket
 import statistics
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import requests
 from coldstart import cold_start
-from common import print_table
+from common import free_port, print_table
 from flask import Flask, jsonify, request
 
 from emulator import signing
@@ -24,7 +38,12 @@ from emulator.server import EmulatorServer
 
 ROOT = Path(__file__).resolve().parent.parent
 TURTLES = (ROOT / "fixtures" / "images" / "turtles.jpg").read_bytes()
-UPLOADS = 300
+UPLOADS = 100  # per round
+ROUNDS = 5  # upload rounds of each server, alternating
+CLIENTS = 8
+GETS = 2000  # per workers run
+WORKER_PAIRS = 3
+_IDS = itertools.count()
 COLD_STARTS = 7  # pairs: the emulator, then the bare Flask app, in turn
 COLD_START_GOAL = 1.3  # × the bare Flask app (issue 16)
 
@@ -42,10 +61,11 @@ def echo_app() -> Flask:
 
 
 def uploads_per_second(url: str) -> float:
+    """New public ids each time (a round that overwrote the last round's would measure overwrites)."""
     with requests.Session() as session:
         started = time.perf_counter()
-        for i in range(UPLOADS):
-            fields = {"categorization": "imagga_tagging", "auto_tagging": "0.4", "public_id": f"b{i}",
+        for _ in range(UPLOADS):
+            fields = {"categorization": "imagga_tagging", "auto_tagging": "0.4", "public_id": f"b{next(_IDS)}",
                       "timestamp": str(int(time.time()))}
             fields["signature"] = signing.sign(fields, DEFAULT_API_SECRET)
             fields["api_key"] = DEFAULT_API_KEY
@@ -59,6 +79,108 @@ def served(app: Flask, measure: Callable[[str], float]) -> float:
         return measure(server.url)
 
 
+def upload_rounds() -> tuple[float, float, float]:
+    """Median uploads/s of the emulator and of the echo, and the median of the paired rounds' ratios."""
+    emulator, echo = create_app(load_config({}, env={})), echo_app()
+    served(emulator, uploads_per_second)  # warm both: first requests pay for imports and caches
+    served(echo, uploads_per_second)
+    pairs = [(served(emulator, uploads_per_second), served(echo, uploads_per_second)) for _ in range(ROUNDS)]
+    return (statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs),
+            statistics.median(a / b for a, b in pairs))
+
+
+# -- serve --workers: details GETs from 8 clients ---------------------------------------------------------------
+
+def details_per_second(workers: int) -> float:
+    """Resource-details GETs per second from :data:`CLIENTS` threads against `serve --workers N`."""
+    port = free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "cloudinary-emulator"), "serve", "--port", str(port),
+                             "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    request = _details_request(port)
+    try:
+        deadline = time.monotonic() + 30
+        while not _answers(port, request):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the emulator did not start")
+            time.sleep(0.05)
+        _load(port, request, 20)  # warm every worker's caches
+        started = time.perf_counter()
+        ok = _load(port, request, GETS // CLIENTS)
+        elapsed = time.perf_counter() - started
+        if ok != GETS // CLIENTS * CLIENTS:
+            raise RuntimeError(f"only {ok} of {GETS // CLIENTS * CLIENTS} GETs answered 200")
+        return ok / elapsed
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def _details_request(port: int) -> bytes:
+    auth = base64.b64encode(f"{DEFAULT_API_KEY}:{DEFAULT_API_SECRET}".encode()).decode()
+    return (f"GET /v1_1/demo/resources/image/upload/sample HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Authorization: Basic {auth}\r\n\r\n").encode()
+
+
+def _answers(port: int, request: bytes) -> bool:
+    try:
+        return _get_many(port, request, 1) == 1
+    except OSError:
+        return False
+
+
+def _load(port: int, request: bytes, each: int) -> int:
+    """``each`` GETs from each of :data:`CLIENTS` threads at once; how many answered 200."""
+    counts: list[int] = []
+    threads = [threading.Thread(target=lambda: counts.append(_get_many(port, request, each)))
+               for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts)
+
+
+def _get_many(port: int, request: bytes, count: int) -> int:
+    """Send ``request`` ``count`` times on one keep-alive connection (a new one when the server closes it)."""
+    ok, conn = 0, None
+    try:
+        for _ in range(count):
+            if conn is None:
+                conn = socket.create_connection(("127.0.0.1", port), timeout=30).makefile("rwb")
+            conn.write(request)
+            conn.flush()
+            status, length, close = _read_head(conn)
+            conn.read(length)
+            ok += status == 200
+            if close:
+                conn.close()
+                conn = None
+    finally:
+        if conn is not None:
+            conn.close()
+    return ok
+
+
+def _read_head(conn: Any) -> tuple[int, int, bool]:
+    """Status, Content-Length and whether the server closes the connection after this response."""
+    status = int(conn.readline().split()[1])
+    length, close = 0, False
+    while (line := conn.readline()) not in (b"\r\n", b""):
+        name, _, value = line.partition(b":")
+        if name.lower() == b"content-length":
+            length = int(value)
+        elif name.lower() == b"connection":
+            close = value.strip().lower() == b"close"
+    return status, length, close
+
+
+def workers_rounds() -> tuple[float, float, float]:
+    """Median GETs/s of --workers 1 and 2 (run in turn), and the median of the paired ratios."""
+    pairs = [(details_per_second(1), details_per_second(2)) for _ in range(WORKER_PAIRS)]
+    return (statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs),
+            statistics.median(b / a for a, b in pairs))
+
+
 def cold_starts() -> tuple[float, float, float]:
     """Median cold start of `serve` and of the bare Flask app, run in turn (A B A B ...), and the median of the
     pairs' ratios, so a machine whose speed drifts during the run moves both figures of a pair alike."""
@@ -69,14 +191,16 @@ def cold_starts() -> tuple[float, float, float]:
 
 def main() -> None:
     emulator_start, flask_start, start_ratio = cold_starts()
-    emulator_rate = served(create_app(load_config({}, env={})), uploads_per_second)
-    echo_rate = served(echo_app(), uploads_per_second)
+    emulator_rate, echo_rate, upload_ratio = upload_rounds()
+    one, two, workers_ratio = workers_rounds()
     rows = [
         (f"cold start of `serve` to first 200 on ping (median of {COLD_STARTS} pairs)",
          f"{emulator_start * 1000:.0f} ms", f"{flask_start * 1000:.0f} ms (bare Flask app)", f"{start_ratio:.2f}",
          f"≤ {COLD_START_GOAL}×"),
-        (f"signed upload + imagga_tagging, keep-alive ({UPLOADS} req)", f"{emulator_rate:.0f} req/s",
-         f"{echo_rate:.0f} req/s (bare Flask echo)", f"{emulator_rate / echo_rate:.2f}", "≥ 0.85×"),
+        (f"signed upload + imagga_tagging, keep-alive ({ROUNDS} rounds of {UPLOADS}, alternating)",
+         f"{emulator_rate:.0f} req/s", f"{echo_rate:.0f} req/s (bare Flask echo)", f"{upload_ratio:.2f}", "≥ 0.85×"),
+        (f"details GET/s, {CLIENTS} clients, `--workers 2` ({WORKER_PAIRS} pairs, in turn)", f"{two:.0f} req/s",
+         f"{one:.0f} req/s (`--workers 1`)", f"{workers_ratio:.2f}", "≥ 1.7×"),
     ]
     header = ("measure", "emulator", "baseline, same run", "ratio", "goal")
     print_table(header, rows)

@@ -74,10 +74,17 @@ class Params:
         return [value] if isinstance(value, str) else value
 
 
+_PARSED = "cloudinary_emulator.params"  # the WSGI environ key a request's parsed parameters are kept under
+
+
 def collect(request: Request) -> Params:
-    """Query string and body, whatever the encoding (see :mod:`emulator.api.bodies`), folded once."""
-    items, files = bodies.pairs(request)
-    return Params(raw=bodies.fold(items), files=files)
+    """Query string and body, whatever the encoding (see :mod:`emulator.api.bodies`), folded once per request:
+    the hooks (faults, lint, journal) and the view share the same record."""
+    parsed: Params | None = request.environ.get(_PARSED)
+    if parsed is None:
+        items, files = bodies.pairs(request)
+        parsed = request.environ[_PARSED] = Params(raw=bodies.fold(items), files=files)
+    return parsed
 
 
 def as_text(value: Any) -> str:

@@ -67,7 +67,7 @@ class _Claims:
 
 def _claims(cloud: CloudConfig, token: str) -> _Claims:
     body, _, mac = token.strip().partition(".")
-    if not body or not hmac.compare_digest(mac, _mac(cloud, body)):
+    if not body or not hmac.compare_digest(mac.encode(), _mac(cloud, body).encode()):  # bytes: any text
         raise BadRequest("Invalid token")
     try:
         claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from emulator.storage.db import directory_for, open_database, write_transaction
+from emulator.storage.db import WriterLock, directory_for, open_database, write_transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS clock (id INTEGER PRIMARY KEY CHECK (id = 1), offset REAL NOT NULL, frozen_at REAL);
@@ -53,8 +52,10 @@ class ControlStore:
     def __init__(self, data_dir: Path | None) -> None:
         directory, self._cleanup = directory_for(self, data_dir)
         path = self.path = directory / "control.sqlite3"
-        self._conn = open_database(path, synchronous="OFF", temporary=self._cleanup is not None)
-        self._lock = threading.RLock()
+        temporary = self._cleanup is not None
+        self._conn = open_database(path, synchronous="OFF", temporary=temporary)
+        self._writer = WriterLock(path, shared=not temporary)  # one writer at a time, across worker processes too
+        self._lock = self._writer.thread
         self._conn.executescript(_SCHEMA)
         self._upgrade()
 
@@ -67,7 +68,7 @@ class ControlStore:
                 db.execute("UPDATE journal SET size = length(params) + length(warnings) + length(path) + 64")
 
     def tx(self) -> AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self._conn, self._lock)
+        return write_transaction(self._conn, self._writer)
 
     def rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -89,6 +90,7 @@ class ControlStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            self._writer.close()
         if self._cleanup is not None:
             self._cleanup()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -10,7 +12,13 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from types import TracebackType
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; SQLite's busy handler alone queues the writers
+    fcntl = None  # type: ignore[assignment]
 
 
 def directory_for(owner: object, data_dir: Path | None) -> tuple[Path, Callable[[], object] | None]:
@@ -37,7 +45,48 @@ def open_database(path: Path, *, synchronous: str, temporary: bool = False) -> s
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute(f"PRAGMA journal_mode={'MEMORY' if temporary else 'WAL'}")
+    if temporary:  # and it holds its file lock from the first use on: no lock and unlock calls around each statement
+        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
     return conn
+
+
+class WriterLock:
+    """Who may write a database file: one thread of this process (a re-entrant lock, which also guards the shared
+    connection), then one process of those sharing the file (``serve --workers``).
+
+    Between processes, ``flock`` on ``<database>-writer`` queues the writers in the kernel, which wakes the next one
+    the moment the lock is free. Left to SQLite, a writer that finds the file locked polls it, asleep 1, 2, 5, 10 …
+    ms between tries: two workers writing a journal line per request spent much of their time asleep that way.
+    """
+
+    def __init__(self, path: Path, *, shared: bool = True) -> None:
+        """``shared``: other processes may open the file (a temporary database never is: no lock file)."""
+        self.thread = threading.RLock()
+        self._fd = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600) if fcntl and shared \
+            else -1
+
+    def __enter__(self) -> None:
+        self.thread.acquire()
+        if self._fd >= 0:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except BaseException:
+                self.thread.release()
+                raise
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        try:
+            if self._fd >= 0:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self.thread.release()
+
+    def close(self) -> None:
+        with self.thread:
+            if self._fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(self._fd)
+                self._fd = -1
 
 
 class Database:
@@ -46,11 +95,12 @@ class Database:
     def __init__(self, path: Path, *, synchronous: str, temporary: bool = False) -> None:
         self.path = path
         self.conn = open_database(path, synchronous=synchronous, temporary=temporary)
-        self.lock = threading.RLock()
+        self.writer = WriterLock(path, shared=not temporary)
+        self.lock = self.writer.thread  # readers: this process's threads take turns on the one connection
 
     def tx(self) -> AbstractContextManager[sqlite3.Connection]:
-        """A write transaction (``BEGIN IMMEDIATE``)."""
-        return write_transaction(self.conn, self.lock)
+        """A write transaction (``BEGIN IMMEDIATE``), one writer at a time across threads and processes."""
+        return write_transaction(self.conn, self.writer)
 
     def read(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
         with self.lock:
@@ -63,6 +113,7 @@ class Database:
     def close(self) -> None:
         with self.lock:
             self.conn.close()
+            self.writer.close()
 
 
 @contextmanager

@@ -88,9 +88,12 @@ class FileStore:
     def keep(self, staged: StagedBlob) -> None:
         """Link a staged file into its place (atomic; a no-op when the same bytes are already there)."""
         final = self.path(staged.sha256)
-        final.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileExistsError):
-            os.link(staged.path, final)
+            try:
+                os.link(staged.path, final)
+            except FileNotFoundError:  # the first bytes under this prefix: make its folder (or the staged file
+                final.parent.mkdir(parents=True, exist_ok=True)  # is gone, and this link raises it again)
+                os.link(staged.path, final)
 
     def discard(self, staged: StagedBlob) -> None:
         """Forget the staged file (kept bytes stay where :meth:`keep` linked them)."""

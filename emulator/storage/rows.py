@@ -49,17 +49,22 @@ def to_resource(row: tuple[Any, ...] | Any) -> Resource:
     (cloud, rt, typ, pid, asset_id, version, version_id, fmt, width, height, size, etag, sha, created,
      original, tags, context, info, notification_url) = values[:19]
     metadata, asset_folder, display_name = values[21:24] if len(values) >= 24 else ("{}", None, None)
-    media = json.loads(values[24]) if len(values) > 24 and values[24] else {}
+    media = _mapping(values[24]) if len(values) > 24 and values[24] else {}
     resource = Resource(
         key=ResourceKey(cloud, pid, rt, typ),
         asset_id=asset_id, version=version, version_id=version_id, format=fmt, width=width, height=height,
         bytes=size, etag=etag, sha256=sha, created_at=created, original_filename=original,
-        tags=tuple(json.loads(tags)), context=json.loads(context), info=json.loads(info),
-        notification_url=notification_url, metadata=json.loads(metadata),
+        tags=tuple(json.loads(tags)) if tags != "[]" else (), context=_mapping(context), info=_mapping(info),
+        notification_url=notification_url, metadata=_mapping(metadata),
         asset_folder=None if asset_folder == pid.rpartition("/")[0] else asset_folder,
         display_name=display_name, media=media,
     )
     return extras.load(resource, values[25]) if len(values) > 25 else resource
+
+
+def _mapping(text: str) -> Any:
+    """``json.loads`` of a stored mapping, without the decoder for the empty one most resources hold."""
+    return json.loads(text) if text != "{}" else {}
 
 
 def filename(public_id: str) -> str:

@@ -16,7 +16,7 @@ from flask import Flask
 
 from emulator.app import create_app
 from emulator.config import load_config
-from emulator.control.journal import MAX_VALUE, Entry, Journal
+from emulator.control.journal import MAX_ENTRIES, MAX_VALUE, Entry, Journal
 from emulator.control.store import ControlStore
 from emulator.server import EmulatorServer
 from tests.conftest import TURTLES
@@ -53,6 +53,15 @@ def test_the_journal_keeps_its_newest_entries_within_its_byte_budget(store: Cont
         str(i) for i in range(401 - len(kept), 401)]
     total = store.one("SELECT SUM(size) FROM journal")
     assert total is not None and total[0] <= 64 * 1024 + 50 * 1100
+
+
+def test_the_journal_keeps_at_most_its_entry_count_of_small_entries(store: ControlStore) -> None:
+    journal = Journal(store)  # the byte budget is far away: the count alone trims
+    for i in range(1, MAX_ENTRIES + 101):
+        journal.record(_entry(i))
+    (count, oldest, newest) = store.one("SELECT count(*), min(id), max(id) FROM journal") or (0, 0, 0)
+    assert MAX_ENTRIES <= count <= MAX_ENTRIES + 50 and newest == MAX_ENTRIES + 100
+    assert oldest == newest - count + 1  # the oldest went, none in between
 
 
 def test_pages_walk_back_through_the_journal_without_gaps(store: ControlStore) -> None:

@@ -44,3 +44,21 @@ def test_errors_reach_node_with_status_and_message(node: Any) -> None:
     assert missing["rejected"]["error"] == {"message": "Resource not found - nope", "http_code": 404}
     bad = node(f"return await cloudinary.uploader.upload({str(TURTLES)!r}, {{api_secret: 'wrong'}});")
     assert bad["rejected"]["http_code"] == 401 and bad["rejected"]["message"].startswith("Invalid Signature")
+
+
+def test_private_upload_download_url_related_assets_and_delete_token(node: Any) -> None:
+    """``type: 'private'`` kept, ``utils.private_download_url`` fetched, related assets two-way, a delete token."""
+    result = node(
+        f"const p = await cloudinary.uploader.upload({str(TURTLES)!r}, {{public_id: 'n_priv', type: 'private'}});"
+        "const url = cloudinary.utils.private_download_url('n_priv', 'png', {type: 'private'});"
+        "const got = await fetch(url);"
+        f"const a = await cloudinary.uploader.upload({str(TURTLES)!r},"
+        " {public_id: 'n_a', return_delete_token: true});"
+        "await cloudinary.api.add_related_assets('n_a', ['image/private/n_priv']);"
+        "const related = (await cloudinary.api.resource('n_priv', {type: 'private', related: true})).related_assets;"
+        "const gone = await fetch(cloudinary.config().upload_prefix + '/v1_1/demo/delete_by_token', {method: 'POST',"
+        " headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: 'token=' + a.delete_token});"
+        "return [p.type, got.status, got.headers.get('content-type'), related.map(r => r.public_id),"
+        " await gone.json()];"
+    )
+    assert result == ["private", 200, "image/png", ["n_a"], {"result": "ok"}]

@@ -90,6 +90,7 @@ def test_a_forged_or_missing_token_is_a_400(sdk: Any, server: EmulatorServer) ->
     body, _, mac = token.partition(".")
     assert _form(server, f"{body}.{'0' * len(mac)}") == (400, {"error": {"message": "Invalid token"}})
     assert _form(server, "not-a-token") == (400, {"error": {"message": "Invalid token"}})
+    assert _form(server, "é.ü") == (400, {"error": {"message": "Invalid token"}})  # found by the fuzzer: no 500
     assert _post(f"{server.url}{ADMIN}/delete_by_token", b"", "application/x-www-form-urlencoded") == (
         400, {"error": {"message": "Missing required parameter - token"}})
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask
+from flask import Flask, Request
+from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
 
-from emulator.api import params
+from emulator.api import bodies, params
 from emulator.errors import BadRequest
+from tests.helpers import UPLOAD, upload_ok
 
 
 def _collect(**kwargs: object) -> params.Params:
@@ -86,3 +89,27 @@ def test_bad_categorization_input(raw: dict[str, str], message: str) -> None:
 def test_admin_wording_for_an_unknown_engine() -> None:
     with pytest.raises(BadRequest, match=r"^Illegal value bogus for parameter categorization"):
         params.categorize(params.Params(raw={"categorization": "bogus"}), illegal_prefix=True)
+
+
+def test_an_upload_parses_its_parameters_once(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hooks (faults, lint, journal) and the view share one parsed record: the body is decoded once."""
+    decoded: list[str] = []
+    pairs = bodies.pairs
+
+    def counting(request: Request) -> tuple[list[tuple[str, str]], dict[str, FileStorage]]:
+        decoded.append(request.path)
+        return pairs(request)
+
+    monkeypatch.setattr(bodies, "pairs", counting)
+    upload_ok(client, "once", categorization="imagga_tagging", auto_tagging="0.4")
+    assert decoded == [UPLOAD]
+    entry = client.get("/_emulator/requests").get_json()["requests"][-1]
+    assert (entry["operation"], entry["params"]["public_id"]) == ("upload", "once")
+
+
+def test_collect_returns_the_same_record_within_one_request() -> None:
+    app = Flask(__name__)
+    with app.test_request_context("/", method="POST", data={"public_id": "a"}):
+        from flask import request
+
+        assert params.collect(request) is params.collect(request)
