@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import mimetypes
+from urllib.parse import quote
 
 from flask import Blueprint, Response, g, jsonify, request
 
@@ -34,6 +35,16 @@ def _signed(cloud_name: str, operation_name: str) -> tuple[CloudConfig, params.P
                                   request.headers.get("Authorization"))
 
 
+def attachment(name: str) -> str:
+    """``Content-Disposition`` for a file name in any script: headers travel as Latin-1, so a name beyond ASCII
+    gets an ASCII fallback and its UTF-8 form in ``filename*`` (RFC 6266); quotes and control characters go."""
+    plain = "".join(c for c in name if c >= " " and c not in '"\\\x7f')
+    if plain.isascii():
+        return f'attachment; filename="{plain}"'
+    fallback = plain.encode("ascii", "replace").decode().replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 # -- Upload API ---------------------------------------------------------------------------------------------------
 
 @operation(upload_bp, "generate_archive")
@@ -44,9 +55,8 @@ def generate_archive(cloud_name: str, resource_type: str) -> Response:
         raise BadRequest("A GET of generate_archive downloads the archive: mode must be download")
     made = current().archives.generate(cloud.name, req, current().assets.store)
     if made.resource is None:
-        name = f"{req.target_public_id or 'download'}.{req.target_format}".replace('"', "")
-        return Response(made.archive.data, mimetype=made.mimetype,
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        name = f"{req.target_public_id or 'download'}.{req.target_format}"
+        return Response(made.archive.data, mimetype=made.mimetype, headers={"Content-Disposition": attachment(name)})
     return jsonify(render_extras.archive(made, cloud, request.host))
 
 
@@ -77,7 +87,7 @@ def download(cloud_name: str, resource_type: str) -> Response:
     response = delivery.respond(delivered)
     if req.attachment:
         name = req.public_id.rpartition("/")[2] + (f".{req.format}" if req.format and resource_type != "raw" else "")
-        response.headers["Content-Disposition"] = f'attachment; filename="{name.replace(chr(34), "")}"'
+        response.headers["Content-Disposition"] = attachment(name)
     return response
 
 
@@ -87,9 +97,9 @@ def download_backup(cloud_name: str) -> Response:
     cloud, raw = _signed(cloud_name, "download_backup")
     kept = current().lifecycle.backed_up(cloud.name, params.required(raw, "asset_id"),
                                          params.required(raw, "version_id"))
-    name = f"{kept.resource.public_id.rpartition('/')[2]}.{kept.resource.format}".replace('"', "")
+    name = f"{kept.resource.public_id.rpartition('/')[2]}.{kept.resource.format}"
     return Response(kept.data, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": attachment(name)})
 
 
 @operation(upload_bp, "explode")

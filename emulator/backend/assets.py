@@ -347,7 +347,8 @@ class Assets:
         data = self.blobs.get(updated.sha256) or b""
         for _ in range(_ATTEMPTS):
             made_on = self.resource(key)
-            resource, made = self.lifecycle.before_store(made_on, data, request.extras, made_on)
+            video = self.blobs.path(made_on.sha256) if key.resource_type == "video" else None
+            resource, made = self.lifecycle.before_store(made_on, data, request.extras, made_on, video=video)
             stored = self._apply_lifecycle(made_on, resource)
             if stored is not None:
                 self.lifecycle.after_store(stored, data, made)
@@ -412,7 +413,8 @@ class Assets:
             self._keep(resource, incoming.staged)
             return UploadOutcome(resource)
         data = incoming.data if incoming.data is not None else b""
-        resource, made = self.lifecycle.before_store(resource, data, extras, previous)
+        video = incoming.staged.path if incoming.kind == "video" else None  # eager thumbnails read its frames
+        resource, made = self.lifecycle.before_store(resource, data, extras, previous, video=video)
         self._keep(resource, incoming.staged)
         if resource.backup and incoming.data is None:
             data = incoming.staged.path.read_bytes()  # a video or raw file backed up

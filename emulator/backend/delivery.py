@@ -10,14 +10,13 @@ rendering; the cache drops them when the original changes.
 from __future__ import annotations
 
 import hashlib
-import io
 import mimetypes
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from emulator.backend import transform
+from emulator.backend import thumbnails, transform
 from emulator.backend.derivatives import Derivatives
 from emulator.backend.models import Resource, ResourceKey
 from emulator.backend.ports import BlobStore, DerivedCache, ResourceRepository
@@ -198,36 +197,32 @@ class Delivery:
     def _thumbnail(self, request: DeliveryRequest, url: DeliveryPath, resource: Resource) -> Delivered:
         """A video delivered as an image (``.jpg``, ``.png`` ...): the frame at ``so_`` (the middle frame by
         default), then the image transformation of the other components."""
-        offset, rest = _start_offset(self._expand(request.cloud, url.transformation))
+        offset, rest = thumbnails.split_offset(self._expand(request.cloud, url.transformation))
         chain = transform.parse(rest)
-        at = _seconds(offset, float(resource.media.get("duration") or 0.0))
+        at = thumbnails.seconds(offset, float(resource.media.get("duration") or 0.0))
         fmt = _output_format(chain, url.extension, "jpg", request.accepts_webp)
-        variant = f"so_{at:g}/{chain.canonical}.{fmt}"
+        named = thumbnails.variant_name(at, chain.canonical)
+        variant = f"{named}.{fmt}"
         etag = hashlib.sha256(f"{resource.sha256}|{variant}".encode()).hexdigest()[:32]
         meta = Delivered(etag=etag, last_modified=resource.created_at, mimetype=transform.FORMATS[fmt][1],
                          versioned=url.version == resource.version, varies_on_accept=chain.format == "auto",
                          data=None)
         if etag in request.if_none_match or "*" in request.if_none_match:
             return meta
-        data = self.derived.get(resource.key, resource.sha256, variant)
+        data = self.kept.delivered(resource, named, fmt) if self.kept is not None else None  # eager: kept
+        data = data or self.derived.get(resource.key, resource.sha256, variant)
         if data is None:
             data = self._render_frame(resource, at, chain, fmt)
             self.derived.put(resource.key, resource.sha256, variant, data)
         return replace(meta, data=data)
 
     def _render_frame(self, resource: Resource, at: float, chain: transform.Transformation, fmt: str) -> bytes:
-        from emulator import mediafile
-
         path = self.blobs.path(resource.sha256)
         if path is None:
             raise NotFound(f"Resource not found - {resource.public_id} (its bytes are missing)")
-        still = mediafile.frame(path, at, self.limits.max_pixels)
-        if not chain.components:
-            return transform.encode(still, fmt, transform.DEFAULT_QUALITY)
-        png = io.BytesIO()
-        still.save(png, "PNG")
+        png = thumbnails.frame_png(path, at, self.limits.max_pixels)
         try:
-            return transform.render(png.getvalue(), chain, fmt, self.limits)
+            return transform.render(png, chain, fmt, self.limits)
         except (OSError, ValueError) as exc:
             raise BadRequest(f"Cannot transform {resource.public_id} - {exc}") from exc
 
@@ -283,36 +278,6 @@ _MEDIA_TYPES = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm", "m
                 "mkv": "video/x-matroska", "ts": "video/mp2t", "mpeg": "video/mpeg", "wmv": "video/x-ms-wmv",
                 "mp3": "audio/mpeg", "m4a": "audio/mp4", "aac": "audio/aac", "wav": "audio/wav",
                 "flac": "audio/flac", "aiff": "audio/aiff", "amr": "audio/amr"}
-
-
-def _start_offset(components: list[str]) -> tuple[str | None, list[str]]:
-    """A thumbnail's ``so_`` (the first one given) and the components left without it."""
-    offset: str | None = None
-    rest: list[str] = []
-    for component in components:
-        tokens = component.split(",")
-        for token in tokens:
-            if token.startswith("so_") and offset is None:
-                offset = token[3:]
-        kept = [t for t in tokens if not t.startswith("so_")]
-        if kept:
-            rest.append(",".join(kept))
-    return offset, rest
-
-
-def _seconds(offset: str | None, duration: float) -> float:
-    """``so_`` as seconds into the video: seconds (``2.5``), a percentage (``10p``) or ``auto``; the middle by
-    default, as Cloudinary picks a video thumbnail's frame."""
-    if offset is None or offset == "auto":
-        return round(duration / 2, 3)
-    percent = re.fullmatch(r"(\d{1,3}(?:\.\d+)?)p", offset)
-    if percent and float(percent[1]) <= 100:
-        return round(duration * float(percent[1]) / 100, 3)
-    if not re.fullmatch(r"\d{1,6}(\.\d+)?", offset):
-        raise BadRequest(f"Invalid start offset - {offset}. Use seconds (so_2.5), a percentage (so_10p) or auto")
-    if duration and float(offset) > duration:
-        raise BadRequest(f"Invalid start offset - {offset}. The video is {duration:g} s long")
-    return float(offset)
 
 
 def _file_mimetype(resource_type: str, resource: Resource) -> str:

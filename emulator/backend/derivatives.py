@@ -11,8 +11,9 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from emulator.backend import breakpoints, eager, transform
+from emulator.backend import breakpoints, eager, thumbnails, transform
 from emulator.backend.enrich import dimensions
 from emulator.backend.models import (
     Breakpoint,
@@ -62,10 +63,14 @@ class Derivatives:
     def __init__(self, store: EagerStore) -> None:
         self.store = store
 
-    def make(self, resource: Resource, original: bytes, extras: UploadExtras) -> Made:
-        """Render every eager item the emulator can render and every breakpoint set (nothing stored yet)."""
+    def make(self, resource: Resource, original: bytes, extras: UploadExtras, *, video: Path | None = None) -> Made:
+        """Render every eager item the emulator can render and every breakpoint set (nothing stored yet); of a
+        video (``video``: its file), the eager items with an image format are thumbnails, the others named."""
         made = Made()
         for item in extras.eager:
+            if resource.key.resource_type != "image":
+                made.eager.append(self._video_eager(resource, item, made, video))
+                continue
             made.eager.append(self._eager(resource, original, item, made))
         for settings in extras.responsive_breakpoints:
             made.breakpoints.append(self._breakpoints(resource, original, settings, made))
@@ -127,6 +132,24 @@ class Derivatives:
         if chain is None:
             return record  # named, not rendered: delivering it answers why
         rendering = self._render(resource, original, chain, record)
+        made.renderings.append(rendering)
+        return rendering.derived
+
+    def _video_eager(self, resource: Resource, item: EagerItem, made: Made, video: Path | None) -> DerivedImage:
+        """An eager item of a video: a thumbnail (a frame at ``so_``, the middle by default, transformed) when
+        its format is an image format; any other is named, not rendered (delivering it answers why)."""
+        fmt = item.format or resource.format
+        record = DerivedImage(item.transformation, fmt, id=_derived_id(resource, item.transformation, fmt))
+        if fmt not in transform.FORMATS or video is None or resource.media.get("is_audio"):
+            return record
+        offset, rest = thumbnails.split_offset([s for s in item.transformation.split("/") if s])
+        at = thumbnails.seconds(offset, float(resource.media.get("duration") or 0.0))
+        try:
+            chain = transform.parse(rest)
+        except BadRequest:
+            return record  # a component the emulator does not render: named, as for images
+        rendering = self._render(resource, thumbnails.frame_png(video, at, transform.MAX_PIXELS), chain, record)
+        rendering = replace(rendering, variant=variant(thumbnails.variant_name(at, chain.canonical), fmt))
         made.renderings.append(rendering)
         return rendering.derived
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from emulator.backend import enrich
@@ -67,12 +68,13 @@ class Lifecycle:
     # -- around Assets' writes -----------------------------------------------------------------------------------
 
     def before_store(self, resource: Resource, data: bytes, extras: UploadExtras,
-                     previous: Resource | None = None) -> tuple[Resource, Made]:
-        """The record as it will be stored (lifecycle fields, derived images) and the renderings to keep."""
+                     previous: Resource | None = None, *, video: Path | None = None) -> tuple[Resource, Made]:
+        """The record as it will be stored (lifecycle fields, derived images) and the renderings to keep;
+        ``video``: a video's file, whose frames eager thumbnails are made of."""
         resource = enrich.lifecycle(resource, extras, self.clock.now(), previous)
         if previous is not None and previous.sha256 == resource.sha256 and previous.key == resource.key:
             resource = replace(resource, derived=previous.derived)  # the same bytes keep their derived images
-        made = self.derivatives.make(resource, data, extras)
+        made = self.derivatives.make(resource, data, extras, video=video)
         return self.derivatives.with_derived(resource, made), made
 
     def after_store(self, resource: Resource, data: bytes, made: Made) -> None:

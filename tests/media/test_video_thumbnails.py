@@ -110,3 +110,35 @@ def test_thumbnails_after_a_restart(tmp_path: Any) -> None:
         assert _get(f"{running.url}/{CLOUD}/video/upload/kept/movie.jpg").content == before
         running.app.extensions["cloudinary_emulator"].close()
     cloudinary.reset_config()
+
+
+def test_eager_thumbnails_of_a_video_upload_are_kept_and_served(sdk: Any) -> None:
+    import cloudinary.api
+    import cloudinary.uploader
+
+    result = cloudinary.uploader.upload(mp4(), public_id="eager_movie", resource_type="video",
+                                        eager=[{"width": 30, "crop": "scale", "format": "jpg"},
+                                               {"start_offset": 0.2, "format": "png"}, {"width": 40, "crop": "scale"}])
+    poster, early, transcode = result["eager"]
+    assert (poster["transformation"], poster["format"], poster["width"], poster["height"]) == ("c_scale,w_30", "jpg",
+                                                                                              30, 22)
+    assert (early["transformation"], early["format"], early["width"]) == ("so_0.2", "png", 64)
+    assert (transcode["transformation"], transcode["format"]) == ("c_scale,w_40", "mp4") and "width" not in transcode
+    served = _get(poster["url"])
+    assert served.headers["Content-Type"] == "image/jpeg" and len(served.content) == poster["bytes"]
+    assert len(_get(early["url"]).content) == early["bytes"]
+    refused = _get(transcode["url"])
+    assert refused.status_code == 400 and refused.json()["error"]["message"].startswith("Video transformations")
+    listed = cloudinary.api.resource("eager_movie", resource_type="video")["derived"]
+    assert [(d["transformation"], d["format"]) for d in listed] == [("c_scale,w_30", "jpg"), ("so_0.2", "png"),
+                                                                    ("c_scale,w_40", "mp4")]
+
+
+def test_explicit_makes_eager_thumbnails_of_a_stored_video(sdk: Any) -> None:
+    import cloudinary.uploader
+
+    cloudinary.uploader.upload(mp4(), public_id="later_movie", resource_type="video")
+    made = cloudinary.uploader.explicit("later_movie", type="upload", resource_type="video",
+                                        eager=[{"width": 20, "format": "jpg", "start_offset": "90p"}])
+    assert (made["eager"][0]["width"], made["eager"][0]["height"]) == (20, 15)
+    assert _luma(_get(made["eager"][0]["url"])) > 100  # a late, bright frame

@@ -106,3 +106,15 @@ def test_download_backedup_asset_of_an_unknown_version_is_a_404(sdk: Any) -> Non
     uploaded = cloudinary.uploader.upload(str(SAMPLE), public_id="kept_once", backup=True)
     status, body, _ = _get(sdk.utils.download_backedup_asset(uploaded["asset_id"], "0" * 32))
     assert status == 404 and b"Version not found" in body
+
+
+def test_a_name_beyond_latin_1_is_sent_as_rfc_6266_filename_star(sdk: Any) -> None:
+    """Headers travel as Latin-1: ``日本.png`` used to drop the connection (a 500 the client never saw)."""
+    import cloudinary.uploader
+
+    cloudinary.uploader.upload(str(SAMPLE), public_id="日本", backup=True)
+    status, body, headers = _get(sdk.utils.private_download_url("日本", "png", attachment=True))
+    assert status == 200 and body.startswith(b"\x89PNG")
+    assert headers["Content-Disposition"] == "attachment; filename=\"__.png\"; filename*=UTF-8''%E6%97%A5%E6%9C%AC.png"
+    status, _, headers = _get(sdk.utils.download_zip_url(public_ids=["日本"], target_public_id="日本"))
+    assert status == 200 and headers["Content-Disposition"].endswith("filename*=UTF-8''%E6%97%A5%E6%9C%AC.zip")
