@@ -9,7 +9,7 @@ import pytest
 
 from emulator import signing
 
-CAPTURES = Path(__file__).resolve().parents[1] / "vectors"  # copied from shared/reference/sdk-captures
+CAPTURES = Path(__file__).resolve().parents[1] / "vectors"  # requests the official clients sent (vectors/README.md)
 SECRETS = {"123456789012345": "s3cr3t-API-secret", "k2": "sec2"}
 SECRET = "s3cr3t-API-secret"
 
