@@ -65,6 +65,19 @@ def make(public_id: str, *, created_at: float = 1_700_000_000.0, tags: tuple[str
                     original_filename=public_id.rpartition("/")[2], tags=tags, context=context or {})
 
 
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def run_bench(script: str, *args: str, ok: tuple[int, ...] = (0,),
+              timeout: int = 180) -> subprocess.CompletedProcess[str]:
+    """Run ``bench/<script>`` small, as a smoke test: it must finish with an ``ok`` exit status (speed is
+    measured there, never asserted here)."""
+    done = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True,
+                          timeout=timeout, check=False)
+    assert done.returncode in ok, done.stdout + done.stderr
+    return done
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "memory.py"
+from tests.helpers import run_bench
 
 
 def test_the_memory_bench_runs_on_a_small_burst() -> None:
-    done = subprocess.run([sys.executable, str(BENCH), "--refused-only", "--rounds", "1", "--uploads", "4",
-                           "--threads", "2"], capture_output=True, text=True, timeout=180, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
+    done = run_bench("memory.py", "--refused-only", "--rounds", "1", "--uploads", "4", "--threads", "2")
     lines = done.stdout.splitlines()
-    assert any("3 hostile delivery URLs" in line and "statuses {400: 3}" in line for line in lines), done.stdout
-    assert any("+ 4 uploads of 1.4 MB" in line and "statuses {200: 4}" in line for line in lines), done.stdout
+    assert any("3 hostile delivery URLs" in line and "statuses {400: 3}" in line for line in lines), lines
+    assert any("+ 4 uploads of 1.4 MB" in line and "statuses {200: 4}" in line for line in lines), lines
