@@ -6,30 +6,18 @@ built (the control plane gets callbacks, the services get the ports' adapters).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from typing import Any
 
 from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
+from flask.typing import ResponseReturnValue
 from werkzeug.routing import Map, RuleFactory
 
 from emulator import media
-from emulator.api import (
-    account,
-    admin,
-    assets_ops,
-    control,
-    cors,
-    delivery,
-    failures,
-    guard,
-    hooks,
-    imagga,
-    render,
-    search,
-    upload,
-)
+from emulator.api import cors, failures, families, guard, hooks, render
 from emulator.api.account_params import preset_spec
 from emulator.api.operations import AssetIdConverter, LazyBuildRule
 from emulator.api.params import Params
@@ -63,7 +51,6 @@ from emulator.storage.parts import PartStore
 from emulator.storage.sqlite import SQLiteStorage
 from emulator.tagging.engine import TaggingEngine
 from emulator.tagging.fixtures import load_fixtures
-from emulator.web import views as console
 
 log = logging.getLogger("emulator")
 
@@ -86,7 +73,8 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, ids:
     guard.install(app, config)
     cors.install(app, lambda name: _origins(config, name))
     hooks.install(app, emulator.control)
-    failures.install(app, config.max_file_size, {"imagga": imagga.envelope, "console": console.envelope})
+    failures.install(app, config.max_file_size, {"imagga": _envelope("emulator.api.imagga"),
+                                                 "console": _envelope("emulator.web.views")})
     app.after_request(_headers)
     emulator.control.resume_leftovers()
     return app
@@ -97,7 +85,8 @@ _ROUTES_LOCK = threading.Lock()
 
 
 def _register_blueprints(app: Flask) -> None:
-    """The blueprints' views and hooks; their rules are compiled into a URL map once per process.
+    """The blueprints' hooks and every operation's rules (views load on first use, see
+    :mod:`emulator.api.families`); the rules are compiled into a URL map once per process.
 
     Every app serves the same routes, and werkzeug's map is only read once built, so later apps (a test suite
     starting an emulator per test) share the first one's instead of parsing and compiling every rule again.
@@ -106,9 +95,7 @@ def _register_blueprints(app: Flask) -> None:
         shared = _ROUTES[0] if _ROUTES else None
         app.url_map = _RulesElsewhere() if shared is not None else app.url_map
         app.url_map.converters["asset_id"] = AssetIdConverter
-        for bp in (upload.bp, admin.bp, account.bp, assets_ops.upload_bp, assets_ops.admin_bp, control.bp,
-                   delivery.bp, imagga.bp, console.bp, search.bp):
-            app.register_blueprint(bp)
+        families.register(app)
         if shared is None:
             _ROUTES.append(app.url_map)
         else:
@@ -170,6 +157,16 @@ def _config_presets(config: Config) -> dict[str, list[PresetSpec]]:
             specs.append(PresetSpec(preset.name, preset.unsigned, spec.params, spec.settings))
         out[cloud.name] = specs
     return out
+
+
+def _envelope(module: str) -> failures.Envelope:
+    """A family's own error envelope, from its views' module (imported when a failure there needs it)."""
+
+    def envelope(failed: failures.Failure) -> ResponseReturnValue:
+        found: failures.Envelope = importlib.import_module(module).envelope
+        return found(failed)
+
+    return envelope
 
 
 def _origins(config: Config, cloud: str | None) -> tuple[str, ...]:
