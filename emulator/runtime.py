@@ -128,6 +128,11 @@ class Emulator:
         """Whether client mistakes are refused (400) rather than only noted in the journal."""
         return self.config.strict_clients or bool(cloud and cloud.strict_clients)
 
+    def start_library(self) -> None:
+        """Build the storage now, and with it what starts with the library (config presets written, each cloud's
+        ``sample``, abandoned uploads swept): for a worker process, before it serves alongside others."""
+        self.service("storage")
+
     def close(self) -> None:
         """Stop the background worker and close both databases (removing temporary ones)."""
         self.control.stop()
