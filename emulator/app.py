@@ -1,7 +1,9 @@
-"""``create_app(config)``: the composition root. Config → storage → services → blueprints → one error handler.
+"""``create_app(config)``: the composition root. Config → databases → control plane → rules → one error handler.
 
-Every service is built here, once, with its collaborators passed in; nothing is set on an object after it is
-built (the control plane gets callbacks, the services get the ports' adapters).
+A start does only what every request needs and what can fail or be seen at start; each service is built once,
+by :mod:`emulator.wiring`, the first time a request needs it, with its collaborators passed in; nothing is set on
+an object after it is built (the control plane gets callbacks, the services get the ports' adapters). Views load
+with their family's first request (:mod:`emulator.api.families`).
 """
 
 from __future__ import annotations
