@@ -9,7 +9,6 @@ import binascii
 import hmac
 import time
 
-from emulator import signing
 from emulator.api import lint
 from emulator.api.collected import Params, with_defaults
 from emulator.config import CloudConfig
@@ -52,6 +51,8 @@ def upload_api(em: Emulator, cloud: CloudConfig, params: Params, operation: str,
 
 
 def _check_signature(em: Emulator, cloud: CloudConfig, params: Params, operation: str) -> None:
+    from emulator import signing  # a signed call: not the Admin API's Basic-auth path
+
     api_key = params.text("api_key")
     if not api_key:
         raise Unauthorized("Must supply api_key")
