@@ -101,7 +101,7 @@ def _stage(blobs: BlobStore, source: FileSource, limit: int, config: Config,
 def _inspect(staged: StagedBlob, kind: str, name: str, max_pixels: int) -> Incoming:
     if kind == "image":
         data = staged.read()
-        facts = media.inspect(data, max_pixels)
+        facts = media.inspect_known(staged.sha256, data, max_pixels)
         return Incoming(staged, kind, name, facts.format, facts.width, facts.height, data=data)
     if kind == "video":
         assert staged.path is not None

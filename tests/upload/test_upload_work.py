@@ -132,3 +132,36 @@ def test_a_clock_moved_by_the_control_plane_is_seen_by_the_next_request(client: 
     response = upload(client, {"public_id": "after"}, timestamp=time.time() + 86400)  # signed in its future
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["version"] >= first["version"] + 86400
+
+
+def test_bytes_accepted_before_are_not_decoded_again(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator import media
+
+    decoded: list[int] = []
+    real = media.inspect
+    monkeypatch.setattr(media, "inspect", lambda data, *a: decoded.append(len(data)) or real(data, *a))
+    monkeypatch.setattr(media, "_ACCEPTED", type(media._ACCEPTED)())  # nothing remembered from other tests
+    first = upload_ok(client, "one")
+    second = upload_ok(client, "two")
+    assert len(decoded) == 1
+    assert (second["width"], second["height"], second["format"]) == (first["width"], first["height"], "jpg")
+
+
+def test_remembered_bytes_are_still_held_to_the_pixel_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator import media
+    from emulator.errors import BadRequest
+    from tests.conftest import TURTLES
+
+    monkeypatch.setattr(media, "_ACCEPTED", type(media._ACCEPTED)())
+
+    data = TURTLES.read_bytes()
+    facts = media.inspect_known("f" * 64, data)
+    with pytest.raises(BadRequest, match="Maximum image size is 0.08 Megapixels. Requested 0.08"):
+        media.inspect_known("f" * 64, data, max_pixels=facts.width * facts.height - 1)
+
+
+def test_bytes_refused_as_an_image_are_refused_again(client: FlaskClient) -> None:
+    for _ in range(2):
+        response = upload(client, {"public_id": "bad"}, data=b"GIF89a truncated", name="x.gif")
+        assert response.status_code == 400
+        assert response.get_json() == {"error": {"message": "Invalid image file"}}
