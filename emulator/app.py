@@ -26,6 +26,7 @@ from emulator.api import (
     guard,
     hooks,
     imagga,
+    provisioning,
     render,
     search,
     upload,
@@ -47,6 +48,7 @@ from emulator.backend.imagga import Imagga
 from emulator.backend.library import Library
 from emulator.backend.lifecycle import Lifecycle
 from emulator.backend.models import Categorize, ResourceKey
+from emulator.backend.provisioning.service import Provisioning
 from emulator.backend.ratelimit import AdminBudget
 from emulator.backend.related import RelatedAssets
 from emulator.backend.transform import Limits
@@ -60,6 +62,7 @@ from emulator.errors import BadRequest
 from emulator.runtime import EXTENSION, Emulator, current
 from emulator.storage.account_sql import SQLiteAccountStore
 from emulator.storage.parts import PartStore
+from emulator.storage.provisioning_sql import SQLiteProvisioningStore
 from emulator.storage.sqlite import SQLiteStorage
 from emulator.tagging.engine import TaggingEngine
 from emulator.tagging.fixtures import load_fixtures
@@ -107,7 +110,7 @@ def _register_blueprints(app: Flask) -> None:
         app.url_map = _RulesElsewhere() if shared is not None else app.url_map
         app.url_map.converters["asset_id"] = AssetIdConverter
         for bp in (upload.bp, admin.bp, account.bp, assets_ops.upload_bp, assets_ops.admin_bp, control.bp,
-                   delivery.bp, imagga.bp, console.bp, search.bp):
+                   delivery.bp, imagga.bp, console.bp, search.bp, provisioning.bp):
             app.register_blueprint(bp)
         if shared is None:
             _ROUTES.append(app.url_map)
@@ -147,6 +150,8 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
     parts = PartStore(storage.directory / "uploads", timeout=config.chunk_timeout, now=controlled.now)
     uploads = ChunkedUploads(parts, assets, config, controlled)
     uploads.sweep()  # uploads abandoned while the emulator was down
+    provisioning = Provisioning(SQLiteProvisioningStore(storage.db), config.account, controlled, ids,
+                                configured=lambda name: config.cloud(name) is not None, started=assets.ensure_cloud)
     return Emulator(
         config=config, assets=assets, library=Library(storage, controlled, derivatives),
         delivery=Delivery(storage, storage.blobs, storage.derived, named=settings.transformations, limits=Limits(
@@ -157,7 +162,8 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
         compositions=Compositions(config, storage, storage.blobs, storage.eager, controlled, ids),
         admin_budget=AdminBudget(controlled, plane.calls), storage=storage, clock=controlled, ids=ids,
         control=plane, account=settings, uploads=uploads, delete_tokens=DeleteTokens(storage, controlled),
-        related=RelatedAssets(storage, storage.relations), visual=VisualSearch(config, storage, storage.blobs, engine))
+        related=RelatedAssets(storage, storage.relations), visual=VisualSearch(config, storage, storage.blobs, engine),
+        provisioning=provisioning)
 
 
 def _config_presets(config: Config) -> dict[str, list[PresetSpec]]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the services' modules are imported by whoever builds them (
     from emulator.backend.imagga import Imagga
     from emulator.backend.library import Library
     from emulator.backend.lifecycle import Lifecycle
+    from emulator.backend.provisioning.service import Provisioning
     from emulator.backend.ratelimit import AdminBudget
     from emulator.backend.related import RelatedAssets
     from emulator.backend.visual import VisualSearch
@@ -53,9 +54,14 @@ class Emulator:
     delete_tokens: DeleteTokens  # return_delete_token, delete_by_token
     related: RelatedAssets  # add/delete_related_assets, details' related_assets
     visual: VisualSearch  # visual_search: perceptual-hash neighbours, tag and fixture-label text matches
+    provisioning: Provisioning  # the Account Provisioning API; its sub-accounts are served clouds too
+
+    def find_cloud(self, name: str) -> CloudConfig | None:
+        """A cloud of the config file, else an enabled sub-account's."""
+        return self.config.cloud(name) or self.provisioning.served_cloud(name)
 
     def cloud(self, name: str) -> CloudConfig:
-        cloud = self.config.cloud(name)
+        cloud = self.find_cloud(name)
         if cloud is None:
             known = ", ".join(sorted(self.config.clouds))
             raise Unauthorized(f"Invalid cloud_name {name} (this emulator serves: {known})")
@@ -70,6 +76,7 @@ class Emulator:
             self.account.restore_config(name)
         if cloud is None:
             self.control.reset()
+            self.provisioning.reset()
         return names
 
     def strict(self, cloud: CloudConfig | None) -> bool:
