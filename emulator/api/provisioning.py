@@ -86,8 +86,14 @@ def update_access_key(account_id: str, sub_account_id: str, api_key: str) -> Res
 
 
 @operation(bp, "delete_access_key")
-def delete_access_key(account_id: str, sub_account_id: str, api_key: str | None = None) -> Response:
-    _service().delete_access_key(sub_account_id, api_key, pp.text(pp.body(request), "name"))
+def delete_access_key(account_id: str, sub_account_id: str, api_key: str) -> Response:
+    _service().delete_access_key(sub_account_id, api_key, None)
+    return jsonify(message="ok")
+
+
+@operation(bp, "delete_access_key_by_name")
+def delete_access_key_by_name(account_id: str, sub_account_id: str) -> Response:
+    _service().delete_access_key(sub_account_id, None, pp.text(pp.body(request), "name"))
     return jsonify(message="ok")
 
 
