@@ -205,3 +205,24 @@ def test_key_names_are_unique_within_a_sub_account(account: Any) -> None:
         account.generate_access_key(sub["id"], name="ci")
     with pytest.raises(cloudinary.exceptions.BadRequest, match="Invalid dedicated_for - email"):
         account.update_access_key(sub["id"], sub["api_access_keys"][0]["key"], dedicated_for="email")
+
+
+def test_base_sub_account_gives_its_custom_attributes(account: Any) -> None:
+    import cloudinary.exceptions
+
+    base = account.create_sub_account("Base", custom_attributes={"tier": "gold"})
+    assert account.create_sub_account("Copy", base_account=base["id"])["custom_attributes"] == {"tier": "gold"}
+    with pytest.raises(cloudinary.exceptions.NotFound, match="Cannot find sub account with id nope"):
+        account.create_sub_account("Copy", base_account="nope")
+
+
+def test_a_recreated_cloud_name_serves_the_assets_again(account: Any, sdk: Any) -> None:
+    import cloudinary.api
+    import cloudinary.uploader
+
+    first = account.create_sub_account("Shop", cloud_name="shop2")
+    _use(sdk, first)
+    cloudinary.uploader.upload(str(TURTLES), public_id="turtles")
+    account.delete_sub_account(first["id"])
+    _use(sdk, account.create_sub_account("Shop again", cloud_name="shop2"))
+    assert cloudinary.api.resource("turtles")["public_id"] == "turtles"
