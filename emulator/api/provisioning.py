@@ -3,26 +3,16 @@ account's provisioning key and secret. See Cloudinary's https://cloudinary.com/d
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Response, jsonify, request
 
-from emulator.api import auth
+from emulator.api import families
 from emulator.api import provisioning_params as pp
-from emulator.api.operations import name_of, operation
+from emulator.api.operations import operation
 from emulator.backend.provisioning.models import SubAccount, User
 from emulator.backend.provisioning.service import Provisioning
 from emulator.runtime import current
 
-bp = Blueprint("provisioning", __name__)
-PUBLIC = frozenset({"create_cloud", "create_agent_account"})  # unauthenticated (and rate-limited per IP)
-
-
-@bp.before_request
-def authenticate() -> None:
-    if name_of(request.endpoint) in PUBLIC:
-        return
-    key, secret = auth.basic_credentials(request.headers.get("Authorization"),
-                                         missing="Must supply provisioning_api_key")
-    _service().authenticate(str((request.view_args or {}).get("account_id", "")), key, secret)
+bp = families.PROVISIONING  # its hook authenticates with the account's provisioning key (but the public calls)
 
 
 def _service() -> Provisioning:
