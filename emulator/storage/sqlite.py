@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
@@ -55,6 +55,8 @@ _SORT_AT_MOST = 1000  # a prefix list sorts at most this many ids; past it, it w
 _FULL = f"SELECT r.id, {SELECT} FROM resources r"
 _ASSIGN = ", ".join(COLUMNS)
 _SLOTS = ", ".join("?" * len(COLUMNS))
+_INSERT_NEW = (f"INSERT INTO resources ({_ASSIGN}) VALUES ({_SLOTS}) "
+               "ON CONFLICT (cloud, resource_type, type, public_id) DO NOTHING")
 
 
 class SQLiteStorage:
@@ -508,12 +510,15 @@ class SQLiteStorage:
     # -- index maintenance ----------------------------------------------------------------------------------
 
     def _upsert(self, db: sqlite3.Connection, resource: Resource) -> str | None:
-        """Insert or replace; the sha256 of bytes the resource held before, when it held other bytes."""
-        row = db.execute(f"{_FULL} WHERE {_BY_KEY}", key_columns(resource.key)).fetchone()
-        if row is None:
-            cur = db.execute(f"INSERT INTO resources ({_ASSIGN}) VALUES ({_SLOTS})", to_row(resource))
+        """Insert or replace; the sha256 of bytes the resource held before, when it held other bytes.
+
+        A new key (most uploads) costs the one INSERT; only a key that is already there is read back.
+        """
+        cur = db.execute(_INSERT_NEW, to_row(resource))
+        if cur.rowcount == 1:
             self._index(db, [index_rows(int(cur.lastrowid or 0), resource)])
             return None
+        row = db.execute(f"{_FULL} WHERE {_BY_KEY}", key_columns(resource.key)).fetchone()
         previous = to_resource(row[1:])
         self._rewrite(db, row[0], previous, resource)
         return previous.sha256 if previous.sha256 != resource.sha256 else None
@@ -525,33 +530,40 @@ class SQLiteStorage:
 
     @staticmethod
     def _index(db: sqlite3.Connection, batch: list[IndexRows]) -> None:
-        """The index rows of one or many resources, one statement per table."""
-        def each(rows: Callable[[IndexRows], list[tuple[object, ...]]]) -> Iterator[tuple[object, ...]]:
-            return itertools.chain.from_iterable(rows(item) for item in batch)
+        """The index rows of one or many resources, one statement per table (none for a table without rows)."""
+        def run(sql: str, rows: Callable[[IndexRows], list[tuple[object, ...]]]) -> None:
+            found = [row for item in batch for row in rows(item)]
+            if found:
+                db.executemany(sql, found)
 
-        db.executemany("INSERT OR IGNORE INTO resource_tags VALUES (?, ?, ?, ?, ?)", each(lambda i: i.tags))
-        db.executemany("INSERT OR IGNORE INTO resource_context VALUES (?, ?, ?, ?, ?, ?)", each(lambda i: i.context))
-        db.executemany("INSERT OR IGNORE INTO resource_terms VALUES (?, ?, ?, ?)", each(lambda i: i.terms))
-        db.executemany("INSERT OR IGNORE INTO resource_metadata VALUES (?, ?, ?, ?, ?)", each(lambda i: i.metadata))
+        run("INSERT OR IGNORE INTO resource_tags VALUES (?, ?, ?, ?, ?)", lambda i: i.tags)
+        run("INSERT OR IGNORE INTO resource_context VALUES (?, ?, ?, ?, ?, ?)", lambda i: i.context)
+        run("INSERT OR IGNORE INTO resource_terms VALUES (?, ?, ?, ?)", lambda i: i.terms)
+        run("INSERT OR IGNORE INTO resource_metadata VALUES (?, ?, ?, ?, ?)", lambda i: i.metadata)
         counts = Counter(itertools.chain.from_iterable(item.tag_names for item in batch))
-        db.executemany("INSERT INTO tag_counts VALUES (?, ?, ?, ?) ON CONFLICT (cloud, resource_type, tag) "
-                       "DO UPDATE SET count = count + excluded.count", [(*k, n) for k, n in counts.items()])
+        if counts:
+            db.executemany("INSERT INTO tag_counts VALUES (?, ?, ?, ?) ON CONFLICT (cloud, resource_type, tag) "
+                           "DO UPDATE SET count = count + excluded.count", [(*k, n) for k, n in counts.items()])
 
     @staticmethod
     def _unindex(db: sqlite3.Connection, rid: int, resource: Resource) -> None:
         rows = index_rows(rid, resource)
-        db.executemany("DELETE FROM resource_tags WHERE cloud = ? AND tag = ? AND resource_type = ? "
-                       "AND created_at = ? AND id = ?", rows.tags)
-        db.executemany("DELETE FROM resource_context WHERE cloud = ? AND key = ? AND value = ? "
-                       "AND resource_type = ? AND created_at = ? AND id = ?", rows.context)
-        db.executemany("DELETE FROM resource_terms WHERE cloud = ? AND field = ? AND term = ? AND id = ?",
-                       rows.terms)
-        db.executemany("DELETE FROM resource_metadata WHERE cloud = ? AND field = ? AND value = ? AND id = ?",
-                       [(c, f, v, i) for c, f, v, _, i in rows.metadata])
-        db.executemany("UPDATE tag_counts SET count = count - 1 WHERE cloud = ? AND resource_type = ? "
-                       "AND tag = ?", rows.tag_names)
-        db.executemany("DELETE FROM tag_counts WHERE cloud = ? AND resource_type = ? AND tag = ? "
-                       "AND count <= 0", rows.tag_names)
+        statements: list[tuple[str, list[Any]]] = [
+            ("DELETE FROM resource_tags WHERE cloud = ? AND tag = ? AND resource_type = ? AND created_at = ? "
+             "AND id = ?", rows.tags),
+            ("DELETE FROM resource_context WHERE cloud = ? AND key = ? AND value = ? AND resource_type = ? "
+             "AND created_at = ? AND id = ?", rows.context),
+            ("DELETE FROM resource_terms WHERE cloud = ? AND field = ? AND term = ? AND id = ?", rows.terms),
+            ("DELETE FROM resource_metadata WHERE cloud = ? AND field = ? AND value = ? AND id = ?",
+             [(c, f, v, i) for c, f, v, _, i in rows.metadata]),
+            ("UPDATE tag_counts SET count = count - 1 WHERE cloud = ? AND resource_type = ? AND tag = ?",
+             rows.tag_names),
+            ("DELETE FROM tag_counts WHERE cloud = ? AND resource_type = ? AND tag = ? AND count <= 0",
+             rows.tag_names),
+        ]
+        for sql, found in statements:
+            if found:  # a table without rows for this resource costs no statement
+                db.executemany(sql, found)
 
     def _remove(self, db: sqlite3.Connection, rid: int, resource: Resource) -> str:
         self._unindex(db, rid, resource)
