@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from flask import Flask
 
 from emulator.app import create_app
-from emulator.config import Config, cloudinary_url, load_config
+from emulator.config import Config, account_url, cloudinary_url, load_config
 from emulator.errors import ConfigError
 from emulator.memory import tune_allocator
 from emulator.runtime import EXTENSION
@@ -143,6 +143,7 @@ def _banner(config: Config, url: str, tls: LocalTLS | None = None) -> None:
         print(f"  and on {url.replace('http://', 'https://', 1)}, certified by the CA in {tls.ca_file}", flush=True)
     for cloud in config.clouds.values():
         print(f"export CLOUDINARY_URL={cloudinary_url(cloud, url)}", flush=True)
+    print(f"export CLOUDINARY_ACCOUNT_URL={account_url(config.account)}", flush=True)
 
 
 def _started(app: Flask) -> Flask:
