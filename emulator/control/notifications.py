@@ -14,7 +14,7 @@ from typing import Any
 
 from emulator import signing
 from emulator.clock import Clock
-from emulator.config import Config
+from emulator.config import CloudConfig, Config
 from emulator.control.store import ControlStore, dumps
 
 MAX_ATTEMPTS = 8
@@ -28,9 +28,12 @@ def backoff(attempts: int) -> float:
 
 class Notifier:
     def __init__(self, store: ControlStore, config: Config, clock: Clock,
-                 wall: Callable[[], float] = time.time) -> None:
+                 wall: Callable[[], float] = time.time, *,
+                 clouds: Callable[[str], CloudConfig | None] | None = None) -> None:
+        """``clouds``: a cloud by name, whose secret signs (default: the config file's; the app passes one that
+        also knows sub-accounts' clouds)."""
         self._store = store
-        self._config = config
+        self._clouds = clouds or config.cloud
         self._clock = clock  # the emulator's clock signs X-Cld-Timestamp
         self._wall = wall  # real time paces retries, so a frozen clock does not stall delivery
 
@@ -71,7 +74,7 @@ class Notifier:
                        "WHERE id = ?", (dumps(attempts), state, self._wall() + backoff(len(attempts)), note_id))
 
     def _post(self, cloud_name: str, url: str, body: bytes) -> dict[str, Any]:
-        cloud = self._config.cloud(cloud_name)
+        cloud = self._clouds(cloud_name)
         secret, algorithm = (cloud.api_secret, cloud.signature_algorithm) if cloud else ("", "sha1")
         stamp = int(self._clock.now())
         headers = {"Content-Type": "application/json", "User-Agent": "cloudinary-emulator",

@@ -226,3 +226,22 @@ def test_a_recreated_cloud_name_serves_the_assets_again(account: Any, sdk: Any) 
     account.delete_sub_account(first["id"])
     _use(sdk, account.create_sub_account("Shop again", cloud_name="shop2"))
     assert cloudinary.api.resource("turtles")["public_id"] == "turtles"
+
+
+def test_notifications_of_the_sub_accounts_cloud_are_signed_with_its_secret(account: Any, sdk: Any) -> None:
+    import cloudinary.api
+    import cloudinary.uploader
+    import cloudinary.utils
+
+    _use(sdk, account.create_sub_account("Shop", cloud_name="shop2"))
+    cloudinary.api.create_trigger("poll://orders", "upload", uri_type="poll")
+    cloudinary.uploader.upload(str(TURTLES), public_id="polled")
+    messages = cloudinary.api.notifications(channel="orders", wait_seconds=5)["messages"]
+    assert [m["payload"]["public_id"] for m in messages] == ["polled"]
+    assert cloudinary.utils.verify_notification(messages[0])  # with the sub-account key's secret
+
+
+def test_the_console_shows_the_sub_accounts_cloud(account: Any, server: EmulatorServer) -> None:
+    cloud = account.create_cloud()
+    page = requests.get(cloud["claim_url"], timeout=5)
+    assert page.status_code == 200 and cloud["cloud_name"] in page.text
