@@ -50,11 +50,14 @@ def test_list_filters_by_ids_enabled_and_prefix(account: Any) -> None:
     assert ids(account.sub_accounts(enabled=False, ids=[c["id"], a["id"]])) == [a["id"], c["id"]]  # ids win
 
 
-def test_update_changes_only_what_is_sent(account: Any) -> None:
+def test_update_changes_only_what_is_sent(account: Any, clock: Any) -> None:
     sub = account.create_sub_account("Shop", custom_attributes={"a": 1})
+    assert sub["updated_at"] == sub["created_at"]
+    clock.advance(60)
     updated = account.update_sub_account(sub["id"], name="Store", enabled=False)
     assert (updated["name"], updated["enabled"], updated["custom_attributes"]) == ("Store", False, {"a": 1})
     assert updated["cloud_name"] == sub["cloud_name"] and account.sub_account(sub["id"]) == updated
+    assert updated["updated_at"] > updated["created_at"] == sub["created_at"]
 
 
 def test_the_sub_account_is_a_served_cloud(account: Any, sdk: Any) -> None:
