@@ -248,3 +248,14 @@ def test_the_console_shows_the_sub_accounts_cloud(account: Any, server: Emulator
     cloud = account.create_cloud()
     page = requests.get(cloud["claim_url"], timeout=5)
     assert page.status_code == 200 and cloud["cloud_name"] in page.text
+
+
+def test_answers_are_signed_with_the_secret_of_the_key_that_called(account: Any, sdk: Any) -> None:
+    import cloudinary.uploader
+    import cloudinary.utils
+
+    sub = account.create_sub_account("Shop", cloud_name="shop2")
+    _use(sdk, sub, account.generate_access_key(sub["id"], name="ci"))
+    result = cloudinary.uploader.upload(str(TURTLES), public_id="turtles")
+    assert cloudinary.utils.verify_api_response_signature(result["public_id"], result["version"],
+                                                          result["signature"])
