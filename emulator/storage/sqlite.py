@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
@@ -33,7 +33,7 @@ from emulator.backend.queries import (
     SortKey,
     Usage,
 )
-from emulator.storage import derived_sql, lifecycle_sql, schema, search_sql
+from emulator.storage import bulk, derived_sql, lifecycle_sql, schema, search_sql
 from emulator.storage.db import Database, directory_for
 from emulator.storage.derived_sql import SQLiteDerivedCache, SQLiteImaggaUploads
 from emulator.storage.files import FileBlobs, FileStore
@@ -55,6 +55,25 @@ _SORT_AT_MOST = 1000  # a prefix list sorts at most this many ids; past it, it w
 _FULL = f"SELECT r.id, {SELECT} FROM resources r"
 _ASSIGN = ", ".join(COLUMNS)
 _SLOTS = ", ".join("?" * len(COLUMNS))
+# Each distinct tag of each resource from row id ``?`` on (``tags`` holds a JSON array).
+_TAGS_FROM = ("SELECT DISTINCT r.id, r.cloud, r.resource_type, r.created_at, j.value AS tag FROM resources r, "
+              "json_each(r.tags) j WHERE r.id >= ?")
+_IN_AT_MOST = 500  # keys looked up per statement
+
+
+def _stored_keys(db: sqlite3.Connection, keys: list[tuple[str, str, str, str]]) -> set[tuple[str, str, str, str]]:
+    """Those of ``keys`` (key columns) that the database holds: one statement per few hundred keys, in key
+    order (a walk of the unique index rather than a seek per key)."""
+    found: set[tuple[str, str, str, str]] = set()
+    ordered = sorted(set(keys))
+    for scope, group in itertools.groupby(ordered, key=lambda k: k[:3]):
+        ids = [k[3] for k in group]
+        for at in range(0, len(ids), _IN_AT_MOST):
+            chunk = ids[at:at + _IN_AT_MOST]
+            rows = db.execute(f"SELECT public_id FROM resources WHERE cloud = ? AND resource_type = ? AND type = ? "
+                              f"AND public_id IN ({', '.join('?' * len(chunk))})", (*scope, *chunk))
+            found.update((*scope, row[0]) for row in rows)
+    return found
 
 
 class SQLiteStorage:
@@ -108,7 +127,7 @@ class SQLiteStorage:
 
     def find_by_sha256(self, cloud: str, sha256: str) -> Resource | None:
         row = self.db.one(f"SELECT {SELECT} FROM resources r WHERE r.sha256=? AND r.cloud=? "
-                          "ORDER BY r.created_at DESC LIMIT 1", (sha256, cloud))
+                          "ORDER BY r.created_at DESC, r.id DESC LIMIT 1", (sha256, cloud))
         return to_resource(row) if row else None
 
     def find_by_asset_id(self, cloud: str, asset_id: str) -> Resource | None:
@@ -142,14 +161,20 @@ class SQLiteStorage:
             replaced = [self._upsert(db, resource) for resource in again]
         self._reclaim(*replaced)
 
+    def bulk_load(self) -> AbstractContextManager[None]:
+        """Load many resources (``put_many`` inside) with the secondary indexes built once at the end
+        (emulator/storage/bulk.py). This process's other threads wait for the load to finish."""
+        return bulk.loading(self.db)
+
     @staticmethod
     def _split_new(db: sqlite3.Connection, resources: list[Resource]) -> tuple[list[Resource], list[Resource]]:
         """The resources whose key is in neither the database nor earlier in the list, and the others."""
+        stored = _stored_keys(db, [key_columns(resource.key) for resource in resources])
         seen: set[tuple[str, str, str, str]] = set()
         fresh, again = [], []
         for resource in resources:
             columns = key_columns(resource.key)
-            if columns in seen or db.execute(_ID_BY_KEY, columns).fetchone() is not None:
+            if columns in seen or columns in stored:
                 again.append(resource)
             else:
                 seen.add(columns)
@@ -163,7 +188,13 @@ class SQLiteStorage:
         first = int(db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM resources").fetchone()[0])
         db.executemany(f"INSERT INTO resources (id, {_ASSIGN}) VALUES (?, {_SLOTS})",
                        [(first + n, *to_row(resource)) for n, resource in enumerate(fresh)])
-        self._index(db, [index_rows(first + n, resource) for n, resource in enumerate(fresh)])
+        # The tag rows and counts straight from the rows just inserted, sorted by SQLite: no Python tuple per tag.
+        db.execute(f"INSERT OR IGNORE INTO resource_tags SELECT cloud, tag, resource_type, created_at, id "
+                   f"FROM ({_TAGS_FROM}) ORDER BY 1, 2, 3, 4, 5", (first,))
+        db.execute(f"INSERT INTO tag_counts SELECT cloud, resource_type, tag, COUNT(*) FROM ({_TAGS_FROM}) "
+                   "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT (cloud, resource_type, tag) "
+                   "DO UPDATE SET count = count + excluded.count", (first,))
+        self._index_words(db, [index_rows(first + n, resource) for n, resource in enumerate(fresh)])
 
     # -- file bytes (emulator/storage/files.py): the blob store port --------------------------------------
 
@@ -523,19 +554,27 @@ class SQLiteStorage:
         db.execute(f"UPDATE resources SET ({_ASSIGN}) = ({_SLOTS}) WHERE id = ?", (*to_row(updated), rid))
         self._index(db, [index_rows(rid, updated)])
 
-    @staticmethod
-    def _index(db: sqlite3.Connection, batch: list[IndexRows]) -> None:
+    @classmethod
+    def _index(cls, db: sqlite3.Connection, batch: list[IndexRows]) -> None:
         """The index rows of one or many resources, one statement per table."""
-        def each(rows: Callable[[IndexRows], list[tuple[object, ...]]]) -> Iterator[tuple[object, ...]]:
-            return itertools.chain.from_iterable(rows(item) for item in batch)
-
-        db.executemany("INSERT OR IGNORE INTO resource_tags VALUES (?, ?, ?, ?, ?)", each(lambda i: i.tags))
-        db.executemany("INSERT OR IGNORE INTO resource_context VALUES (?, ?, ?, ?, ?, ?)", each(lambda i: i.context))
-        db.executemany("INSERT OR IGNORE INTO resource_terms VALUES (?, ?, ?, ?)", each(lambda i: i.terms))
-        db.executemany("INSERT OR IGNORE INTO resource_metadata VALUES (?, ?, ?, ?, ?)", each(lambda i: i.metadata))
+        db.executemany("INSERT OR IGNORE INTO resource_tags VALUES (?, ?, ?, ?, ?)",
+                       sorted(itertools.chain.from_iterable(item.tags for item in batch)))
         counts = Counter(itertools.chain.from_iterable(item.tag_names for item in batch))
         db.executemany("INSERT INTO tag_counts VALUES (?, ?, ?, ?) ON CONFLICT (cloud, resource_type, tag) "
-                       "DO UPDATE SET count = count + excluded.count", [(*k, n) for k, n in counts.items()])
+                       "DO UPDATE SET count = count + excluded.count", sorted((*k, n) for k, n in counts.items()))
+        cls._index_words(db, batch)
+
+    @staticmethod
+    def _index_words(db: sqlite3.Connection, batch: list[IndexRows]) -> None:
+        """The context, word and metadata rows. Each table's rows go in in its key order (but metadata's, whose
+        number is None in some rows and a float in others): a batch's inserts walk the tree once."""
+        def each(rows: Callable[[IndexRows], list[tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
+            return list(itertools.chain.from_iterable(rows(item) for item in batch))
+
+        db.executemany("INSERT OR IGNORE INTO resource_context VALUES (?, ?, ?, ?, ?, ?)",
+                       sorted(each(lambda i: i.context)))
+        db.executemany("INSERT OR IGNORE INTO resource_terms VALUES (?, ?, ?, ?)", sorted(each(lambda i: i.terms)))
+        db.executemany("INSERT OR IGNORE INTO resource_metadata VALUES (?, ?, ?, ?, ?)", each(lambda i: i.metadata))
 
     @staticmethod
     def _unindex(db: sqlite3.Connection, rid: int, resource: Resource) -> None:
