@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +38,23 @@ SLOW = ("test_fuzz.py", "install/", "browser/", "e2e/", "contracts/test_plugin.p
         "library/test_bench_smoke.py", "upload/test_chunked_bench_smoke.py",
         "library/test_memory_bench_smoke.py", "admin/test_concurrent_writers.py",
         "config/test_coldstart_bench_smoke.py")
+
+
+_CACHE_HOME: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite's emulators (in-process and served) cache the bundled fixtures in a directory of the run's own,
+    not in the user's ``~/.cache``: a test run leaves nothing behind and never reads a cache another run wrote."""
+    if "XDG_CACHE_HOME" not in os.environ:
+        _CACHE_HOME.append(tempfile.mkdtemp(prefix="emulator-tests-cache-"))
+        os.environ["XDG_CACHE_HOME"] = _CACHE_HOME[0]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for path in _CACHE_HOME:
+        os.environ.pop("XDG_CACHE_HOME", None)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

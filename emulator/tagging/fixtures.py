@@ -115,6 +115,9 @@ def default_cache_dir() -> Path | None:
 _READ: dict[tuple[str, str], FixtureSet] = {}  # (directory, signature) → its partial set, never mutated
 _READ_LOCK = threading.Lock()
 _CACHE_FORMAT = 1
+# One cache file per installation of the package; each new virtualenv (CI jobs, tox) is another. The most
+# recently written are kept, older ones removed, so the directory cannot grow with every install ever made.
+CACHE_FILES_KEPT = 8
 
 
 def _directory(directory: Path, cache_dir: Path | None) -> FixtureSet:
@@ -208,6 +211,22 @@ def _write_cache(path: Path, signature: str, part: FixtureSet) -> None:
     except OSError:  # a read-only home: the files are simply read again next time
         with contextlib.suppress(OSError):
             tmp.unlink()
+        return
+    _prune(path)
+
+
+def _prune(written: Path) -> None:
+    """Remove all but the :data:`CACHE_FILES_KEPT` most recently written cache files (``written`` among them)."""
+    def age(file: Path) -> float:
+        try:
+            return file.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    others = sorted((f for f in written.parent.glob("fixtures-*.json") if f != written), key=age, reverse=True)
+    for stale in others[CACHE_FILES_KEPT - 1:]:
+        with contextlib.suppress(OSError):
+            stale.unlink()
 
 
 def _load_images(fixtures: FixtureSet, images: Path) -> None:

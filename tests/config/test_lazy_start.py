@@ -5,6 +5,7 @@ bundled fixtures come from a compact cache that their files still rule. No timin
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -74,6 +75,23 @@ def test_a_start_from_the_cache_reads_what_the_files_say(bundled_copy: Path, tmp
     assert len(list(cache.glob("fixtures-*.json"))) == 1
     _fresh_process(monkeypatch)
     assert load_fixtures([bundled_copy], cache_dir=cache) == from_files
+
+
+def test_the_cache_keeps_only_the_most_recent_installations(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    _fresh_process(monkeypatch)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for i in range(fixtures.CACHE_FILES_KEPT + 3):  # caches of earlier installs, oldest first
+        old = cache / f"fixtures-{i:016x}.json"
+        old.write_text("{}")
+        os.utime(old, (1_000_000 + i, 1_000_000 + i))
+    load_fixtures([BUNDLED_FIXTURES], cache_dir=cache)
+    left = sorted(f.name for f in cache.glob("fixtures-*.json"))
+    assert len(left) == fixtures.CACHE_FILES_KEPT
+    assert fixtures._cache_file(BUNDLED_FIXTURES, cache).name in left  # the one just written
+    older = [f"fixtures-{i:016x}.json" for i in range(fixtures.CACHE_FILES_KEPT + 3)]
+    assert set(older[-(fixtures.CACHE_FILES_KEPT - 1):]) <= set(left)  # the most recent of the others stay
 
 
 def test_a_changed_fixture_file_is_read_again(bundled_copy: Path, tmp_path: Path,
