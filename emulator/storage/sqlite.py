@@ -30,7 +30,6 @@ from emulator.backend.queries import (
     SearchPage,
     SearchSpec,
     Selection,
-    SortKey,
     Usage,
 )
 from emulator.storage import bulk, derived_sql, lifecycle_sql, schema, search_sql
@@ -59,6 +58,7 @@ _SLOTS = ", ".join("?" * len(COLUMNS))
 _TAGS_FROM = ("SELECT DISTINCT r.id, r.cloud, r.resource_type, r.created_at, j.value AS tag FROM resources r, "
               "json_each(r.tags) j WHERE r.id >= ?")
 _IN_AT_MOST = 500  # keys looked up per statement
+_ONE_PASS_AT_MOST = 2000  # a search counts and pages a tag on at most this many resources in one pass
 
 
 def _stored_keys(db: sqlite3.Connection, keys: list[tuple[str, str, str, str]]) -> set[tuple[str, str, str, str]]:
@@ -388,31 +388,38 @@ class SQLiteStorage:
 
         Where the expression requires a tag, the count starts from the rows of its least common one in the tag
         index, joined to their resources (no set of ids is built first). The page then does the same, unless
-        the matches are so many that walking the created_at index finds the newest of them sooner.
+        the matches are so many that walking the created_at index finds the newest of them sooner. A first
+        page of a tag on at most ``_ONE_PASS_AT_MOST`` resources is counted and found in one pass: the sort keys
+        of all its matches, in order.
         """
-        tag = self._driving_tag(spec)
+        tag, size = self._driving_tag(spec)
         counting = search_sql.Compiler(spec.cloud, probe=tag is not None, given=tag)
         condition = counting.compile(spec.where)
         source, where, params = self._search_source(spec.cloud, tag, False)
         filtered = " AND ".join([*where, condition])
         params += counting.params
+        keys = None
         if tag is not None and condition == "1":  # just the tag: its count is kept
-            total = self._tag_size(spec.cloud, tag)
+            total = size
+        elif tag is not None and spec.after is None and size <= _ONE_PASS_AT_MOST and not self._walks(spec, size):
+            keys = self._sorted_keys(spec, source, [*where, condition], params, None)
+            total = len(keys)
         else:
             total = int(self._read(f"SELECT COUNT(*) FROM {source} WHERE {filtered}", params)[0][0])
         aggregations = {name: dict(self._read(
             f"SELECT {search_sql.AGGREGATABLE[name]}, COUNT(*) FROM {source} WHERE {filtered} "
             f"GROUP BY 1 ORDER BY 2 DESC, 1", params)) for name in spec.aggregate}
-        if self._walks(spec, total):
+        if keys is None and self._walks(spec, total):
             walking = search_sql.Compiler(spec.cloud, probe=True)
             condition = walking.compile(spec.where)
             source, where, params = self._search_source(spec.cloud, None, True)
-            where.append(condition)
-            params += walking.params
-        else:
-            where.append(condition)  # the count's source, conditions and params
-        items, next_key = self._search_page(spec, source, where, params)
-        return SearchPage(items, next_key, total, aggregations)
+            keys = self._sorted_keys(spec, source, [*where, condition], [*params, *walking.params], spec.limit + 1)
+        elif keys is None:
+            keys = self._sorted_keys(spec, source, [*where, condition], params, spec.limit + 1)
+        more = len(keys) > spec.limit
+        keys = keys[: spec.limit]
+        return SearchPage(self._by_ids([key[-1] for key in keys]), tuple(keys[-1]) if more else None, total,
+                          aggregations)
 
     @staticmethod
     def _search_source(cloud: str, tag: str | None, walk: bool) -> tuple[str, list[str], list[object]]:
@@ -424,13 +431,11 @@ class SQLiteStorage:
                     "r.cloud = ?"], [cloud, tag, cloud])
         return "resources r", ["r.cloud = ?"], [cloud]
 
-    def _search_page(self, spec: SearchSpec, source: str, base: list[str],
-                     base_params: list[object]) -> tuple[list[Resource], SortKey | None]:
-        """One keyset page of a search: its resources and the sort key to continue after (None: the last page).
-
-        The matches are sorted by their sort keys alone, then the page's rows are read by id: sorting whole rows
-        cost more than the query at a million resources (a median tag's hundred matches, 50 of them kept).
-        """
+    def _sorted_keys(self, spec: SearchSpec, source: str, base: list[str], base_params: list[object],
+                     limit: int | None) -> list[Any]:
+        """The matches' sort keys, then their id, in the search's order after its cursor: ``limit`` of them (None:
+        all). A page's rows are read by id afterwards: sorting whole rows cost more than the query at a million
+        resources (a median tag's hundred matches, 50 of them kept)."""
         columns = [search_sql.SORTABLE[f] for f, _ in spec.sort_by] + ["r.id"]
         descending = [direction == "desc" for _, direction in spec.sort_by]
         descending.append(descending[-1])  # ties broken by id, in the last key's direction
@@ -442,11 +447,10 @@ class SQLiteStorage:
             where.append(search_sql.keyset(columns, descending, len(columns)))
             params += search_sql.keyset_params(tuple(spec.after))
         order = ", ".join(f"{c} {'DESC' if d else 'ASC'}" for c, d in zip(columns, descending, strict=True))
-        sql = f"SELECT {', '.join(columns)} FROM {source} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
-        keys = self._read(sql, [*params, spec.limit + 1])
-        more = len(keys) > spec.limit
-        keys = keys[: spec.limit]
-        return self._by_ids([key[-1] for key in keys]), (tuple(keys[-1]) if more else None)
+        sql = f"SELECT {', '.join(columns)} FROM {source} WHERE {' AND '.join(where)} ORDER BY {order}"
+        if limit is None:
+            return self._read(sql, params)
+        return self._read(f"{sql} LIMIT ?", [*params, limit])
 
     def _by_ids(self, ids: list[int]) -> list[Resource]:
         """The resources of these row ids, in their order (one gone since is left out)."""
@@ -456,10 +460,14 @@ class SQLiteStorage:
         found = {row[0]: row for row in rows}
         return [to_resource(found[rid][1:]) for rid in ids if rid in found]
 
-    def _driving_tag(self, spec: SearchSpec) -> str | None:
-        """Of the tags the expression requires, the one on the fewest resources (None: it requires none)."""
-        tags = search_sql.required_tags(spec.where)
-        return min(tags, key=lambda tag: self._tag_size(spec.cloud, tag)) if tags else None
+    def _driving_tag(self, spec: SearchSpec) -> tuple[str | None, int]:
+        """Of the tags the expression requires, the one on the fewest resources, and on how many (None: it
+        requires none)."""
+        sizes = [(self._tag_size(spec.cloud, tag), tag) for tag in search_sql.required_tags(spec.where)]
+        if not sizes:
+            return None, 0
+        size, tag = min(sizes, key=lambda pair: pair[0])
+        return tag, size
 
     def _walks(self, spec: SearchSpec, matches: int) -> bool:
         """Whether a search sorted by creation finds its page sooner by walking the created_at index, testing
