@@ -1,56 +1,28 @@
-"""``create_app(config)``: the composition root. Config → storage → services → blueprints → one error handler.
+"""``create_app(config)``: the composition root. Config → databases → control plane → rules → one error handler.
 
-Every service is built here, once, with its collaborators passed in; nothing is set on an object after it is
-built (the control plane gets callbacks, the services get the ports' adapters).
+A start does only what every request needs and what can fail or be seen at start; each service is built once,
+by :mod:`emulator.wiring`, the first time a request needs it, with its collaborators passed in; nothing is set on
+an object after it is built (the control plane gets callbacks, the services get the ports' adapters). Views load
+with their family's first request (:mod:`emulator.api.families`).
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
+from flask.typing import ResponseReturnValue
 from werkzeug.routing import Map, RuleFactory
 
-from emulator import media
-from emulator.api import (
-    account,
-    admin,
-    assets_ops,
-    control,
-    cors,
-    delivery,
-    failures,
-    guard,
-    hooks,
-    imagga,
-    render,
-    search,
-    upload,
-)
-from emulator.api.account_params import preset_spec
+from emulator import media_limits
+from emulator.api import cors, failures, families, guard, hooks
 from emulator.api.operations import AssetIdConverter, LazyBuildRule
-from emulator.api.params import Params
-from emulator.backend.account.presets import PresetSpec
-from emulator.backend.account.services import Account
-from emulator.backend.archives import Archives
-from emulator.backend.assets import Assets
-from emulator.backend.chunked import ChunkedUploads
-from emulator.backend.compositions import Compositions
-from emulator.backend.delete_tokens import DeleteTokens
-from emulator.backend.delivery import Delivery
-from emulator.backend.derivatives import Derivatives
-from emulator.backend.gate import RenderGate
-from emulator.backend.imagga import Imagga
-from emulator.backend.library import Library
-from emulator.backend.lifecycle import Lifecycle
-from emulator.backend.models import Categorize, ResourceKey
 from emulator.backend.ratelimit import AdminBudget
-from emulator.backend.related import RelatedAssets
-from emulator.backend.transform import Limits
-from emulator.backend.visual import VisualSearch
 from emulator.clock import Clock, IdSource, SystemClock
 from emulator.config import CloudConfig, Config, load_config
 from emulator.control.clock import ControlledClock
@@ -58,12 +30,13 @@ from emulator.control.plane import ControlPlane, NotificationBodies
 from emulator.control.store import ControlStore
 from emulator.errors import BadRequest
 from emulator.runtime import EXTENSION, Emulator, current
-from emulator.storage.account_sql import SQLiteAccountStore
-from emulator.storage.parts import PartStore
-from emulator.storage.sqlite import SQLiteStorage
-from emulator.tagging.engine import TaggingEngine
-from emulator.tagging.fixtures import load_fixtures
-from emulator.web import views as console
+from emulator.storage.opening import OpenedStorage
+from emulator.tagging.fixtures import FixtureSet, load_fixtures
+
+if TYPE_CHECKING:  # loaded with the first request that needs a service (emulator.wiring), not by a start
+    from emulator.backend.account.presets import PresetSpec
+    from emulator.backend.models import Categorize, Resource, ResourceKey, UploadOutcome
+    from emulator.wiring import Started
 
 log = logging.getLogger("emulator")
 
@@ -74,7 +47,7 @@ _FIELD_SLACK = 64 * 1024  # a data URI's header, and the other fields
 
 def create_app(config: Config | None = None, *, clock: Clock | None = None, ids: IdSource | None = None) -> Flask:
     config = config or load_config()
-    media.limit_decoding(config.max_image_pixels)
+    media_limits.limit_decoding(config.max_image_pixels)
     emulator = _build(config, clock or SystemClock(), ids or IdSource())
     app = _Flask(__name__)
     app.json = _JSONProvider(app)
@@ -86,7 +59,8 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None, ids:
     guard.install(app, config)
     cors.install(app, lambda name: _origins(config, name))
     hooks.install(app, emulator.control)
-    failures.install(app, config.max_file_size, {"imagga": imagga.envelope, "console": console.envelope})
+    failures.install(app, config.max_file_size, {"imagga": _envelope("emulator.api.imagga"),
+                                                 "console": _envelope("emulator.web.views")})
     app.after_request(_headers)
     emulator.control.resume_leftovers()
     return app
@@ -97,7 +71,8 @@ _ROUTES_LOCK = threading.Lock()
 
 
 def _register_blueprints(app: Flask) -> None:
-    """The blueprints' views and hooks; their rules are compiled into a URL map once per process.
+    """The blueprints' hooks and every operation's rules (views load on first use, see
+    :mod:`emulator.api.families`); the rules are compiled into a URL map once per process.
 
     Every app serves the same routes, and werkzeug's map is only read once built, so later apps (a test suite
     starting an emulator per test) share the first one's instead of parsing and compiling every rule again.
@@ -106,9 +81,7 @@ def _register_blueprints(app: Flask) -> None:
         shared = _ROUTES[0] if _ROUTES else None
         app.url_map = _RulesElsewhere() if shared is not None else app.url_map
         app.url_map.converters["asset_id"] = AssetIdConverter
-        for bp in (upload.bp, admin.bp, account.bp, assets_ops.upload_bp, assets_ops.admin_bp, control.bp,
-                   delivery.bp, imagga.bp, console.bp, search.bp):
-            app.register_blueprint(bp)
+        families.register(app)
         if shared is None:
             _ROUTES.append(app.url_map)
         else:
@@ -123,53 +96,109 @@ class _RulesElsewhere(Map):
 
 
 def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
-    """The services and their collaborators, wired once."""
+    """What every request needs, started now; the services, built on first use (:mod:`emulator.wiring`).
+
+    A start still does what can fail or be seen at start: the fixtures read (and the missing-translations
+    warning), both databases opened with their tables current, the config's presets read. The library's own
+    start (presets written, each cloud's ``sample``, abandoned uploads swept) runs with the storage, before any
+    request reads it.
+    """
     fixtures = load_fixtures(config.fixtures_dirs)
     _warn_missing_translations(fixtures.missing_translations())
     control_store = ControlStore(config.data_dir)
     controlled = ControlledClock(clock, control_store)
-    storage = SQLiteStorage(config.data_dir, derived_cache_size=config.derived_cache_size)
+    opened = OpenedStorage(config.data_dir)
+    presets = _config_presets(config)
+    emulator: Emulator | None = None
 
     def complete(cloud: CloudConfig, key: ResourceKey, request: Categorize, origin: str) -> object:
-        return assets.complete_categorization(cloud, key, request, origin)  # the worker finishes deferred work
+        assert emulator is not None
+        return emulator.assets.complete_categorization(cloud, key, request, origin)  # the worker's deferred work
 
     plane = ControlPlane(config, control_store, controlled, complete=complete,
-                         bodies=NotificationBodies(upload=render.upload, details=render.details))
-    engine = TaggingEngine(fixtures, overrides=plane.registrations)
-    settings = Account.build(SQLiteAccountStore(storage.db), storage, controlled, ids)
-    settings.start(_config_presets(config))
-    derivatives = Derivatives(storage.eager)
-    lifecycle = Lifecycle(storage, storage.blobs, derivatives, storage.backups, engine, controlled, ids)
-    assets = Assets(config, storage, storage.blobs, engine, controlled, ids, events=plane,
-                    metadata=settings.metadata, triggers=settings.triggers.webhooks, lifecycle=lifecycle)
-    for cloud in config.clouds.values():
-        assets.ensure_cloud(cloud)
-    parts = PartStore(storage.directory / "uploads", timeout=config.chunk_timeout, now=controlled.now)
-    uploads = ChunkedUploads(parts, assets, config, controlled)
-    uploads.sweep()  # uploads abandoned while the emulator was down
-    return Emulator(
-        config=config, assets=assets, library=Library(storage, controlled, derivatives),
-        delivery=Delivery(storage, storage.blobs, storage.derived, named=settings.transformations, limits=Limits(
-            config.max_image_pixels, RenderGate(config.max_concurrent_transformations, config.max_image_pixels)),
-            kept=derivatives),
-        imagga=Imagga(config, engine, storage, storage.imagga_uploads, controlled, ids),
-        lifecycle=lifecycle, archives=Archives(storage, storage.blobs, controlled, ids),
-        compositions=Compositions(config, storage, storage.blobs, storage.eager, controlled, ids),
-        admin_budget=AdminBudget(controlled, plane.calls), storage=storage, clock=controlled, ids=ids,
-        control=plane, account=settings, uploads=uploads, delete_tokens=DeleteTokens(storage, controlled),
-        related=RelatedAssets(storage, storage.relations), visual=VisualSearch(config, storage, storage.blobs, engine))
+                         bodies=NotificationBodies(upload=_upload_body, details=_details_body))
+    emulator = Emulator(config, controlled, ids, plane, _Wiring(config, fixtures, opened, presets))
+    if opened.upgrade_pending:  # a data dir of schema 1 or 2: upgraded now, as a start always did
+        emulator.storage  # noqa: B018
+    return emulator
+
+
+class _Wiring:
+    """Builds the services with :mod:`emulator.wiring`, imported (with the backend) by the first one asked for;
+    the Admin API's call budget is built here, so a ping loads none of it."""
+
+    def __init__(self, config: Config, fixtures: FixtureSet, opened: OpenedStorage,
+                 presets: dict[str, list[PresetSpec]]) -> None:
+        self.config, self.fixtures, self.opened, self.presets = config, fixtures, opened, presets
+        self._started: Started | None = None
+
+    def build(self, em: Emulator, name: str) -> object:
+        if name == "admin_budget":
+            return AdminBudget(em.clock, em.control.calls)
+        from emulator import wiring
+
+        return wiring.build(em, name, self.started())
+
+    def start(self, em: Emulator, name: str) -> None:
+        if name == "storage":
+            from emulator import wiring
+
+            wiring.start_library(em, self.started())
+
+    def close(self, em: Emulator, built: Mapping[str, object]) -> None:
+        storage = built.get("storage")
+        if storage is None:
+            self.opened.close()
+        else:
+            storage.close()  # type: ignore[attr-defined]
+
+    def started(self) -> Started:
+        if self._started is None:
+            from emulator.wiring import Started
+
+            self._started = Started(self.config, self.fixtures, self.opened, self.presets)
+        return self._started
+
+
+def _upload_body(outcome: UploadOutcome, cloud: CloudConfig, origin: str) -> dict[str, Any]:
+    from emulator.api import render  # a notification is sent: the upload that caused it loaded the renderers
+
+    return render.upload(outcome, cloud, origin)
+
+
+def _details_body(resource: Resource, origin: str) -> dict[str, Any]:
+    from emulator.api import render
+
+    return render.details(resource, origin)
 
 
 def _config_presets(config: Config) -> dict[str, list[PresetSpec]]:
-    """The config file's presets, read as the Admin API reads a preset's parameters."""
-    out: dict[str, list[PresetSpec]] = {}
+    """The config file's presets, read as the Admin API reads a preset's parameters (its parser and the
+    preset records are loaded only when the config declares presets)."""
+    out: dict[str, list[PresetSpec]] = {cloud: [] for cloud in config.clouds}
+    if not any(cloud.presets for cloud in config.clouds.values()):
+        return out
+    from emulator.api.account_params import preset_spec
+    from emulator.api.params import Params
+    from emulator.backend.account import presets
+
     for cloud in config.clouds.values():
         specs = []
         for preset in cloud.presets.values():
             spec = preset_spec(Params(raw=dict(preset.params)))
-            specs.append(PresetSpec(preset.name, preset.unsigned, spec.params, spec.settings))
+            specs.append(presets.PresetSpec(preset.name, preset.unsigned, spec.params, spec.settings))
         out[cloud.name] = specs
     return out
+
+
+def _envelope(module: str) -> failures.Envelope:
+    """A family's own error envelope, from its views' module (imported when a failure there needs it)."""
+
+    def envelope(failed: failures.Failure) -> ResponseReturnValue:
+        found: failures.Envelope = importlib.import_module(module).envelope
+        return found(failed)
+
+    return envelope
 
 
 def _origins(config: Config, cloud: str | None) -> tuple[str, ...]:

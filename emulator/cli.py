@@ -13,6 +13,8 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from flask import Flask
+
 from emulator.app import create_app
 from emulator.config import Config, cloudinary_url, load_config
 from emulator.errors import ConfigError
@@ -138,13 +140,19 @@ def _banner(config: Config, url: str, tls: LocalTLS | None = None) -> None:
         print(f"export CLOUDINARY_URL={cloudinary_url(cloud, url)}", flush=True)
 
 
+def _started(app: Flask) -> Flask:
+    """Workers start their library before serving, as one another's requests may already be changing it."""
+    app.extensions[EXTENSION].start_library()
+    return app
+
+
 def _serve_workers(config: Config, args: argparse.Namespace) -> int:
     """Several processes need one database: a temporary directory when no --data-dir was given."""
     from emulator.workers import GunicornServer
 
     with tempfile.TemporaryDirectory(prefix="cloudinary-emulator-") as tmp:
         shared = config if config.data_dir else replace(config, data_dir=Path(tmp))
-        create_app(shared).extensions[EXTENSION].close()  # validate and create the schema once
+        _started(create_app(shared)).extensions[EXTENSION].close()  # validate and create the schema once
         _banner(shared, f"http://{args.host}:{args.port}")
-        GunicornServer(lambda: create_app(shared), args.host, args.port, args.workers).run()
+        GunicornServer(lambda: _started(create_app(shared)), args.host, args.port, args.workers).run()
     return 0

@@ -19,13 +19,11 @@ from urllib.parse import unquote, urlsplit
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from emulator.errors import BadRequest
+from emulator.media_limits import DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, decoding_guard
 
 # Pillow's format names → the extensions Cloudinary reports in ``format``.
 _FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff",
             "ICO": "ico", "MPO": "jpg"}
-
-
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"})
 
 
 def image_files(folder: Path) -> list[Path]:
@@ -40,15 +38,7 @@ class ImageFacts:
     height: int
 
 
-DEFAULT_MAX_PIXELS = 25_000_000
-
-
-def limit_decoding(max_pixels: int) -> None:
-    """Pillow's own decompression-bomb guard, set from the emulator's budget (never below 25 megapixels: it is
-    one setting for the whole process): Pillow warns above it and refuses twice it, for every decoder (the
-    tagging fallback included). Uploads and renderings check the declared size first, with Cloudinary's
-    message, so the guard is a backstop."""
-    Image.MAX_IMAGE_PIXELS = max(max_pixels, DEFAULT_MAX_PIXELS)
+Image.MAX_IMAGE_PIXELS = decoding_guard()  # as set by limit_decoding, before or after this import
 
 
 def inspect(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageFacts:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from flask import current_app
 
@@ -29,30 +30,81 @@ if TYPE_CHECKING:  # the services' modules are imported by whoever builds them (
     from emulator.storage.sqlite import SQLiteStorage
 
 EXTENSION = "cloudinary_emulator"
+T = TypeVar("T")
 
 
-@dataclass
+class Wiring(Protocol):
+    """How an app's services are made: ``build`` one from its collaborators (asking ``em`` for them), ``start``
+    what starts with it (called once it is reachable), ``close`` what was opened."""
+
+    def build(self, em: Emulator, name: str) -> object: ...
+
+    def start(self, em: Emulator, name: str) -> None: ...
+
+    def close(self, em: Emulator, built: Mapping[str, object]) -> None: ...
+
+
+class Service(Generic[T]):
+    """A service of :class:`Emulator`: built on first access, once, then a plain attribute of the instance."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, em: Emulator, owner: type | None = None) -> T:
+        built: T = em.service(self.name)
+        return built
+
+
 class Emulator:
-    """The services, each built once by ``create_app`` with its collaborators passed in."""
+    """The services of one app, each built the first time a request (or the worker) needs it.
 
-    config: Config
-    assets: Assets  # upload, details, update, explicit
-    library: Library  # lists, tags, context, search, destroy, rename, deletion, usage
-    delivery: Delivery
-    imagga: Imagga
-    lifecycle: Lifecycle  # details with analyses, restore, derived deletion, access mode, by asset id
-    archives: Archives  # generate_archive
-    compositions: Compositions  # sprite, multi, text
-    admin_budget: AdminBudget  # Admin API calls per cloud and hour
-    storage: SQLiteStorage  # the adapters behind the ports (tests and the bulk loader reach in here)
-    clock: Clock
-    ids: IdSource
-    control: ControlPlane
-    account: Account  # metadata fields, presets, mappings, transformations, folders, profiles, triggers
-    uploads: ChunkedUploads  # parts of chunked uploads until the file is whole
-    delete_tokens: DeleteTokens  # return_delete_token, delete_by_token
-    related: RelatedAssets  # add/delete_related_assets, details' related_assets
-    visual: VisualSearch  # visual_search: perceptual-hash neighbours, tag and fixture-label text matches
+    ``create_app`` starts what every request needs (config, clock, ids, the control plane) and hands over a
+    :class:`Wiring` for the rest: a ping loads none of the backend. Builds are serialised by one reentrant lock
+    (a service's wiring asks for its collaborators, which may be built in turn); other threads see a service
+    only once it and what starts with it are done.
+    """
+
+    assets: Service[Assets] = Service()  # upload, details, update, explicit
+    library: Service[Library] = Service()  # lists, tags, context, search, destroy, rename, deletion, usage
+    delivery: Service[Delivery] = Service()
+    imagga: Service[Imagga] = Service()
+    lifecycle: Service[Lifecycle] = Service()  # details with analyses, restore, derived deletion, access mode, …
+    archives: Service[Archives] = Service()  # generate_archive
+    compositions: Service[Compositions] = Service()  # sprite, multi, text
+    admin_budget: Service[AdminBudget] = Service()  # Admin API calls per cloud and hour
+    storage: Service[SQLiteStorage] = Service()  # the adapters behind the ports (tests and the bulk loader)
+    account: Service[Account] = Service()  # metadata fields, presets, mappings, transformations, folders, …
+    uploads: Service[ChunkedUploads] = Service()  # parts of chunked uploads until the file is whole
+    delete_tokens: Service[DeleteTokens] = Service()  # return_delete_token, delete_by_token
+    related: Service[RelatedAssets] = Service()  # add/delete_related_assets, details' related_assets
+    visual: Service[VisualSearch] = Service()  # visual_search: perceptual-hash neighbours, tag and label matches
+
+    def __init__(self, config: Config, clock: Clock, ids: IdSource, control: ControlPlane, wiring: Wiring) -> None:
+        self.config, self.clock, self.ids, self.control = config, clock, ids, control
+        self._wiring = wiring
+        self._lock = threading.RLock()
+        self._building: dict[str, object] = {}  # built by the build under way, not yet seen by other threads
+        self._built: dict[str, object] = {}
+
+    def service(self, name: str) -> Any:
+        with self._lock:
+            if name in self.__dict__:
+                return self.__dict__[name]
+            if name in self._building:  # asked for by a collaborator's wiring, or by what starts with it
+                return self._building[name]
+            outermost = not self._building
+            try:
+                built = self._building[name] = self._wiring.build(self, name)
+                self._wiring.start(self, name)
+            except BaseException:
+                if outermost:
+                    self._building.clear()
+                raise
+            if outermost:  # published together: after this, plain attribute reads
+                self._built.update(self._building)
+                self.__dict__.update(self._building)
+                self._building.clear()
+            return built
 
     def cloud(self, name: str) -> CloudConfig:
         cloud = self.config.cloud(name)
@@ -76,10 +128,16 @@ class Emulator:
         """Whether client mistakes are refused (400) rather than only noted in the journal."""
         return self.config.strict_clients or bool(cloud and cloud.strict_clients)
 
+    def start_library(self) -> None:
+        """Build the storage now, and with it what starts with the library (config presets written, each cloud's
+        ``sample``, abandoned uploads swept): for a worker process, before it serves alongside others."""
+        self.service("storage")
+
     def close(self) -> None:
         """Stop the background worker and close both databases (removing temporary ones)."""
         self.control.stop()
-        self.storage.close()
+        with self._lock:
+            self._wiring.close(self, dict(self._built))
         self.control.store.close()
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Response, g, jsonify, request
 
 from emulator.api import account_params as ap
-from emulator.api import admin, params
+from emulator.api import families, params
 from emulator.api.operations import operation
 from emulator.backend.account.folders import Folder, FolderPage
 from emulator.backend.account.services import Account
@@ -17,9 +17,7 @@ from emulator.config import CloudConfig
 from emulator.errors import BadRequest
 from emulator.runtime import current
 
-bp = Blueprint("account", __name__)
-bp.before_request(admin.authenticate_and_count)
-bp.after_request(admin.rate_limit_headers)  # Admin API: Basic auth, counted, rate-limit headers
+bp = families.ACCOUNT  # Admin API: its hooks authenticate, count and put the rate-limit headers
 
 
 def _cloud() -> str:

@@ -7,34 +7,16 @@ errors included (Cloudinary's Admin API documentation, "Usage limits").
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Response, g, jsonify, request
 
-from emulator.api import auth, params, params_extras, render, render_extras, render_library
+from emulator.api import families, params, params_extras, render, render_extras, render_library
 from emulator.api.operations import operation
 from emulator.backend.models import Analyses, ResourceKey
 from emulator.backend.queries import ListRequest, ResourcePage
 from emulator.config import CloudConfig
 from emulator.runtime import current
 
-bp = Blueprint("admin", __name__)
-
-
-@bp.before_request
-def authenticate_and_count() -> None:
-    em = current()
-    cloud = em.cloud(str((request.view_args or {}).get("cloud_name", "")))
-    g.admin_cloud = cloud
-    auth.admin_api(cloud, request.headers.get("Authorization"))
-    g.admin_rate = em.admin_budget.consume(cloud)
-
-
-@bp.after_request
-def rate_limit_headers(response: Response) -> Response:
-    cloud: CloudConfig | None = g.get("admin_cloud")
-    if cloud is not None:
-        status = g.get("admin_rate") or current().admin_budget.peek(cloud)
-        response.headers.update(status.headers())
-    return response
+bp = families.ADMIN
 
 
 def _cloud() -> CloudConfig:
@@ -46,11 +28,6 @@ def _page(page: ResourcePage, req: ListRequest) -> Response:
     return jsonify(render_library.resource_page(page, request.host, with_tags=req.with_tags,
                                                 with_context=req.with_context, with_metadata=req.with_metadata,
                                                 fields=req.fields, with_moderations=req.with_moderations))
-
-
-@operation(bp, "ping")
-def ping(cloud_name: str) -> Response:
-    return jsonify(status="ok")
 
 
 @operation(bp, "resource_types")

@@ -11,9 +11,9 @@ import functools
 import mimetypes
 from urllib.parse import quote
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Response, g, jsonify, request
 
-from emulator.api import admin, auth, delivery, params, params_extras, render, render_extras, render_library
+from emulator.api import auth, delivery, families, params, params_extras, render, render_extras, render_library
 from emulator.api.operations import operation
 from emulator.backend.lifecycle import Details
 from emulator.backend.models import Resource, ResourceKey
@@ -22,10 +22,8 @@ from emulator.config import CloudConfig
 from emulator.errors import BadRequest
 from emulator.runtime import current
 
-upload_bp = Blueprint("assets_upload", __name__)
-admin_bp = Blueprint("assets_admin", __name__)
-admin_bp.before_request(admin.authenticate_and_count)  # the Admin API's own hooks: Basic auth, rate limits
-admin_bp.after_request(admin.rate_limit_headers)
+upload_bp = families.ASSETS_UPLOAD
+admin_bp = families.ASSETS_ADMIN  # the Admin API's own hooks: Basic auth, rate limits
 
 
 def _signed(cloud_name: str, operation_name: str) -> tuple[CloudConfig, params.Params]:

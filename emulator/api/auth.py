@@ -11,8 +11,7 @@ import time
 
 from emulator import signing
 from emulator.api import lint
-from emulator.api.params import Params, with_defaults
-from emulator.backend.account.presets import upload_defaults
+from emulator.api.collected import Params, with_defaults
 from emulator.config import CloudConfig
 from emulator.control.clock import EARLIEST, LATEST
 from emulator.errors import BadRequest, Unauthorized
@@ -45,6 +44,8 @@ def upload_api(em: Emulator, cloud: CloudConfig, params: Params, operation: str,
         raise BadRequest(f"Upload preset not found - {preset_name}")
     if unsigned and not preset.unsigned:
         raise BadRequest("Upload preset must be whitelisted for unsigned uploads")
+    from emulator.backend.account.presets import upload_defaults  # loaded with the account service anyway
+
     if preset.settings.get("disallow_public_id") is True:
         params = Params(raw={k: v for k, v in params.raw.items() if k != "public_id"}, files=params.files)
     return with_defaults(params, upload_defaults(preset))

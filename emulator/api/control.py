@@ -5,10 +5,10 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Response, jsonify, request
 
 from emulator import __version__
-from emulator.api import render, seeding
+from emulator.api import families, render, seeding
 from emulator.api.operations import operation
 from emulator.backend.queries import ListRequest
 from emulator.control.clock import check_instant
@@ -16,7 +16,7 @@ from emulator.control.faults import parse_rule
 from emulator.errors import BadRequest, NotFound
 from emulator.runtime import current
 
-bp = Blueprint("control", __name__, url_prefix="/_emulator")
+bp = families.CONTROL
 MAX_RULE_ID = 2**63 - 1
 MAX_RATE = 10**12  # Admin calls per hour a budget set at run time may allow (SQLite integers are 64-bit)
 

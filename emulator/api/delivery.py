@@ -9,17 +9,17 @@ carry the reason in ``X-Cld-Error``, as the real CDN does.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import quote
 
-from flask import Blueprint, Response, request, send_file
+from flask import Response, request, send_file
 from werkzeug.http import parse_etags
 
+from emulator.api import families
 from emulator.api.operations import operation
 from emulator.backend.delivery import Delivered, DeliveryRequest
 from emulator.errors import NotFound
 from emulator.runtime import current
 
-bp = Blueprint("delivery", __name__)
+bp = families.DELIVERY
 
 VERSIONED_CACHE = "public, max-age=2592000, immutable"  # the URL names one version: it never changes
 UNVERSIONED_CACHE = "public, no-cache"  # may change on overwrite: revalidate (cheap, thanks to the ETag)
@@ -66,15 +66,4 @@ def _file(delivered: Delivered) -> Response:
     response = send_file(delivered.path, mimetype=delivered.mimetype, etag=delivered.etag, conditional=True,
                          last_modified=datetime.fromtimestamp(delivered.last_modified, UTC), max_age=None)
     response.headers["Cache-Control"] = VERSIONED_CACHE if delivered.versioned else UNVERSIONED_CACHE
-    return response
-
-
-@bp.after_request
-def _error_header(response: Response) -> Response:
-    """The real CDN puts the reason for a 4xx in ``X-Cld-Error``; the JSON body stays as everywhere else."""
-    if response.status_code >= 400 and response.is_json:
-        body = response.get_json(silent=True) or {}
-        message = str(body.get("error", {}).get("message", ""))
-        # Header values must be Latin-1 without line breaks: percent-encode anything else.
-        response.headers["X-Cld-Error"] = quote(message, safe=" !\"#$&'()*+,-./:;<=>?@[\\]^_`{|}~")
     return response

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
-from emulator.api import lint, operations, params
+from emulator.api import collected, lint, operations
 from emulator.control.faults import FAULT_HEADER, Effect, parse_header
 from emulator.control.journal import Entry
 from emulator.control.plane import ControlPlane
@@ -55,14 +55,14 @@ def _exempt() -> bool:
     return request.path.startswith(EXEMPT) or request.path == "/favicon.ico" or request.method == "OPTIONS"
 
 
-def _params() -> params.Params:
+def _params() -> collected.Params:
     """The request's parameters, parsed once for all the hooks."""
     if "hook_params" not in g:
         try:
-            g.hook_params = params.Params() if g.get("aborted") else params.collect(request)
+            g.hook_params = collected.Params() if g.get("aborted") else collected.collect(request)
         except (ClientDisconnected, RequestEntityTooLarge):  # the body cannot be read (the error handler says
-            g.hook_params = params.Params()                   # why): journalled without parameters
-    parsed: params.Params = g.hook_params
+            g.hook_params = collected.Params()                   # why): journalled without parameters
+    parsed: collected.Params = g.hook_params
     return parsed
 
 

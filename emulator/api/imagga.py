@@ -13,9 +13,10 @@ import binascii
 import hmac
 from typing import Any
 
-from flask import Blueprint, Request, Response, jsonify, request
+from flask import Request, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from emulator.api import families
 from emulator.api.auth import basic_credentials
 from emulator.api.failures import Failure
 from emulator.api.operations import operation
@@ -27,7 +28,7 @@ from emulator.errors import BadRequest, NotFound, Unauthorized
 from emulator.runtime import current
 from emulator.tagging.languages import SUPPORTED_LANGUAGES
 
-bp = Blueprint("imagga", __name__, url_prefix="/v2")
+bp = families.IMAGGA
 
 
 @operation(bp, "imagga_tags_for_url")

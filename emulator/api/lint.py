@@ -6,12 +6,11 @@ would take it; with ``serve --strict-clients`` (or a cloud's ``strict_clients = 
 
 from __future__ import annotations
 
-import difflib
 import json
 
 from flask import g
 
-from emulator.api.params import Params
+from emulator.api.collected import Params
 from emulator.errors import BadRequest
 
 _AUTH = {"timestamp", "signature", "api_key", "signature_algorithm"}
@@ -105,6 +104,8 @@ def problems(operation: str, params: Params) -> list[str]:
     known = KNOWN.get(operation)
     if known is not None:
         for name in sorted(set(params.raw) - known):
+            import difflib  # only for a name the operation does not know
+
             close = difflib.get_close_matches(name, known, n=1)
             found.append(f"Unknown parameter {name} for {operation}"
                          + (f" - did you mean {close[0]}?" if close else ""))

@@ -202,8 +202,15 @@ class AssetIdConverter(BaseConverter):
     weight = 50  # tried before a plain string segment
 
 
+_VIEWS: dict[str, tuple[str, Callable[..., Any]]] = {}  # operation → (blueprint name, view), as modules register
+
+
 def operation(bp: Blueprint, name: str) -> Callable[[F], F]:
-    """Route the view on ``bp`` at the table's rules for ``name``; the endpoint is ``<blueprint>.<name>``."""
+    """Declare the view of ``name`` on ``bp``; the endpoint is ``<blueprint>.<name>``.
+
+    The rules themselves are added at start by :func:`emulator.api.families.register`, which imports the
+    view's module on the first request to one of them and finds the view here.
+    """
     route = OPERATIONS[name]
     prefix = bp.url_prefix or ""
 
@@ -211,11 +218,15 @@ def operation(bp: Blueprint, name: str) -> Callable[[F], F]:
         for rule in route.rules:
             if not rule.startswith(prefix):
                 raise ValueError(f"{name}: {rule} is not under the blueprint's prefix {prefix}")
-            bp.add_url_rule(rule[len(prefix):], endpoint=name, view_func=view, methods=list(route.methods),
-                            **route.options)
+        _VIEWS[name] = (bp.name, view)
         return view
 
     return register
+
+
+def view_of(name: str) -> tuple[str, Callable[..., Any]] | None:
+    """The blueprint and view registered for ``name``, once its module is imported."""
+    return _VIEWS.get(name)
 
 
 def name_of(endpoint: str | None) -> str:

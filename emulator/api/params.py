@@ -12,15 +12,15 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Request
-from werkzeug.datastructures import FileStorage
-
 from emulator import media
 from emulator.api import bodies
+from emulator.api.collected import Params as Params  # re-exported: the views parse through this module
+from emulator.api.collected import RawValue as RawValue
+from emulator.api.collected import collect as collect
+from emulator.api.collected import with_defaults as with_defaults
 from emulator.backend import eager, scripts
 from emulator.backend.models import (
     ByteRange,
@@ -51,40 +51,6 @@ from emulator.backend.queries import (
 from emulator.config import ENGINES
 from emulator.errors import BadRequest
 from emulator.tagging.languages import SUPPORTED_LANGUAGES
-
-RawValue = str | list[str]
-
-
-@dataclass
-class Params:
-    raw: dict[str, RawValue] = field(default_factory=dict)
-    files: dict[str, FileStorage] = field(default_factory=dict)
-
-    def text(self, name: str) -> str | None:
-        """The value as sent; an array is joined with commas, as it is signed."""
-        value = self.raw.get(name)
-        if value is None:
-            return None
-        return value if isinstance(value, str) else ",".join(value)
-
-    def values(self, name: str) -> list[str] | None:
-        value = self.raw.get(name)
-        if value is None:
-            return None
-        return [value] if isinstance(value, str) else value
-
-
-_PARSED = "cloudinary_emulator.params"  # the WSGI environ key a request's parsed parameters are kept under
-
-
-def collect(request: Request) -> Params:
-    """Query string and body, whatever the encoding (see :mod:`emulator.api.bodies`), folded once per request:
-    the hooks (faults, lint, journal) and the view share the same record."""
-    parsed: Params | None = request.environ.get(_PARSED)
-    if parsed is None:
-        items, files = bodies.pairs(request)
-        parsed = request.environ[_PARSED] = Params(raw=bodies.fold(items), files=files)
-    return parsed
 
 
 def as_text(value: Any) -> str:
@@ -362,11 +328,6 @@ def chunk_part(params: Params, header: str, upload_id: str | None) -> Part | Non
     size = stream.seek(0, 2)
     stream.seek(0)
     return Part(key, byte_range, stream, size, storage.filename)
-
-
-def with_defaults(params: Params, defaults: Mapping[str, str]) -> Params:
-    """A preset's parameters under the request's own."""
-    return Params(raw={**defaults, **params.raw}, files=params.files)
 
 
 # -- the media library (lists, tags, search, delete, rename, explicit) ---------------------------------------

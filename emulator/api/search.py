@@ -14,15 +14,15 @@ import hmac
 import json
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Response, jsonify, request
 
-from emulator.api import params, render_library
+from emulator.api import families, params, render_library
 from emulator.api.operations import operation
 from emulator.config import CloudConfig
 from emulator.errors import BadRequest, Unauthorized
 from emulator.runtime import current
 
-bp = Blueprint("search_url", __name__)
+bp = families.SEARCH_URL
 
 
 @operation(bp, "search_url")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Response, jsonify, request
 
-from emulator.api import auth, params, render
+from emulator.api import auth, families, params, render
 from emulator.api.operations import operation
 from emulator.backend.models import ResourceKey, UploadOutcome
 from emulator.config import CloudConfig
 from emulator.errors import BadRequest
 from emulator.runtime import current
 
-bp = Blueprint("upload", __name__)
+bp = families.UPLOAD
 
 # ``auto`` (what `cld` and the jQuery plugin post to) files the bytes under image, video or raw.
 UPLOAD_TYPES = ("image", "video", "raw", "auto")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from emulator.backend.models import Categorize, EngineRequest, ResourceKey
 from emulator.control.store import ControlStore, dumps
 
-Runner = Callable[[ResourceKey, Categorize, str], None]
+if TYPE_CHECKING:
+    from emulator.backend.models import Categorize, ResourceKey
+
+Runner: TypeAlias = "Callable[[ResourceKey, Categorize, str], None]"
 CLAIM_SECONDS = 30.0
 
 
@@ -51,6 +53,8 @@ class Jobs:
             if row is None:
                 return None
             db.execute("UPDATE jobs SET claimed_until = ? WHERE id = ?", (wall + CLAIM_SECONDS, row[0]))
+        from emulator.backend.models import ResourceKey  # a job exists: the backend is loaded to run it anyway
+
         job_id, cloud, public_id, resource_type, type_, payload = row
         data = json.loads(payload)
         return job_id, ResourceKey(cloud, public_id, resource_type, type_), _categorize(data["categorize"]), \
@@ -58,5 +62,7 @@ class Jobs:
 
 
 def _categorize(raw: dict[str, Any]) -> Categorize:
+    from emulator.backend.models import Categorize, EngineRequest
+
     engines = tuple(EngineRequest(e["engine"], tuple(e["languages"])) for e in raw["engines"])
     return Categorize(engines=engines, auto_tagging=raw["auto_tagging"], asynchronous=raw["asynchronous"])

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -79,6 +77,9 @@ class Notifier:
         headers = {"Content-Type": "application/json", "User-Agent": "cloudinary-emulator",
                    "X-Cld-Timestamp": str(stamp),
                    "X-Cld-Signature": signing.notification_signature(body, stamp, secret, algorithm)}
+        import urllib.error  # the HTTP client loads with the first webhook, not at start
+        import urllib.request
+
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT) as response:

@@ -11,9 +11,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from emulator.backend.models import Categorize, Resource, ResourceKey, UploadOutcome
 from emulator.config import CloudConfig, Config
 from emulator.control.calls import StoreCounter
 from emulator.control.clock import ControlledClock
@@ -26,11 +25,14 @@ from emulator.control.registrations import Registrations
 from emulator.control.store import ControlStore
 from emulator.errors import BadRequest
 
+if TYPE_CHECKING:  # records the backend passes in; a start and the hooks need none of them
+    from emulator.backend.models import Categorize, Resource, ResourceKey, UploadOutcome
+
 log = logging.getLogger("emulator")
 TICK = 0.02  # seconds between the worker's looks for due jobs and notifications
 
 # Completes deferred categorization of a resource (the asset service's ``complete_categorization``).
-Complete = Callable[[CloudConfig, ResourceKey, Categorize, str], object]
+Complete: TypeAlias = "Callable[[CloudConfig, ResourceKey, Categorize, str], object]"
 
 
 @dataclass(frozen=True)

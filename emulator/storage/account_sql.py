@@ -8,15 +8,8 @@ import json
 from collections.abc import Callable
 
 from emulator.backend.account.store import Document
+from emulator.storage import schema
 from emulator.storage.db import Database
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS account_documents (
-    seq INTEGER PRIMARY KEY,
-    cloud TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL,
-    UNIQUE (cloud, kind, name)
-)
-"""
 
 
 class SQLiteAccountStore:
@@ -27,7 +20,7 @@ class SQLiteAccountStore:
         self._tx = db.tx
         self._read = db.read
         with self._tx() as conn:
-            conn.execute(SCHEMA)
+            conn.execute(schema.ACCOUNT)
 
     def get(self, cloud: str, kind: str, name: str) -> Document | None:
         rows = self._read("SELECT body FROM account_documents WHERE cloud = ? AND kind = ? AND name = ?",

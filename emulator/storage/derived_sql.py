@@ -17,62 +17,10 @@ from emulator.backend.models import FilePart, ResourceKey
 from emulator.storage.db import Database
 from emulator.storage.rows import key_columns
 
-_OLD_KEY = "cloud=OLD.cloud AND resource_type=OLD.resource_type AND type=OLD.type AND public_id=OLD.public_id"
-
-
-def dropped_with_original(table: str) -> str:
-    """Triggers that delete ``table``'s renderings of a resource once its bytes change, or it is renamed or deleted,
-    however the row is written (the table has the resource's key columns and ``sha256``)."""
-    return f"""CREATE TRIGGER IF NOT EXISTS {table}_on_insert AFTER INSERT ON resources BEGIN
-    DELETE FROM {table} WHERE cloud=NEW.cloud AND resource_type=NEW.resource_type AND type=NEW.type
-        AND public_id=NEW.public_id AND sha256<>NEW.sha256;
-END;
-CREATE TRIGGER IF NOT EXISTS {table}_on_update AFTER UPDATE ON resources
-WHEN OLD.sha256<>NEW.sha256 OR OLD.cloud<>NEW.cloud OR OLD.resource_type<>NEW.resource_type
-    OR OLD.type<>NEW.type OR OLD.public_id<>NEW.public_id BEGIN
-    DELETE FROM {table} WHERE {_OLD_KEY};
-END;
-CREATE TRIGGER IF NOT EXISTS {table}_on_delete AFTER DELETE ON resources BEGIN
-    DELETE FROM {table} WHERE {_OLD_KEY};
-END;
-"""
-
-
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS derived (
-    cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
-    sha256 TEXT NOT NULL, variant TEXT NOT NULL, data BLOB NOT NULL,
-    size INTEGER NOT NULL DEFAULT 0, used_at REAL NOT NULL DEFAULT 0,
-    PRIMARY KEY (cloud, resource_type, type, public_id, sha256, variant)
-);
-{dropped_with_original('derived')}CREATE TABLE IF NOT EXISTS imagga_uploads (
-    cloud TEXT NOT NULL, upload_id TEXT NOT NULL, filename TEXT NOT NULL, expires_at REAL NOT NULL,
-    data BLOB NOT NULL, PRIMARY KEY (cloud, upload_id)
-);
-"""
 _KEY = "cloud=? AND resource_type=? AND type=? AND public_id=?"
 
 
 _REFRESH = 60.0  # seconds between two refreshes of one rendering's time of last use
-_INDEX = "CREATE INDEX IF NOT EXISTS derived_used_at ON derived (used_at)"
-
-
-def create_schema(db: Database) -> None:
-    with db.lock:
-        db.conn.executescript(SCHEMA)
-    _upgrade(db)
-
-
-def _upgrade(db: Database) -> None:
-    """Data directories from before the cache was bounded get its ``size`` and ``used_at`` columns."""
-    with db.tx() as conn:
-        columns = {row[1] for row in conn.execute("PRAGMA table_info(derived)")}
-        if "size" not in columns:
-            conn.execute("ALTER TABLE derived ADD COLUMN size INTEGER NOT NULL DEFAULT 0")
-            conn.execute("UPDATE derived SET size = length(data)")
-        if "used_at" not in columns:
-            conn.execute("ALTER TABLE derived ADD COLUMN used_at REAL NOT NULL DEFAULT 0")
-        conn.execute(_INDEX)
 
 
 class SQLiteDerivedCache:

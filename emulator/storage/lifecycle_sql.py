@@ -14,34 +14,9 @@ from collections.abc import Sequence
 from emulator.backend.models import Resource, ResourceKey
 from emulator.backend.ports import Version
 from emulator.storage.db import Database
-from emulator.storage.derived_sql import dropped_with_original
 from emulator.storage.rows import COLUMNS, key_columns, to_resource, to_row
 
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS eager (
-    cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
-    sha256 TEXT NOT NULL, variant TEXT NOT NULL, derived_id TEXT NOT NULL, data BLOB NOT NULL,
-    PRIMARY KEY (cloud, resource_type, type, public_id, sha256, variant)
-);
-CREATE INDEX IF NOT EXISTS eager_by_id ON eager (cloud, derived_id);
-{dropped_with_original('eager')}CREATE TABLE IF NOT EXISTS backups (
-    cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
-    asset_id TEXT NOT NULL, version_id TEXT NOT NULL, version INTEGER NOT NULL, backed_up_at REAL NOT NULL,
-    record TEXT NOT NULL, data BLOB NOT NULL,
-    PRIMARY KEY (cloud, asset_id, version_id)
-);
-CREATE INDEX IF NOT EXISTS backups_by_key ON backups (cloud, resource_type, type, public_id, version);
-CREATE TABLE IF NOT EXISTS related_assets (
-    cloud TEXT NOT NULL, asset_id TEXT NOT NULL, other TEXT NOT NULL,
-    UNIQUE (cloud, asset_id, other)
-);
-"""
 _KEY = "cloud=? AND resource_type=? AND type=? AND public_id=?"
-
-
-def create_schema(db: Database) -> None:
-    with db.lock:
-        db.conn.executescript(SCHEMA)
 
 
 class SQLiteEagerStore:

@@ -1,11 +1,18 @@
-"""The SQLite schema of the emulator's storage, its planner statistics, and the upgrades from older schemas."""
+"""The SQLite schema of the emulator's storage, its planner statistics, and the upgrades from older schemas.
+
+Nothing of the backend is loaded here (but to read a schema-1 database's rows): a start creates and upgrades the
+tables with this module alone (:mod:`emulator.storage.opening`).
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
-from emulator.backend.models import Resource
-from emulator.storage.rows import COLUMNS, to_resource
+from emulator.storage.db import Database
+
+if TYPE_CHECKING:
+    from emulator.backend.models import Resource
 
 SCHEMA_VERSION = 7
 SCHEMA = """
@@ -125,13 +132,113 @@ def pin_statistics(db: sqlite3.Connection) -> None:
     db.execute("ANALYZE sqlite_schema")
 
 
+def needs_records_to_upgrade(db: Database) -> bool:
+    """A schema-1 ``resources`` table (no ``id``) or a schema-2 ``blobs`` table: upgraded by reading records."""
+    with db.lock:
+        columns = [row[1] for row in db.conn.execute("PRAGMA table_info(resources)")]
+        tables = {row[0] for row in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return bool(columns and "id" not in columns) or "blobs" in tables
+
+
 def legacy_rows(db: sqlite3.Connection) -> list[Resource]:
     """Resources of a schema-1 database (no ``id`` column); its tables are dropped to be rebuilt."""
     columns = [row[1] for row in db.execute("PRAGMA table_info(resources)")]
     if not columns or "id" in columns:
         return []
+    from emulator.storage.rows import COLUMNS, to_resource  # the records, for this one upgrade
+
     legacy = ", ".join(COLUMNS[:19])
     rows = [to_resource(row) for row in db.execute(f"SELECT {legacy} FROM resources")]
     db.execute("DROP TABLE resources")
     db.execute("DROP TABLE IF EXISTS resource_tags")
     return rows
+
+
+# -- the tables beside resources --------------------------------------------------------------------------------------
+
+_OLD_KEY = "cloud=OLD.cloud AND resource_type=OLD.resource_type AND type=OLD.type AND public_id=OLD.public_id"
+
+
+def dropped_with_original(table: str) -> str:
+    """Triggers that delete ``table``'s renderings of a resource once its bytes change, or it is renamed or deleted,
+    however the row is written (the table has the resource's key columns and ``sha256``)."""
+    return f"""CREATE TRIGGER IF NOT EXISTS {table}_on_insert AFTER INSERT ON resources BEGIN
+    DELETE FROM {table} WHERE cloud=NEW.cloud AND resource_type=NEW.resource_type AND type=NEW.type
+        AND public_id=NEW.public_id AND sha256<>NEW.sha256;
+END;
+CREATE TRIGGER IF NOT EXISTS {table}_on_update AFTER UPDATE ON resources
+WHEN OLD.sha256<>NEW.sha256 OR OLD.cloud<>NEW.cloud OR OLD.resource_type<>NEW.resource_type
+    OR OLD.type<>NEW.type OR OLD.public_id<>NEW.public_id BEGIN
+    DELETE FROM {table} WHERE {_OLD_KEY};
+END;
+CREATE TRIGGER IF NOT EXISTS {table}_on_delete AFTER DELETE ON resources BEGIN
+    DELETE FROM {table} WHERE {_OLD_KEY};
+END;
+"""
+
+
+DERIVED = f"""
+CREATE TABLE IF NOT EXISTS derived (
+    cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
+    sha256 TEXT NOT NULL, variant TEXT NOT NULL, data BLOB NOT NULL,
+    size INTEGER NOT NULL DEFAULT 0, used_at REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (cloud, resource_type, type, public_id, sha256, variant)
+);
+{dropped_with_original('derived')}CREATE TABLE IF NOT EXISTS imagga_uploads (
+    cloud TEXT NOT NULL, upload_id TEXT NOT NULL, filename TEXT NOT NULL, expires_at REAL NOT NULL,
+    data BLOB NOT NULL, PRIMARY KEY (cloud, upload_id)
+);
+"""
+
+
+ACCOUNT = """
+CREATE TABLE IF NOT EXISTS account_documents (
+    seq INTEGER PRIMARY KEY,
+    cloud TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL,
+    UNIQUE (cloud, kind, name)
+)
+"""
+LIFECYCLE = f"""
+CREATE TABLE IF NOT EXISTS eager (
+    cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
+    sha256 TEXT NOT NULL, variant TEXT NOT NULL, derived_id TEXT NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (cloud, resource_type, type, public_id, sha256, variant)
+);
+CREATE INDEX IF NOT EXISTS eager_by_id ON eager (cloud, derived_id);
+{dropped_with_original('eager')}CREATE TABLE IF NOT EXISTS backups (
+    cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
+    asset_id TEXT NOT NULL, version_id TEXT NOT NULL, version INTEGER NOT NULL, backed_up_at REAL NOT NULL,
+    record TEXT NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (cloud, asset_id, version_id)
+);
+CREATE INDEX IF NOT EXISTS backups_by_key ON backups (cloud, resource_type, type, public_id, version);
+CREATE TABLE IF NOT EXISTS related_assets (
+    cloud TEXT NOT NULL, asset_id TEXT NOT NULL, other TEXT NOT NULL,
+    UNIQUE (cloud, asset_id, other)
+);
+"""
+
+
+_INDEX = "CREATE INDEX IF NOT EXISTS derived_used_at ON derived (used_at)"
+
+
+def create_beside(db: Database) -> None:
+    """The tables beside ``resources`` (delivery's cache, Imagga uploads, eager renderings, backups, relations,
+    the account's documents), and the upgrade of a derived cache from before it was bounded."""
+    with db.lock:
+        db.conn.executescript(DERIVED)
+        db.conn.executescript(LIFECYCLE)
+        db.conn.execute(ACCOUNT)
+    _upgrade_derived(db)
+
+
+def _upgrade_derived(db: Database) -> None:
+    """Data directories from before the cache was bounded get its ``size`` and ``used_at`` columns."""
+    with db.tx() as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(derived)")}
+        if "size" not in columns:
+            conn.execute("ALTER TABLE derived ADD COLUMN size INTEGER NOT NULL DEFAULT 0")
+            conn.execute("UPDATE derived SET size = length(data)")
+        if "used_at" not in columns:
+            conn.execute("ALTER TABLE derived ADD COLUMN used_at REAL NOT NULL DEFAULT 0")
+        conn.execute(_INDEX)

@@ -32,11 +32,11 @@ from emulator.backend.queries import (
     Selection,
     Usage,
 )
-from emulator.storage import bulk, derived_sql, lifecycle_sql, schema, search_sql
-from emulator.storage.db import Database, directory_for
+from emulator.storage import bulk, schema, search_sql
 from emulator.storage.derived_sql import SQLiteDerivedCache, SQLiteImaggaUploads
 from emulator.storage.files import FileBlobs, FileStore
 from emulator.storage.lifecycle_sql import SQLiteBackups, SQLiteEagerStore, SQLiteRelations
+from emulator.storage.opening import OpenedStorage
 from emulator.storage.rows import (
     COLUMNS,
     SELECT,
@@ -84,26 +84,14 @@ class SQLiteStorage:
     One connection guarded by a lock: simple, and SQLite serialises writers anyway.
     """
 
-    def __init__(self, data_dir: Path | None, *, derived_cache_size: int = 256 * 1024 * 1024) -> None:
-        directory, self._cleanup = directory_for(self, data_dir)
-        self.directory = directory
-        self.path = directory / "emulator.sqlite3"
-        # A temporary database dies with the process anyway; a --data-dir one must survive a power cut.
-        temporary = self._cleanup is not None
-        self.db = Database(self.path, synchronous="OFF" if temporary else "FULL", temporary=temporary)
+    def __init__(self, data_dir: Path | None = None, *, derived_cache_size: int = 256 * 1024 * 1024,
+                 opened: OpenedStorage | None = None) -> None:
+        self.opened = opened or OpenedStorage(data_dir)  # the database, its tables current (the start's part)
+        self.directory, self.path, self.db = self.opened.directory, self.opened.path, self.opened.db
         self._conn, self._lock = self.db.conn, self.db.lock
-        self._conn.execute("PRAGMA cache_size=-16000")  # 16 MB of pages: the hot indexes of a 100k library
-        self._conn.execute("PRAGMA temp_store=MEMORY")
-        self.files = FileStore(directory / "files", durable=not temporary)
-        with self._tx() as db:
-            legacy = schema.legacy_rows(db)
-            schema.create(db)
-            for resource in legacy:
-                self._upsert(db, resource)
-            schema.pin_statistics(db)
-        self._move_blobs_to_files()
-        derived_sql.create_schema(self.db)
-        lifecycle_sql.create_schema(self.db)
+        self.files = FileStore(self.directory / "files", durable=not self.opened.temporary)
+        if self.opened.upgrade_pending:
+            self._upgrade_records()
         self.blobs = FileBlobs(self.files)
         self.derived = SQLiteDerivedCache(self.db, derived_cache_size)
         self.imagga_uploads = SQLiteImaggaUploads(self.db)
@@ -212,6 +200,18 @@ class SQLiteStorage:
         if candidates:
             with self._tx():
                 self.files.reclaim(candidates, self._in_use)
+
+    def _upgrade_records(self) -> None:
+        """A data dir of schema 1 or 2: its rows read as records and written again, its blobs moved to files."""
+        with self._tx() as db:
+            legacy = schema.legacy_rows(db)
+            schema.create(db)
+            for resource in legacy:
+                self._upsert(db, resource)
+            schema.pin_statistics(db)
+        self._move_blobs_to_files()
+        schema.create_beside(self.db)
+        self.opened.upgrade_pending = False
 
     def _move_blobs_to_files(self) -> None:
         """Upgrade a data dir of schema ≤ 2, whose bytes lived in a ``blobs`` table: each row is streamed into
@@ -636,6 +636,4 @@ class SQLiteStorage:
                 self.files.sweep(self._in_use)
 
     def close(self) -> None:
-        self.db.close()
-        if self._cleanup is not None:
-            self._cleanup()
+        self.opened.close()

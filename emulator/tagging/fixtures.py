@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.config import BUNDLED_FIXTURES, ENGINES
 from emulator.errors import ConfigError
-from emulator.media import IMAGE_SUFFIXES
+from emulator.media_limits import IMAGE_SUFFIXES
 from emulator.tagging.languages import SUPPORTED_LANGUAGES
 
 if TYPE_CHECKING:

@@ -1,5 +1,6 @@
-"""Starting loads only what serving needs: heavy libraries wait for the request that uses them, and the
-bundled fixtures come from a compact cache that their files still rule. No timings: what is loaded is checked.
+"""Starting loads only what serving needs: heavy libraries, the views' modules and the backend wait for the
+request that uses them, and the bundled fixtures come from a compact cache that their files still rule. No
+timings: what is loaded is checked.
 """
 
 from __future__ import annotations
@@ -9,20 +10,47 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from emulator.app import create_app
+from emulator.backend.models import ResourceKey
 from emulator.config import BUNDLED_FIXTURES, load_config
 from emulator.errors import ConfigError
 from emulator.tagging import fixtures
 from emulator.tagging.fixtures import load_fixtures
 from tests.helpers import ADMIN, upload_ok
 
+AUTH = ("123456789012345", "emulator_secret")
+
 # Libraries a ping never needs: the schema validator (fixture entries), the YAML parser (the OpenAPI page),
 # the archive builders, video decoding, the script engine and the multi-process server.
 HEAVY = ("jsonschema", "yaml", "tarfile", "av", "quickjs", "gunicorn")
+
+# What a start and a first ping leave unloaded: the views' modules, the request parsers, the backend's records
+# and services, the SQLite adapters, the services' wiring, and Pillow.
+UNLOADED_AT_START = (
+    "emulator.api.admin", "emulator.api.upload", "emulator.api.account", "emulator.api.params",
+    "emulator.api.params_extras", "emulator.api.render", "emulator.web.views", "emulator.backend.models",
+    "emulator.backend.queries", "emulator.backend.assets", "emulator.storage.sqlite", "emulator.storage.rows",
+    "emulator.wiring", "emulator.media", "PIL",
+)
+
+_PACKAGES = tuple(f"{name}." for name in UNLOADED_AT_START)
+
+_SERVE_START = """
+import json, sys
+import emulator.cli
+from emulator.app import create_app
+from emulator.config import load_config
+app = create_app(load_config({}, env={}))
+before = sorted(sys.modules)
+answer = app.test_client().get("/v1_1/demo/ping", auth=("123456789012345", "emulator_secret"))
+assert answer.status_code == 200, answer.status_code
+print(json.dumps({"before": before, "after_ping": sorted(sys.modules)}))
+"""
 
 _LOADED = """
 import json, sys
@@ -45,6 +73,59 @@ def test_importing_the_cli_loads_no_heavy_library(tmp_path: Path) -> None:
     loaded = _loaded("import json, sys, emulator.cli; print(json.dumps(sorted(sys.modules)))", tmp_path)
     assert "emulator" in loaded
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_a_start_and_a_first_ping_load_no_view_parser_record_or_service(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-c", _SERVE_START], capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)})
+    loaded = json.loads(out.stdout.splitlines()[-1])
+    for moment in ("before", "after_ping"):
+        modules = set(loaded[moment])
+        assert {"emulator.app", "emulator.api.families", "emulator.storage.opening"} <= modules
+        early = sorted(m for m in modules if m in UNLOADED_AT_START or m.startswith(_PACKAGES))
+        assert early == [], (moment, early)
+
+
+def test_the_first_requests_after_a_ping_start_the_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    app = create_app(load_config({}, env={}))
+    client = app.test_client()
+    try:
+        assert client.get(f"{ADMIN}/ping", auth=AUTH).status_code == 200
+        body = upload_ok(client, "turtles", categorization="imagga_tagging", auto_tagging="0.5", tags="first")
+        seed = json.loads((BUNDLED_FIXTURES / "images" / "turtles.json").read_text())["imagga_tagging"]
+        assert body["tags"] == ["first", *(c["tag"] for c in seed if c["confidence"] >= 0.5)]
+        found = client.post(f"{ADMIN}/resources/search", json={"expression": "tags=first"}, auth=AUTH).get_json()
+        assert [r["public_id"] for r in found["resources"]] == ["turtles"]
+        listed = client.get(f"{ADMIN}/resources/image", auth=AUTH).get_json()
+        assert sorted(r["public_id"] for r in listed["resources"]) == ["sample", "turtles"]  # the cloud's sample
+        delivered = client.get("/demo/image/upload/turtles.jpg")
+        assert delivered.status_code == 200 and delivered.mimetype == "image/jpeg"
+    finally:
+        app.extensions["cloudinary_emulator"].close()
+
+
+def test_a_service_asked_for_by_many_threads_at_once_is_built_once(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    em = create_app(load_config({}, env={})).extensions["cloudinary_emulator"]
+    seen: list[object] = []
+    barrier = threading.Barrier(8)
+
+    def ask() -> None:
+        barrier.wait()
+        seen.append(em.assets)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(seen) == 8 and all(s is seen[0] for s in seen)
+        assert em.storage.get(ResourceKey("demo", "sample")) is not None  # the library started with it
+    finally:
+        em.close()
 
 
 def test_an_app_answering_its_first_ping_has_loaded_no_heavy_library(tmp_path: Path) -> None:
