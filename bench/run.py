@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import shutil
 import socket
 import statistics
 import subprocess
@@ -28,17 +29,16 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import upload_cost
 from coldstart import cold_start, compiled
 from common import free_port, print_table
-from flask import Flask, jsonify, request
+from flask import Flask
+from upload_cost import echo_app, image, upload_fields
 
-from emulator import signing
 from emulator.app import create_app
 from emulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, load_config
 from emulator.server import EmulatorServer
 
-ROOT = Path(__file__).resolve().parent.parent
-TURTLES = (ROOT / "fixtures" / "images" / "turtles.jpg").read_bytes()
 UPLOADS = 100  # per round
 ROUNDS = 5  # upload rounds of each server, alternating
 CLIENTS = 8
@@ -49,28 +49,15 @@ COLD_STARTS = 7  # pairs: the emulator, then the bare Flask app, in turn
 COLD_START_GOAL = 1.3  # × the bare Flask app (issue 16)
 
 
-def echo_app() -> Flask:
-    """The baseline: parse the same multipart body and answer with a small JSON document."""
-    app = Flask("echo")
-
-    @app.post("/v1_1/demo/image/upload")
-    def echo() -> object:
-        data = request.files["file"].read()
-        return jsonify(fields=dict(request.form), bytes=len(data))
-
-    return app
-
-
-def uploads_per_second(url: str) -> float:
-    """New public ids each time (a round that overwrote the last round's would measure overwrites)."""
+def uploads_per_second(url: str, new_bytes: bool = False) -> float:
+    """New public ids each time (a round that overwrote the last round's would measure overwrites); with
+    ``new_bytes``, other bytes each time too (nothing the emulator stored or inspected before)."""
     with requests.Session() as session:
         started = time.perf_counter()
         for _ in range(UPLOADS):
-            fields = {"categorization": "imagga_tagging", "auto_tagging": "0.4", "public_id": f"b{next(_IDS)}",
-                      "timestamp": str(int(time.time()))}
-            fields["signature"] = signing.sign(fields, DEFAULT_API_SECRET)
-            fields["api_key"] = DEFAULT_API_KEY
-            r = session.post(f"{url}/v1_1/demo/image/upload", data=fields, files={"file": ("turtles.jpg", TURTLES)})
+            number = next(_IDS)
+            r = session.post(f"{url}/v1_1/demo/image/upload", data=upload_fields(f"b{number}"),
+                             files={"file": ("turtles.jpg", image(number, new_bytes))})
             r.raise_for_status()
         return UPLOADS / (time.perf_counter() - started)
 
@@ -80,12 +67,16 @@ def served(app: Flask, measure: Callable[[str], float]) -> float:
         return measure(server.url)
 
 
-def upload_rounds() -> tuple[float, float, float]:
+def upload_rounds(new_bytes: bool = False) -> tuple[float, float, float]:
     """Median uploads/s of the emulator and of the echo, and the median of the paired rounds' ratios."""
     emulator, echo = create_app(load_config({}, env={})), echo_app()
-    served(emulator, uploads_per_second)  # warm both: first requests pay for imports and caches
-    served(echo, uploads_per_second)
-    pairs = [(served(emulator, uploads_per_second), served(echo, uploads_per_second)) for _ in range(ROUNDS)]
+
+    def measure(url: str) -> float:
+        return uploads_per_second(url, new_bytes)
+
+    served(emulator, measure)  # warm both: first requests pay for imports and caches
+    served(echo, measure)
+    pairs = [(served(emulator, measure), served(echo, measure)) for _ in range(ROUNDS)]
     return (statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs),
             statistics.median(a / b for a, b in pairs))
 
@@ -194,6 +185,10 @@ def cold_starts() -> tuple[float, float, float]:
 def main() -> None:
     emulator_start, flask_start, start_ratio = cold_starts()
     emulator_rate, echo_rate, upload_ratio = upload_rounds()
+    new_rate, new_echo_rate, new_ratio = upload_rounds(new_bytes=True)
+    counted = shutil.which("valgrind") is not None
+    emulator_cost = upload_cost.instructions_per_upload("emulator") if counted else 0.0
+    echo_cost = upload_cost.instructions_per_upload("echo") if counted else 0.0
     one, two, workers_ratio = workers_rounds()
     rows = [
         (f"cold start of `serve` to first 200 on ping (median of {COLD_STARTS} pairs)",
@@ -201,6 +196,12 @@ def main() -> None:
          f"≤ {COLD_START_GOAL}×"),
         (f"signed upload + imagga_tagging, keep-alive ({ROUNDS} rounds of {UPLOADS}, alternating)",
          f"{emulator_rate:.0f} req/s", f"{echo_rate:.0f} req/s (bare Flask echo)", f"{upload_ratio:.2f}", "≥ 0.85×"),
+        ("the same, other bytes each upload (none stored or inspected before)", f"{new_rate:.0f} req/s",
+         f"{new_echo_rate:.0f} req/s (bare Flask echo)", f"{new_ratio:.2f}", "≥ 0.85×"),
+        ("CPU instructions per signed upload, in-process WSGI (callgrind: independent of the machine's load)",
+         f"{emulator_cost / 1e6:.2f} M" if counted else "valgrind not installed",
+         f"{echo_cost / 1e6:.2f} M (bare Flask echo)" if counted else "-",
+         f"{echo_cost / emulator_cost:.2f}" if counted else "-", "≥ 0.85×"),
         (f"details GET/s, {CLIENTS} clients, `--workers 2` ({WORKER_PAIRS} pairs, in turn)", f"{two:.0f} req/s",
          f"{one:.0f} req/s (`--workers 1`)", f"{workers_ratio:.2f}", "≥ 1.7×"),
     ]

@@ -29,7 +29,8 @@ BASE_URI = "https://cloudinary-contracts.invalid/schemas/"
 
 # Response shapes, by the name the kit uses for them (file name without ``.json``).
 NAMES = ("upload", "explicit", "resource", "update", "resource-list", "tags-list", "tags-command", "destroy", "delete",
-         "search", "ping", "error", "categorization", "common", "language-code", "restore", "metadata-field")
+         "search", "ping", "error", "categorization", "common", "language-code", "restore", "metadata-field",
+         "sub-account", "provisioning-user", "access-key")
 
 
 @dataclass(frozen=True)

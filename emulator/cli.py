@@ -12,16 +12,19 @@ import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
 from emulator.app import create_app
-from emulator.config import Config, cloudinary_url, load_config
+from emulator.config import Config, account_url, cloudinary_url, load_config
 from emulator.errors import ConfigError
 from emulator.memory import tune_allocator
 from emulator.runtime import EXTENSION
 from emulator.server import EmulatorServer
-from emulator.tls import LocalTLS, local_tls
+
+if TYPE_CHECKING:
+    from emulator.tls import LocalTLS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -124,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _tls(args: argparse.Namespace, stack: contextlib.ExitStack) -> LocalTLS:
+    from emulator.tls import local_tls  # only `serve --tls` makes certificates
+
     if args.tls_ca is not None:
         return local_tls(args.tls_ca, args.host)
     tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="cloudinary-emulator-tls-"))
@@ -138,6 +143,7 @@ def _banner(config: Config, url: str, tls: LocalTLS | None = None) -> None:
         print(f"  and on {url.replace('http://', 'https://', 1)}, certified by the CA in {tls.ca_file}", flush=True)
     for cloud in config.clouds.values():
         print(f"export CLOUDINARY_URL={cloudinary_url(cloud, url)}", flush=True)
+    print(f"export CLOUDINARY_ACCOUNT_URL={account_url(config.account)}", flush=True)
 
 
 def _started(app: Flask) -> Flask:

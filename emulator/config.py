@@ -20,6 +20,10 @@ from emulator.errors import ConfigError
 DEFAULT_CLOUD = "demo"
 DEFAULT_API_KEY = "123456789012345"
 DEFAULT_API_SECRET = "emulator_secret"
+# The Account Provisioning API's account (``CLOUDINARY_ACCOUNT_URL=account://KEY:SECRET@ACCOUNT_ID``).
+DEFAULT_ACCOUNT_ID = "emulator-account"
+DEFAULT_PROVISIONING_API_KEY = "987654321098765"
+DEFAULT_PROVISIONING_API_SECRET = "emulator_provisioning_secret"
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024  # Cloudinary's free-plan image (and raw) limit
 DEFAULT_MAX_VIDEO_FILE_SIZE = 100 * 1024 * 1024  # Cloudinary's free-plan video limit
 DEFAULT_CHUNK_TIMEOUT = 3600.0  # seconds after which an unfinished chunked upload is abandoned
@@ -82,10 +86,26 @@ class CloudConfig:
     strict_clients: bool = False
     fetch_local_urls: bool = True  # upload from URLs on loopback/private addresses (default: only when bound there)
     cors_origins: tuple[str, ...] = ("*",)  # pages allowed to call the Upload API and delivery URLs
+    other_keys: Mapping[str, str] = field(default_factory=dict)  # more api_key → api_secret (sub-accounts' keys)
 
     def __post_init__(self) -> None:
         if not self.imagga_api_key:
             object.__setattr__(self, "imagga_api_key", f"acc_{self.name}")
+
+    def secret_for(self, api_key: str) -> str | None:
+        """The secret of one of the cloud's API keys; None for a key it does not have."""
+        if api_key and api_key == self.api_key:
+            return self.api_secret
+        return self.other_keys.get(api_key)
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    """The account the Account Provisioning API manages, and the credentials it takes."""
+
+    account_id: str = DEFAULT_ACCOUNT_ID
+    provisioning_api_key: str = DEFAULT_PROVISIONING_API_KEY
+    provisioning_api_secret: str = DEFAULT_PROVISIONING_API_SECRET
 
 
 @dataclass(frozen=True)
@@ -108,6 +128,7 @@ class Config:
     max_concurrent_transformations: int = 2
     derived_cache_size: int = DEFAULT_DERIVED_CACHE_SIZE
     journal_size: int = DEFAULT_JOURNAL_SIZE
+    account: AccountSettings = field(default_factory=lambda: AccountSettings())
 
     @property
     def max_image_pixels(self) -> int:
@@ -140,6 +161,12 @@ def cloudinary_url(cloud: CloudConfig, base_url: str) -> str:
     return f"cloudinary://{cloud.api_key}:{cloud.api_secret}@{cloud.name}?upload_prefix={quote(base_url, safe='')}"
 
 
+def account_url(account: AccountSettings) -> str:
+    """The ``CLOUDINARY_ACCOUNT_URL`` the SDKs read for the Account Provisioning API."""
+    return (f"account://{quote(account.provisioning_api_key, safe='')}:"
+            f"{quote(account.provisioning_api_secret, safe='')}@{account.account_id}")
+
+
 def load_config(
     values: Mapping[str, Any] | None = None,
     *,
@@ -167,6 +194,9 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "EMULATOR_MAX_IMAGE_MEGAPIXELS": "max_image_megapixels",
         "EMULATOR_DERIVED_CACHE_SIZE": "derived_cache_size",
         "EMULATOR_JOURNAL_SIZE": "journal_size",
+        "EMULATOR_ACCOUNT_ID": "account_id",
+        "EMULATOR_PROVISIONING_API_KEY": "provisioning_api_key",
+        "EMULATOR_PROVISIONING_API_SECRET": "provisioning_api_secret",
     }
     for var, key in simple.items():
         if var in env:
@@ -212,7 +242,7 @@ def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 _KNOWN = {"clouds", "data_dir", "fixtures", "max_file_size", "debug_signatures", "fetch_timeout", "strict_clients",
           "fault_seed", "host", "allowed_hosts", "control_token", "seed_root", "max_image_megapixels",
           "max_concurrent_transformations", "derived_cache_size", "journal_size", "max_video_file_size",
-          "chunk_timeout"}
+          "chunk_timeout", "account_id", "provisioning_api_key", "provisioning_api_secret"}
 
 
 def _build(raw: Mapping[str, Any]) -> Config:
@@ -237,7 +267,20 @@ def _build(raw: Mapping[str, Any]) -> Config:
         fault_seed=_int(raw, "fault_seed", 0, minimum=0),
         fetch_timeout=_seconds(raw, "fetch_timeout", 10.0),
         host=host,
+        account=_account(raw),
         **_safety_settings(raw),
+    )
+
+
+def _account(raw: Mapping[str, Any]) -> AccountSettings:
+    """The provisioning account: its id goes in URL paths, its key and secret in HTTP Basic."""
+    account_id = str(raw.get("account_id", DEFAULT_ACCOUNT_ID))
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", account_id):
+        raise ConfigError(f"account_id: expected 1-64 letters, digits, '-' or '_', got {account_id!r}")
+    return AccountSettings(
+        account_id=account_id,
+        provisioning_api_key=_nonempty(raw, "provisioning_api_key", DEFAULT_PROVISIONING_API_KEY, ""),
+        provisioning_api_secret=_nonempty(raw, "provisioning_api_secret", DEFAULT_PROVISIONING_API_SECRET, ""),
     )
 
 
@@ -339,7 +382,8 @@ def _rate_limit(value: Any, where: str) -> int:
 def _nonempty(spec: Mapping[str, Any], key: str, default: str, where: str) -> str:
     value = str(spec.get(key, default))
     if not value or (":" in value and key.endswith("_key")):
-        raise ConfigError(f"{where}.{key}: must be a non-empty string without ':' (it is sent in Basic auth)")
+        name = f"{where}.{key}" if where else key
+        raise ConfigError(f"{name}: must be a non-empty string without ':' (it is sent in Basic auth)")
     return value
 
 

@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path, PurePath
-from typing import Any
+from typing import IO, Any
 
 from PIL import Image, UnidentifiedImageError
 
@@ -59,8 +59,8 @@ class VideoFacts:
         return out
 
 
-def is_image(path: Path) -> bool:
-    """Whether Pillow recognises the file (headers only)."""
+def is_image(path: Path | IO[bytes]) -> bool:
+    """Whether Pillow recognises the file or stream (headers only)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the services' modules are imported by whoever builds them (
     from emulator.backend.imagga import Imagga
     from emulator.backend.library import Library
     from emulator.backend.lifecycle import Lifecycle
+    from emulator.backend.provisioning.service import Provisioning
     from emulator.backend.ratelimit import AdminBudget
     from emulator.backend.related import RelatedAssets
     from emulator.backend.visual import VisualSearch
@@ -78,6 +79,7 @@ class Emulator:
     delete_tokens: Service[DeleteTokens] = Service()  # return_delete_token, delete_by_token
     related: Service[RelatedAssets] = Service()  # add/delete_related_assets, details' related_assets
     visual: Service[VisualSearch] = Service()  # visual_search: perceptual-hash neighbours, tag and label matches
+    provisioning: Service[Provisioning] = Service()  # the Account Provisioning API; sub-accounts are clouds too
 
     def __init__(self, config: Config, clock: Clock, ids: IdSource, control: ControlPlane, wiring: Wiring) -> None:
         self.config, self.clock, self.ids, self.control = config, clock, ids, control
@@ -106,8 +108,13 @@ class Emulator:
                 self._building.clear()
             return built
 
+    def find_cloud(self, name: str) -> CloudConfig | None:
+        """A cloud of the config file, else an enabled sub-account's (the provisioning service is built only for a
+        name the config file does not have)."""
+        return self.config.cloud(name) or self.provisioning.served_cloud(name)
+
     def cloud(self, name: str) -> CloudConfig:
-        cloud = self.config.cloud(name)
+        cloud = self.find_cloud(name)
         if cloud is None:
             known = ", ".join(sorted(self.config.clouds))
             raise Unauthorized(f"Invalid cloud_name {name} (this emulator serves: {known})")
@@ -122,6 +129,7 @@ class Emulator:
             self.account.restore_config(name)
         if cloud is None:
             self.control.reset()
+            self.provisioning.reset()
         return names
 
     def strict(self, cloud: CloudConfig | None) -> bool:

@@ -25,6 +25,7 @@ from emulator.backend.gate import RenderGate
 from emulator.backend.imagga import Imagga
 from emulator.backend.library import Library
 from emulator.backend.lifecycle import Lifecycle
+from emulator.backend.provisioning.service import Provisioning
 from emulator.backend.related import RelatedAssets
 from emulator.backend.transform import Limits
 from emulator.backend.visual import VisualSearch
@@ -33,6 +34,7 @@ from emulator.runtime import Emulator
 from emulator.storage.account_sql import SQLiteAccountStore
 from emulator.storage.opening import OpenedStorage
 from emulator.storage.parts import PartStore
+from emulator.storage.provisioning_sql import SQLiteProvisioningStore
 from emulator.storage.sqlite import SQLiteStorage
 from emulator.tagging.engine import TaggingEngine
 from emulator.tagging.fixtures import FixtureSet
@@ -109,6 +111,13 @@ def _delivery(em: Emulator, started: Started) -> Delivery:
                     limits=Limits(config.max_image_pixels, gate), kept=_derivatives(em, started))
 
 
+def _provisioning(em: Emulator, started: Started) -> Provisioning:
+    config = started.config
+    return Provisioning(SQLiteProvisioningStore(em.storage.db), config.account, em.clock, em.ids,
+                        configured=lambda name: config.cloud(name) is not None,
+                        started=lambda cloud: em.assets.ensure_cloud(cloud))
+
+
 _BUILDERS: dict[str, Callable[[Emulator, Started], object]] = {
     "storage": _storage,
     "account": _account,
@@ -125,4 +134,5 @@ _BUILDERS: dict[str, Callable[[Emulator, Started], object]] = {
     "delete_tokens": lambda em, s: DeleteTokens(em.storage, em.clock),
     "related": lambda em, s: RelatedAssets(em.storage, em.storage.relations),
     "visual": lambda em, s: VisualSearch(s.config, em.storage, em.storage.blobs, _engine(em, s)),
+    "provisioning": _provisioning,
 }

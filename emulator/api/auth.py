@@ -9,7 +9,6 @@ import binascii
 import hmac
 import time
 
-from emulator import signing
 from emulator.api import lint
 from emulator.api.collected import Params, with_defaults
 from emulator.config import CloudConfig
@@ -52,22 +51,25 @@ def upload_api(em: Emulator, cloud: CloudConfig, params: Params, operation: str,
 
 
 def _check_signature(em: Emulator, cloud: CloudConfig, params: Params, operation: str) -> None:
+    from emulator import signing  # a signed call: not the Admin API's Basic-auth path
+
     api_key = params.text("api_key")
     if not api_key:
         raise Unauthorized("Must supply api_key")
-    if api_key != cloud.api_key:
+    secret = cloud.secret_for(api_key)
+    if secret is None:
         raise Unauthorized(f"Unknown API key {api_key}")
     _check_timestamp(em, params.text("timestamp"))
     sent = params.text("signature") or ""
     drops = ((), signing.NON_SIGNABLE_NOTIFICATION) if operation in _NOTIFICATION_UNSIGNED else ((),)
     strict = em.strict(cloud)
-    variant = signing.match(params.raw, cloud.api_secret, sent, drops=drops)
+    variant = signing.match(params.raw, secret, sent, drops=drops)
     if variant is None:
         message = f"Invalid Signature {sent}."
         if em.config.debug_signatures or strict:
             message += f" String to sign - '{signing.string_to_sign(params.raw)}'."
         if strict:
-            message += " " + signing.diagnose(params.raw, cloud.api_secret, sent)
+            message += " " + signing.diagnose(params.raw, secret, sent)
         elif not em.config.debug_signatures:
             message += " (Start the emulator with --debug-signatures to see the expected string to sign.)"
         raise Unauthorized(message)
@@ -97,9 +99,10 @@ def _check_timestamp(em: Emulator, value: str | None) -> None:
 def admin_api(cloud: CloudConfig, authorization: str | None) -> None:
     """HTTP Basic with the cloud's key and secret; every failure is a 401."""
     api_key, secret = basic_credentials(authorization, missing="Must supply api_key")
-    if api_key != cloud.api_key:
+    expected = cloud.secret_for(api_key)
+    if expected is None:
         raise Unauthorized(f"Unknown API key {api_key}")
-    if not hmac.compare_digest(secret.encode(), cloud.api_secret.encode()):
+    if not hmac.compare_digest(secret.encode(), expected.encode()):
         raise Unauthorized("Invalid credentials")
 
 
@@ -107,8 +110,11 @@ def basic_credentials(authorization: str | None, *, missing: str) -> tuple[str, 
     """``(key, secret)`` of an HTTP Basic header; no header is a 401 saying ``missing``, a garbled one a 401."""
     if not authorization or not authorization.lower().startswith("basic "):
         raise Unauthorized(missing)
-    try:
-        decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
+    encoded = authorization[6:].strip()
+    try:  # the Ruby SDK encodes URL-safe ('-' and '_' for '+' and '/')
+        raw = base64.urlsafe_b64decode(encoded) if "-" in encoded or "_" in encoded \
+            else base64.b64decode(encoded, validate=True)
+        decoded = raw.decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as exc:
         raise Unauthorized("Invalid Authorization header - expected Basic base64(api_key:api_secret)") from exc
     key, _, secret = decoded.partition(":")

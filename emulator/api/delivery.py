@@ -27,7 +27,7 @@ UNVERSIONED_CACHE = "public, no-cache"  # may change on overwrite: revalidate (c
 
 @operation(bp, "deliver")
 def deliver(cloud_name: str, resource_type: str, type: str, rest: str) -> Response:
-    if current().config.cloud(cloud_name) is None:
+    if current().find_cloud(cloud_name) is None:
         raise NotFound(f"Cloud not found - {cloud_name}")
     return respond(current().delivery.deliver(_request(cloud_name, resource_type, type, rest)))
 

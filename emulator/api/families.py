@@ -21,7 +21,7 @@ from urllib.parse import quote
 from flask import Blueprint, Flask, Response, g, jsonify, request
 
 from emulator.api import auth
-from emulator.api.operations import OPERATIONS, operation, view_of
+from emulator.api.operations import OPERATIONS, name_of, operation, view_of
 from emulator.config import CloudConfig
 from emulator.runtime import current
 
@@ -39,6 +39,7 @@ IMAGGA = Blueprint("imagga", "emulator.api.imagga", url_prefix="/v2", root_path=
 CONSOLE = Blueprint("console", "emulator.web.views", url_prefix="/console", template_folder="templates",
                     static_folder="static", static_url_path="/static", root_path=_WEB)
 SEARCH_URL = Blueprint("search_url", "emulator.api.search", root_path=_API)
+PROVISIONING = Blueprint("provisioning", "emulator.api.provisioning", root_path=_API)
 
 # Scripts are never needed on the console's pages: even if escaping failed somewhere, an injected script would
 # not run.
@@ -91,21 +92,33 @@ FAMILIES: tuple[Family, ...] = (
         "imagga_unknown_path")),
     Family(CONSOLE, "emulator.web.views", _ops("console_home console_library console_upload console_detail")),
     Family(SEARCH_URL, "emulator.api.search", ("search_url",)),
+    Family(PROVISIONING, "emulator.api.provisioning", _ops(
+        "sub_accounts create_sub_account sub_account update_sub_account delete_sub_account access_keys "
+        "generate_access_key update_access_key delete_access_key delete_access_key_by_name users create_user user "
+        "update_user delete_user user_in_user_groups user_groups create_user_group user_group update_user_group "
+        "delete_user_group user_group_users add_user_to_group remove_user_from_group create_cloud "
+        "create_agent_account")),
 )
+PUBLIC_PROVISIONING = frozenset({"create_cloud", "create_agent_account"})  # unauthenticated, rate-limited per IP
 BLUEPRINTS: tuple[Blueprint, ...] = tuple(dict.fromkeys(f.blueprint for f in FAMILIES))
 
 
-def register(app: Flask) -> None:
-    """The blueprints (hooks, templates, static files) and every operation's rules, with views loaded later."""
+def register(app: Flask, *, rules: bool = True) -> None:
+    """The blueprints (hooks, templates, static files) and every operation's view, loaded later; with ``rules``
+    the operations' URL rules too (a later app shares the first one's URL map, see ``emulator.app``)."""
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     for family in FAMILIES:
         for name in family.operations:
-            route = OPERATIONS[name]
+            endpoint = f"{family.blueprint.name}.{name}"
             view = LazyView(family.module, family.blueprint.name, name)
+            if not rules:
+                app.view_functions[endpoint] = view
+                continue
+            route = OPERATIONS[name]
             for rule in route.rules:
-                app.add_url_rule(rule, endpoint=f"{family.blueprint.name}.{name}", view_func=view,
-                                 methods=list(route.methods), **route.options)
+                app.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=list(route.methods),
+                                 **route.options)
 
 
 class LazyView:
@@ -148,6 +161,16 @@ def rate_limit_headers(response: Response) -> Response:
     return response
 
 
+def authenticate_provisioning() -> None:
+    """The Account Provisioning API: HTTP Basic with the account's provisioning key and secret (not for the two
+    public calls)."""
+    if name_of(request.endpoint) in PUBLIC_PROVISIONING:
+        return
+    key, secret = auth.basic_credentials(request.headers.get("Authorization"),
+                                         missing="Must supply provisioning_api_key")
+    current().provisioning.authenticate(str((request.view_args or {}).get("account_id", "")), key, secret)
+
+
 def delivery_error_header(response: Response) -> Response:
     """The real CDN puts the reason for a 4xx in ``X-Cld-Error``; the JSON body stays as everywhere else."""
     if response.status_code >= 400 and response.is_json:
@@ -175,6 +198,7 @@ def _hooks(blueprints: Sequence[Blueprint], before: Callable[[], None] | None,
 
 _hooks((ADMIN, ACCOUNT, ASSETS_ADMIN), authenticate_and_count, rate_limit_headers)
 _hooks((DELIVERY,), None, delivery_error_header)
+PROVISIONING.before_request(authenticate_provisioning)
 _hooks((CONSOLE,), None, console_security_headers)
 
 

@@ -27,12 +27,17 @@ def install(app: Flask, plane: ControlPlane) -> None:
         g.started = time.perf_counter()
         if _exempt():
             return
+        plane.clock.hold()  # the control plane's clock setting, read once for the whole request
         header = request.headers.get(FAULT_HEADER)
         effect = parse_header(header) if header else plane.faults.match(operation(), _cloud(), _public_id())
         if effect is not None:
             _apply(effect)
         em, name = current(), _cloud()
         lint.warn(lint.problems(operation(), _params()), strict=em.strict(em.config.cloud(name) if name else None))
+
+    @app.teardown_request
+    def release(_: BaseException | None) -> None:
+        plane.clock.release()
 
     @app.after_request
     def record(response: Response) -> Response:

@@ -16,6 +16,7 @@ from flask import Blueprint
 from werkzeug.routing import BaseConverter, Rule
 
 V = "/v1_1/<cloud_name>"
+P = "/v1_1/provisioning/accounts/<account_id>"
 _RT = "any(image, video, raw)"
 _TYPE = "any(upload, private, authenticated, sprite, multi, text)"
 # The delivery types an Admin API path may name: anything else there (``moderations``, ``by_asset_folder`` ...)
@@ -134,6 +135,33 @@ OPERATIONS: dict[str, Route] = {
     "delete_trigger": _r("DELETE", f"{V}/triggers/<trigger_id>"),
     "poll_notifications": _r("GET", "/v2/notifications/<cloud_name>/messages"),
     "ack_notifications": _r("POST", "/v2/notifications/<cloud_name>/messages/ack"),
+    # Account Provisioning API (HTTP Basic with the account's provisioning key; the last two are public)
+    "sub_accounts": _r("GET", f"{P}/sub_accounts"),
+    "create_sub_account": _r("POST", f"{P}/sub_accounts"),
+    "sub_account": _r("GET", f"{P}/sub_accounts/<sub_account_id>"),
+    "update_sub_account": _r("PUT", f"{P}/sub_accounts/<sub_account_id>"),
+    "delete_sub_account": _r("DELETE", f"{P}/sub_accounts/<sub_account_id>"),
+    "access_keys": _r("GET", f"{P}/sub_accounts/<sub_account_id>/access_keys"),
+    "generate_access_key": _r("POST", f"{P}/sub_accounts/<sub_account_id>/access_keys"),
+    "update_access_key": _r("PUT", f"{P}/sub_accounts/<sub_account_id>/access_keys/<api_key>"),
+    "delete_access_key": _r("DELETE", f"{P}/sub_accounts/<sub_account_id>/access_keys/<api_key>"),
+    "delete_access_key_by_name": _r("DELETE", f"{P}/sub_accounts/<sub_account_id>/access_keys"),
+    "users": _r("GET", f"{P}/users"),
+    "create_user": _r("POST", f"{P}/users"),
+    "user": _r("GET", f"{P}/users/<user_id>"),
+    "update_user": _r("PUT", f"{P}/users/<user_id>"),
+    "delete_user": _r("DELETE", f"{P}/users/<user_id>"),
+    "user_in_user_groups": _r("GET", f"{P}/users/<user_id>/groups"),
+    "user_groups": _r("GET", f"{P}/user_groups"),
+    "create_user_group": _r("POST", f"{P}/user_groups"),
+    "user_group": _r("GET", f"{P}/user_groups/<group_id>"),
+    "update_user_group": _r("PUT", f"{P}/user_groups/<group_id>"),
+    "delete_user_group": _r("DELETE", f"{P}/user_groups/<group_id>"),
+    "user_group_users": _r("GET", f"{P}/user_groups/<group_id>/users"),
+    "add_user_to_group": _r("POST", f"{P}/user_groups/<group_id>/users/<user_id>"),
+    "remove_user_from_group": _r("DELETE", f"{P}/user_groups/<group_id>/users/<user_id>"),
+    "create_cloud": _r("POST", "/v1_1/provisioning/clouds"),
+    "create_agent_account": _r("POST", "/v1_1/provisioning/agents/accounts"),
     # Delivery
     "deliver": _r("GET", f"/<cloud_name>/<{_RT}:resource_type>/<{_TYPE}:type>/<path:rest>"),
     "deliver_private_cdn": _r("GET", f"/<{_RT}:resource_type>/<{_TYPE}:type>/<path:rest>"),

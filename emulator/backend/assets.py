@@ -417,7 +417,7 @@ class Assets:
         resource, made = self.lifecycle.before_store(resource, data, extras, previous, video=video)
         self._keep(resource, incoming.staged)
         if resource.backup and incoming.data is None:
-            data = incoming.staged.path.read_bytes()  # a video or raw file backed up
+            data = incoming.staged.read()  # a video or raw file backed up
         self.lifecycle.after_store(resource, data, made)
         return UploadOutcome(resource, eager=tuple(made.eager), breakpoints=tuple(made.breakpoints),
                              analysis=self.lifecycle.analyse(resource, data, extras.analyses, clip=True))

@@ -65,7 +65,13 @@ def take_in(blobs: BlobStore, source: FileSource, resource_type: str, config: Co
         else limit_for(resource_type, config)
     staged, name = _stage(blobs, source, largest, config, allow_local)
     try:
-        kind = mediafile.kind_of(staged.path) if resource_type == "auto" else resource_type
+        kind = resource_type
+        if kind == "auto" and staged.data is not None and mediafile.is_image(io.BytesIO(staged.data)):
+            kind = "image"
+        if kind in ("auto", "video"):
+            staged = blobs.on_disk(staged)  # PyAV reads a file (eager thumbnails read the video's frames too)
+            assert staged.path is not None
+            kind = mediafile.kind_of(staged.path) if kind == "auto" else kind
         media.check_size(staged.size, limit_for(kind, config))
         return _inspect(staged, kind, name, config.max_image_pixels)
     except BaseException:
@@ -94,10 +100,11 @@ def _stage(blobs: BlobStore, source: FileSource, limit: int, config: Config,
 
 def _inspect(staged: StagedBlob, kind: str, name: str, max_pixels: int) -> Incoming:
     if kind == "image":
-        data = staged.path.read_bytes()
-        facts = media.inspect(data, max_pixels)
+        data = staged.read()
+        facts = media.inspect_known(staged.sha256, data, max_pixels)
         return Incoming(staged, kind, name, facts.format, facts.width, facts.height, data=data)
     if kind == "video":
+        assert staged.path is not None
         video = mediafile.probe(staged.path, name)
         fields = video.fields()
         return Incoming(staged, kind, name, video.format, video.width, video.height, media=fields)

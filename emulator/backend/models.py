@@ -127,13 +127,23 @@ class StagedFile:
 
 @dataclass(frozen=True)
 class StagedBlob:
-    """Bytes written to a temporary file of the blob store and hashed, not yet kept: the upload keeps them
-    once they proved valid, or discards them."""
+    """Bytes hashed and held aside, not yet kept: the upload keeps them once they proved valid, or discards them.
 
-    path: Path
+    Small bytes are held in memory (``data``, no ``path``); bigger ones in a temporary file of the blob store
+    (``path``, no ``data``). :meth:`BlobStore.on_disk` gives a file to readers that need one (PyAV)."""
+
+    path: Path | None
     sha256: str
     md5: str
     size: int
+    data: bytes | None = None
+
+    def read(self) -> bytes:
+        """The bytes, from memory or from the staged file."""
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        return self.path.read_bytes()
 
 
 @dataclass(frozen=True)

@@ -87,9 +87,9 @@ class BlobTooLarge(Exception):
 
 class BlobStore(Protocol):
     """File bytes, content-addressed by their sha256 (many resources may share one blob), on disk so big files
-    stream in and out. New bytes are *staged* (written to a temporary file while hashed), checked by the
-    caller, then *kept*; the staged file stays until the resource is committed, so bytes a concurrent reclaim
-    took can be kept again (see :class:`MissingBlob`)."""
+    stream in and out. New bytes are *staged* (hashed, and held in memory when small or written to a
+    temporary file), checked by the caller, then *kept*; the staged bytes stay until the resource is committed,
+    so bytes a concurrent reclaim took can be kept again (see :class:`MissingBlob`)."""
 
     def put(self, sha256: str, data: bytes) -> None:
         """Store the bytes (a no-op when they are already there)."""
@@ -102,7 +102,12 @@ class BlobStore(Protocol):
         ...
 
     def stage(self, source: IO[bytes], limit: int) -> StagedBlob:
-        """Copy a stream into a temporary file, hashing it; more than ``limit`` bytes raises BlobTooLarge."""
+        """Hash a stream, held in memory when small and copied into a temporary file otherwise; more than
+        ``limit`` bytes raises BlobTooLarge."""
+        ...
+
+    def on_disk(self, staged: StagedBlob) -> StagedBlob:
+        """The staged bytes in a temporary file (written now when they were held in memory)."""
         ...
 
     def adopt(self, path: Path) -> StagedBlob:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from emulator.clock import Clock
@@ -19,16 +20,39 @@ def check_instant(at: float, what: str) -> None:
 
 
 class ControlledClock:
-    """``now()`` = frozen instant, or base time + offset. State in the control store, shared by all workers."""
+    """``now()`` = frozen instant, or base time + offset. State in the control store, shared by all workers.
+
+    Between :meth:`hold` and :meth:`release` (one API request, in its thread) the setting is read once: the
+    request's instants all follow the same setting, and it costs one query, not one per instant.
+    """
 
     def __init__(self, base: Clock, store: ControlStore) -> None:
         self._base = base
         self._store = store
+        self._held = threading.local()
 
     def now(self) -> float:
+        held: tuple[float, float | None] | None = getattr(self._held, "setting", None)
+        offset, frozen_at = held if held is not None else self._setting()
+        return frozen_at if frozen_at is not None else self._base.now() + offset
+
+    def hold(self) -> None:
+        """Read the setting once for this thread until :meth:`release` (the base clock keeps running)."""
+        self._held.setting = self._setting()
+
+    def release(self) -> None:
+        self._held.setting = None
+
+    def _write(self, sql: str, args: tuple[float, ...] = ()) -> None:
+        with self._store.tx() as db:
+            db.execute(sql, args)
+        self.release()  # a setting held by this thread would be stale
+
+    def _setting(self) -> tuple[float, float | None]:
         row = self._store.one("SELECT offset, frozen_at FROM clock WHERE id = 1")
-        offset, frozen_at = row if row else (0.0, None)
-        return float(frozen_at) if frozen_at is not None else self._base.now() + float(offset)
+        if not row:
+            return 0.0, None
+        return float(row[0]), None if row[1] is None else float(row[1])
 
     def state(self) -> dict[str, Any]:
         row = self._store.one("SELECT offset, frozen_at FROM clock WHERE id = 1")
@@ -38,28 +62,23 @@ class ControlledClock:
     def freeze(self, at: float | None = None) -> None:
         moment = self.now() if at is None else at
         check_instant(moment, "at")
-        with self._store.tx() as db:
-            db.execute("UPDATE clock SET frozen_at = ? WHERE id = 1", (moment,))
+        self._write("UPDATE clock SET frozen_at = ? WHERE id = 1", (moment,))
 
     def unfreeze(self) -> None:
         """Run again from the frozen instant (the offset absorbs the pause)."""
         moment = self.now()
-        with self._store.tx() as db:
-            db.execute("UPDATE clock SET frozen_at = NULL, offset = ? WHERE id = 1", (moment - self._base.now(),))
+        self._write("UPDATE clock SET frozen_at = NULL, offset = ? WHERE id = 1", (moment - self._base.now(),))
 
     def advance(self, seconds: float) -> None:
         check_instant(self.now() + seconds, "the clock after advance")
-        with self._store.tx() as db:
-            db.execute("UPDATE clock SET offset = offset + ?, frozen_at = frozen_at + ? WHERE id = 1",
-                       (seconds, seconds))
+        self._write("UPDATE clock SET offset = offset + ?, frozen_at = frozen_at + ? WHERE id = 1",
+                    (seconds, seconds))
 
     def set(self, at: float) -> None:
         """Jump to ``at``, keeping frozen or running as it was."""
         check_instant(at, "at")
-        with self._store.tx() as db:
-            db.execute("UPDATE clock SET offset = ?, frozen_at = CASE WHEN frozen_at IS NULL THEN NULL ELSE ? END "
-                       "WHERE id = 1", (at - self._base.now(), at))
+        self._write("UPDATE clock SET offset = ?, frozen_at = CASE WHEN frozen_at IS NULL THEN NULL ELSE ? END "
+                    "WHERE id = 1", (at - self._base.now(), at))
 
     def reset(self) -> None:
-        with self._store.tx() as db:
-            db.execute("UPDATE clock SET offset = 0, frozen_at = NULL WHERE id = 1")
+        self._write("UPDATE clock SET offset = 0, frozen_at = NULL WHERE id = 1")

@@ -1,10 +1,11 @@
 """File bytes on disk, content-addressed: ``<root>/<sha[:2]>/<sha[2:4]>/<sha256>``.
 
 SQLite keeps the metadata; the bytes live here so a 1 GB video is streamed in and out, never held in memory.
-Bytes come in through a temporary file in ``<root>/tmp`` written while hashing (:meth:`FileStore.stage`),
-are checked by the caller, then *linked* into place (:meth:`FileStore.keep`): the link is atomic, so a
-reader sees a whole file or none, and keeping bytes that are already there is a no-op. The staged file stays
-until the caller's row is committed, so the bytes can be linked again if a reclaim took them meanwhile.
+Bytes come in hashed (:meth:`FileStore.stage`): held in memory up to a megabyte, beyond that through a
+temporary file in ``<root>/tmp`` written while hashing. They are checked by the caller, then *linked* into
+place (:meth:`FileStore.keep`, via a temporary file for bytes held in memory): the link is atomic, so a reader
+sees a whole file or none, and keeping bytes that are already there writes nothing. The staged bytes stay
+until the caller's row is committed, so they can be linked again if a reclaim took them meanwhile.
 
 Reclaiming (:meth:`FileStore.reclaim`) deletes files no resource refers to. The caller runs it inside a write
 transaction of the database, so it cannot interleave with another writer's "are my bytes there? then commit";
@@ -16,19 +17,22 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import itertools
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, BinaryIO
 
 from emulator.backend.models import StagedBlob
 from emulator.backend.ports import BlobTooLarge
 
+_HEX = frozenset("0123456789abcdef")
 CHUNK = 1024 * 1024  # bytes per read/write while streaming
+MEMORY = CHUNK  # staged bytes up to this size are held in memory, not written to a temporary file
 STALE_TEMPORARY = 3600.0  # seconds after which a staged file nobody kept is a crash's leftover
 
 
@@ -51,8 +55,10 @@ class FileTooLarge(Exception):
 
 
 class FileStore:
-    def __init__(self, root: Path, *, now: Callable[[], float] = time.time, durable: bool = False) -> None:
+    def __init__(self, root: Path, *, now: Callable[[], float] = time.time, durable: bool = False,
+                 memory: int = MEMORY) -> None:
         self.root = root
+        self.memory = memory
         self._now = now
         # ``durable``: the bytes and their folder entry reach the disk before :meth:`keep` returns, so a database
         # commit that follows (the answer to an upload) never names a file a power cut could lose.
@@ -63,12 +69,19 @@ class FileStore:
     # -- storing ---------------------------------------------------------------------------------------------
 
     def stage(self, source: BinaryIO, *, limit: int | None = None) -> StagedBlob:
-        """Copy a stream into a temporary file, hashing as it goes; more than ``limit`` bytes raises
+        """Hash a stream: held in memory when it is at most :attr:`memory` bytes, else copied into a temporary
+        file as it is read (memory stays bounded for any size). More than ``limit`` bytes raises
         :class:`FileTooLarge` (nothing is left behind). :meth:`keep` or :meth:`discard` it afterwards."""
+        held = _read_up_to(source, self.memory + 1)
+        if len(held) <= self.memory:
+            if limit is not None and len(held) > limit:
+                raise FileTooLarge(len(held), limit)
+            return StagedBlob(None, hashlib.sha256(held).hexdigest(), hashlib.md5(held).hexdigest(), len(held),
+                              data=held)
         fd, name = tempfile.mkstemp(dir=self._tmp)
         try:
             with os.fdopen(fd, "wb") as out:
-                stored = _copy_hashing(source, out, limit)
+                stored = _copy_hashing(itertools.chain([held], _chunks(source)), out, limit)
                 if self.durable:
                     out.flush()
                     os.fsync(out.fileno())
@@ -76,6 +89,23 @@ class FileStore:
             _unlink(Path(name))
             raise
         return StagedBlob(Path(name), stored.sha256, stored.md5, stored.size)
+
+    def on_disk(self, staged: StagedBlob) -> StagedBlob:
+        """Staged bytes in a temporary file: those held in memory are written out (discard the result too)."""
+        if staged.path is not None:
+            return staged
+        assert staged.data is not None
+        fd, name = tempfile.mkstemp(dir=self._tmp)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(staged.data)
+                if self.durable:
+                    out.flush()
+                    os.fsync(out.fileno())
+        except BaseException:
+            _unlink(Path(name))
+            raise
+        return replace(staged, path=Path(name), data=None)
 
     def adopt(self, path: Path) -> StagedBlob:
         """Take over a file already on disk (an assembled chunked upload): moved in, never copied when the
@@ -94,14 +124,30 @@ class FileStore:
         return StagedBlob(staged, stored.sha256, stored.md5, stored.size)
 
     def keep(self, staged: StagedBlob) -> None:
-        """Link a staged file into its place (atomic; a no-op when the same bytes are already there)."""
+        """Make staged bytes stored under their sha256 (a no-op when the same bytes are already there).
+
+        A staged file is linked into place (atomic). Bytes held in memory are written to a temporary file and
+        linked the same way, unless the file is already there: then nothing is written at all.
+        """
         final = self.path(staged.sha256)
+        if staged.path is not None:
+            self._link(staged.path, final)
+        elif not os.path.exists(final):
+            spilled = self.on_disk(staged)
+            try:
+                self._link(spilled.path or final, final)
+            finally:
+                self.discard(spilled)
+        elif self.durable:  # another upload may have linked it a moment ago and not yet synced its folder
+            _fsync(final.parent)
+
+    def _link(self, staged: Path, final: Path) -> None:
         with contextlib.suppress(FileExistsError):
             try:
-                os.link(staged.path, final)
+                os.link(staged, final)
             except FileNotFoundError:  # the first bytes under this prefix: make its folder (or the staged file
                 final.parent.mkdir(parents=True, exist_ok=True)  # is gone, and this link raises it again)
-                os.link(staged.path, final)
+                os.link(staged, final)
                 if self.durable:  # the new folders' own entries
                     _fsync(final.parent.parent)
                     _fsync(self.root)
@@ -109,8 +155,9 @@ class FileStore:
                 _fsync(final.parent)
 
     def discard(self, staged: StagedBlob) -> None:
-        """Forget the staged file (kept bytes stay where :meth:`keep` linked them)."""
-        _unlink(staged.path)
+        """Forget the staged bytes (kept bytes stay where :meth:`keep` put them)."""
+        if staged.path is not None:
+            _unlink(staged.path)
 
     def put_stream(self, source: BinaryIO, *, limit: int | None = None) -> StoredFile:
         staged = self.stage(source, limit=limit)
@@ -127,7 +174,7 @@ class FileStore:
         """Store bytes under a digest the caller vouches for (loaders and tests that make up resources)."""
         staged = self.stage(io.BytesIO(data))
         try:
-            self.keep(StagedBlob(staged.path, sha256, staged.md5, staged.size))
+            self.keep(replace(staged, sha256=sha256))
         finally:
             self.discard(staged)
 
@@ -146,7 +193,7 @@ class FileStore:
     # -- reading ---------------------------------------------------------------------------------------------
 
     def path(self, sha256: str) -> Path:
-        if len(sha256) < 8 or not all(c in "0123456789abcdef" for c in sha256):
+        if len(sha256) < 8 or not _HEX.issuperset(sha256):
             raise ValueError(f"not a sha256 hex digest: {sha256!r}")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
@@ -205,9 +252,24 @@ class FileStore:
                 shutil.rmtree(first, ignore_errors=True)
 
 
-def _copy_hashing(source: BinaryIO, out: BinaryIO | None, limit: int | None) -> StoredFile:
-    sha, md5, size = hashlib.sha256(), hashlib.md5(), 0
+def _chunks(source: BinaryIO) -> Iterator[bytes]:
     while chunk := source.read(CHUNK):
+        yield chunk
+
+
+def _read_up_to(source: BinaryIO, size: int) -> bytes:
+    """The first ``size`` bytes of a stream (fewer when it ends sooner)."""
+    parts: list[bytes] = []
+    got = 0
+    while got < size and (chunk := source.read(min(CHUNK, size - got))):
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def _copy_hashing(chunks: Iterable[bytes], out: BinaryIO | None, limit: int | None) -> StoredFile:
+    sha, md5, size = hashlib.sha256(), hashlib.md5(), 0
+    for chunk in chunks:
         size += len(chunk)
         if limit is not None and size > limit:
             raise FileTooLarge(size, limit)
@@ -219,7 +281,7 @@ def _copy_hashing(source: BinaryIO, out: BinaryIO | None, limit: int | None) -> 
 
 
 def _hash(source: BinaryIO) -> StoredFile:
-    return _copy_hashing(source, None, None)
+    return _copy_hashing(_chunks(source), None, None)
 
 
 def hash_file(path: Path) -> StoredFile:
@@ -274,6 +336,9 @@ class FileBlobs:
 
     def adopt(self, path: Path) -> StagedBlob:
         return self.files.adopt(path)
+
+    def on_disk(self, staged: StagedBlob) -> StagedBlob:
+        return self.files.on_disk(staged)
 
     def keep(self, staged: StagedBlob) -> None:
         self.files.keep(staged)

@@ -54,6 +54,8 @@ _SORT_AT_MOST = 1000  # a prefix list sorts at most this many ids; past it, it w
 _FULL = f"SELECT r.id, {SELECT} FROM resources r"
 _ASSIGN = ", ".join(COLUMNS)
 _SLOTS = ", ".join("?" * len(COLUMNS))
+_INSERT_NEW = (f"INSERT INTO resources ({_ASSIGN}) VALUES ({_SLOTS}) "
+               "ON CONFLICT (cloud, resource_type, type, public_id) DO NOTHING")
 # Each distinct tag of each resource from row id ``?`` on (``tags`` holds a JSON array).
 _TAGS_FROM = ("SELECT DISTINCT r.id, r.cloud, r.resource_type, r.created_at, j.value AS tag FROM resources r, "
               "json_each(r.tags) j WHERE r.id >= ?")
@@ -558,12 +560,15 @@ class SQLiteStorage:
     # -- index maintenance ----------------------------------------------------------------------------------
 
     def _upsert(self, db: sqlite3.Connection, resource: Resource) -> str | None:
-        """Insert or replace; the sha256 of bytes the resource held before, when it held other bytes."""
-        row = db.execute(f"{_FULL} WHERE {_BY_KEY}", key_columns(resource.key)).fetchone()
-        if row is None:
-            cur = db.execute(f"INSERT INTO resources ({_ASSIGN}) VALUES ({_SLOTS})", to_row(resource))
+        """Insert or replace; the sha256 of bytes the resource held before, when it held other bytes.
+
+        A new key (most uploads) costs the one INSERT; only a key that is already there is read back.
+        """
+        cur = db.execute(_INSERT_NEW, to_row(resource))
+        if cur.rowcount == 1:
             self._index(db, [index_rows(int(cur.lastrowid or 0), resource)])
             return None
+        row = db.execute(f"{_FULL} WHERE {_BY_KEY}", key_columns(resource.key)).fetchone()
         previous = to_resource(row[1:])
         self._rewrite(db, row[0], previous, resource)
         return previous.sha256 if previous.sha256 != resource.sha256 else None
@@ -575,41 +580,47 @@ class SQLiteStorage:
 
     @classmethod
     def _index(cls, db: sqlite3.Connection, batch: list[IndexRows]) -> None:
-        """The index rows of one or many resources, one statement per table."""
-        db.executemany("INSERT OR IGNORE INTO resource_tags VALUES (?, ?, ?, ?, ?)",
-                       sorted(itertools.chain.from_iterable(item.tags for item in batch)))
-        counts = Counter(itertools.chain.from_iterable(item.tag_names for item in batch))
-        db.executemany("INSERT INTO tag_counts VALUES (?, ?, ?, ?) ON CONFLICT (cloud, resource_type, tag) "
-                       "DO UPDATE SET count = count + excluded.count", sorted((*k, n) for k, n in counts.items()))
+        """The index rows of one or many resources, one statement per table (none for a table without rows)."""
+        tags = sorted(itertools.chain.from_iterable(item.tags for item in batch))
+        if tags:
+            db.executemany("INSERT OR IGNORE INTO resource_tags VALUES (?, ?, ?, ?, ?)", tags)
+            counts = Counter(itertools.chain.from_iterable(item.tag_names for item in batch))
+            db.executemany("INSERT INTO tag_counts VALUES (?, ?, ?, ?) ON CONFLICT (cloud, resource_type, tag) "
+                           "DO UPDATE SET count = count + excluded.count", sorted((*k, n) for k, n in counts.items()))
         cls._index_words(db, batch)
 
     @staticmethod
     def _index_words(db: sqlite3.Connection, batch: list[IndexRows]) -> None:
         """The context, word and metadata rows. Each table's rows go in in its key order (but metadata's, whose
         number is None in some rows and a float in others): a batch's inserts walk the tree once."""
-        def each(rows: Callable[[IndexRows], list[tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
-            return list(itertools.chain.from_iterable(rows(item) for item in batch))
+        def run(sql: str, rows: Callable[[IndexRows], list[tuple[Any, ...]]], ordered: bool = True) -> None:
+            found = [row for item in batch for row in rows(item)]
+            if found:
+                db.executemany(sql, sorted(found) if ordered else found)
 
-        db.executemany("INSERT OR IGNORE INTO resource_context VALUES (?, ?, ?, ?, ?, ?)",
-                       sorted(each(lambda i: i.context)))
-        db.executemany("INSERT OR IGNORE INTO resource_terms VALUES (?, ?, ?, ?)", sorted(each(lambda i: i.terms)))
-        db.executemany("INSERT OR IGNORE INTO resource_metadata VALUES (?, ?, ?, ?, ?)", each(lambda i: i.metadata))
+        run("INSERT OR IGNORE INTO resource_context VALUES (?, ?, ?, ?, ?, ?)", lambda i: i.context)
+        run("INSERT OR IGNORE INTO resource_terms VALUES (?, ?, ?, ?)", lambda i: i.terms)
+        run("INSERT OR IGNORE INTO resource_metadata VALUES (?, ?, ?, ?, ?)", lambda i: i.metadata, ordered=False)
 
     @staticmethod
     def _unindex(db: sqlite3.Connection, rid: int, resource: Resource) -> None:
         rows = index_rows(rid, resource)
-        db.executemany("DELETE FROM resource_tags WHERE cloud = ? AND tag = ? AND resource_type = ? "
-                       "AND created_at = ? AND id = ?", rows.tags)
-        db.executemany("DELETE FROM resource_context WHERE cloud = ? AND key = ? AND value = ? "
-                       "AND resource_type = ? AND created_at = ? AND id = ?", rows.context)
-        db.executemany("DELETE FROM resource_terms WHERE cloud = ? AND field = ? AND term = ? AND id = ?",
-                       rows.terms)
-        db.executemany("DELETE FROM resource_metadata WHERE cloud = ? AND field = ? AND value = ? AND id = ?",
-                       [(c, f, v, i) for c, f, v, _, i in rows.metadata])
-        db.executemany("UPDATE tag_counts SET count = count - 1 WHERE cloud = ? AND resource_type = ? "
-                       "AND tag = ?", rows.tag_names)
-        db.executemany("DELETE FROM tag_counts WHERE cloud = ? AND resource_type = ? AND tag = ? "
-                       "AND count <= 0", rows.tag_names)
+        statements: list[tuple[str, list[Any]]] = [
+            ("DELETE FROM resource_tags WHERE cloud = ? AND tag = ? AND resource_type = ? AND created_at = ? "
+             "AND id = ?", rows.tags),
+            ("DELETE FROM resource_context WHERE cloud = ? AND key = ? AND value = ? AND resource_type = ? "
+             "AND created_at = ? AND id = ?", rows.context),
+            ("DELETE FROM resource_terms WHERE cloud = ? AND field = ? AND term = ? AND id = ?", rows.terms),
+            ("DELETE FROM resource_metadata WHERE cloud = ? AND field = ? AND value = ? AND id = ?",
+             [(c, f, v, i) for c, f, v, _, i in rows.metadata]),
+            ("UPDATE tag_counts SET count = count - 1 WHERE cloud = ? AND resource_type = ? AND tag = ?",
+             rows.tag_names),
+            ("DELETE FROM tag_counts WHERE cloud = ? AND resource_type = ? AND tag = ? AND count <= 0",
+             rows.tag_names),
+        ]
+        for sql, found in statements:
+            if found:  # a table without rows for this resource costs no statement
+                db.executemany(sql, found)
 
     def _remove(self, db: sqlite3.Connection, rid: int, resource: Resource) -> str:
         self._unindex(db, rid, resource)

@@ -9,10 +9,11 @@ The same bytes give the same answer on every run and machine.
 from __future__ import annotations
 
 import io
+import itertools
 import random
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -30,7 +31,9 @@ class Overrides(Protocol):
         """A queued result for ``engine``, consumed by this call."""
         ...
 
-    def lookup(self, kind: str, key: str) -> Entry | None: ...
+    def matches(self, keys: Sequence[tuple[str, str]]) -> list[Entry]:
+        """The entries registered under any of the ``(kind, key)`` pairs, in the pairs' order."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -86,12 +89,10 @@ class TaggingEngine:
     def _entry(self, image: ImageRef, wanted: Callable[[Entry], bool]) -> Entry | None:
         """The first entry matching the image (run-time registrations first) that holds what is wanted."""
         keys = (("sha256", image.sha256), ("public_id", image.public_id), ("filename", image.filename))
-        for lookup in (self.overrides.lookup if self.overrides is not None else None, self.fixtures.lookup):
-            for kind, key in keys:
-                entry = lookup(kind, key) if lookup is not None else None
-                if entry is not None and wanted(entry):
-                    return entry
-        return None
+        registered = self.overrides.matches(keys) if self.overrides is not None else []
+        fixtures = (self.fixtures.lookup(kind, key) for kind, key in keys)
+        return next((entry for entry in itertools.chain(registered, fixtures)
+                     if entry is not None and wanted(entry)), None)
 
     def data(self, image: ImageRef, engine: str, languages: tuple[str, ...]) -> tuple[Labelled, ...]:
         """The ``data`` of an ``info.categorization`` block, in the requested languages."""

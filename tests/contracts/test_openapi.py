@@ -59,7 +59,8 @@ def test_the_emulator_serves_the_document_as_json(emulator_app: Flask) -> None:
 _SAMPLE = {"cloud_name": "demo", "resource_type": "image", "type": "upload", "public_id": "animals/my turtle",
            "tag": "turtle", "rule_id": "1", "external_id": "rating", "name": "web", "path": "animals/sea",
            "trigger_id": "5f4dcc3b5aa765d61d8327deb882cf99", "asset_id": "0" * 32, "kind": "manual",
-           "status": "pending"}
+           "status": "pending", "account_id": "emulator-account", "sub_account_id": "1" * 32, "user_id": "2" * 30,
+           "group_id": "3" * 32, "api_key": "123456789012345"}
 
 
 def _operations() -> list[tuple[str, str, str]]:

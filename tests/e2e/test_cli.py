@@ -30,6 +30,9 @@ def test_serve_prints_the_cloudinary_url(served: Served) -> None:
     assert served.banner[0].strip() == f"cloudinary-emulator serving on {served.url}"
     assert served.banner[1].strip() == ("export CLOUDINARY_URL=cloudinary://123456789012345:emulator_secret@demo"
                                         f"?upload_prefix=http%3A%2F%2F127.0.0.1%3A{served.port}")
+    assert served.proc.stdout is not None
+    assert served.proc.stdout.readline().strip() == (
+        "export CLOUDINARY_ACCOUNT_URL=account://987654321098765:emulator_provisioning_secret@emulator-account")
 
 
 def test_cld_uploads_with_auto_tagging(served: Served, tmp_path: Path) -> None:

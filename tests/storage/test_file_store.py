@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -109,9 +110,71 @@ def test_sweep_removes_orphans_and_stale_temporaries(store: FileStore, clock: Cl
 
 
 def test_a_recent_staged_file_survives_a_sweep(store: FileStore) -> None:
-    staged = store.stage(io.BytesIO(b"uploading"))
+    staged = store.stage(io.BytesIO(b"u" * (store.memory + 1)))
     store.sweep(in_use=lambda sha: False)
-    assert staged.path.exists()
+    assert staged.path is not None and staged.path.exists()
+
+
+def _temporaries(store: FileStore) -> list[Path]:
+    return list((store.root / "tmp").iterdir())
+
+
+def test_small_bytes_are_staged_in_memory_without_a_temporary_file(store: FileStore) -> None:
+    staged = store.stage(io.BytesIO(b"small"))
+    assert (staged.path, staged.data, staged.size) == (None, b"small", 5)
+    assert (staged.sha256, staged.md5) == (hashlib.sha256(b"small").hexdigest(), hashlib.md5(b"small").hexdigest())
+    assert _temporaries(store) == []
+
+
+def test_bytes_over_the_memory_bound_spill_to_a_temporary_file(store: FileStore) -> None:
+    data = b"b" * (store.memory + 1)
+    staged = store.stage(io.BytesIO(data))
+    assert staged.data is None and staged.path is not None
+    assert staged.path.read_bytes() == data and staged.sha256 == hashlib.sha256(data).hexdigest()
+    store.keep(staged)
+    store.discard(staged)
+    assert store.read(staged.sha256) == data
+    assert _temporaries(store) == []
+
+
+def test_a_stream_over_the_limit_within_the_memory_bound_is_refused(store: FileStore) -> None:
+    with pytest.raises(FileTooLarge) as raised:
+        store.stage(io.BytesIO(b"z" * 11), limit=10)
+    assert (raised.value.size, raised.value.limit) == (11, 10)
+    assert _temporaries(store) == []
+
+
+def test_keeping_bytes_from_memory_links_them_in_and_leaves_no_temporary(store: FileStore) -> None:
+    staged = store.stage(io.BytesIO(b"from memory"))
+    store.keep(staged)
+    assert store.read(staged.sha256) == b"from memory"
+    assert _temporaries(store) == []
+
+
+def test_keeping_bytes_already_stored_writes_nothing(store: FileStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    store.put_bytes(b"twice")
+    made: list[object] = []
+    monkeypatch.setattr(tempfile, "mkstemp", lambda *a, **k: made.append(a) or pytest.fail("a file was written"))
+    store.keep(store.stage(io.BytesIO(b"twice")))
+    assert made == []
+
+
+def test_bytes_in_memory_can_be_kept_again_after_a_reclaim_took_them(store: FileStore) -> None:
+    staged = store.stage(io.BytesIO(b"in memory, in flight"))
+    store.keep(staged)
+    store.reclaim([staged.sha256], in_use=lambda sha: False)
+    store.keep(staged)
+    assert store.read(staged.sha256) == b"in memory, in flight"
+
+
+def test_on_disk_writes_bytes_held_in_memory_to_a_temporary_file(store: FileStore) -> None:
+    staged = store.stage(io.BytesIO(b"for PyAV"))
+    spilled = store.on_disk(staged)
+    assert spilled.path is not None and spilled.path.read_bytes() == b"for PyAV"
+    assert (spilled.sha256, spilled.size) == (staged.sha256, staged.size)
+    assert store.on_disk(spilled) is spilled
+    store.discard(spilled)
+    assert _temporaries(store) == []
 
 
 def test_a_digest_that_is_not_hex_is_refused(store: FileStore) -> None:
@@ -143,6 +206,17 @@ def test_a_durable_store_has_bytes_and_folder_entries_on_disk_before_keep_return
     folders = {path for path, data in seen if data is None}
     assert files == [b"answered means durable"]  # the staged file, before it was linked in
     assert {str(final.parent), str(final.parent.parent), str(store.root)} <= folders
+
+
+def test_keeping_bytes_already_stored_durably_still_syncs_their_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another upload may have linked the same bytes a moment ago, its folder entry not yet on disk: an answer
+    naming them must not come before that entry is."""
+    store = FileStore(tmp_path / "files", durable=True)
+    stored = store.put_bytes(b"shared bytes")
+    seen = _fsynced(monkeypatch)
+    store.keep(store.stage(io.BytesIO(b"shared bytes")))
+    assert seen == [(str(store.path(stored.sha256).parent), None)]
 
 
 def test_a_store_that_dies_with_the_process_never_waits_for_the_disk(
