@@ -81,7 +81,7 @@ def _register_blueprints(app: Flask) -> None:
         shared = _ROUTES[0] if _ROUTES else None
         app.url_map = _RulesElsewhere() if shared is not None else app.url_map
         app.url_map.converters["asset_id"] = AssetIdConverter
-        families.register(app)
+        families.register(app, rules=shared is None)
         if shared is None:
             _ROUTES.append(app.url_map)
         else:

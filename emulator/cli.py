@@ -12,6 +12,7 @@ import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
@@ -21,7 +22,9 @@ from emulator.errors import ConfigError
 from emulator.memory import tune_allocator
 from emulator.runtime import EXTENSION
 from emulator.server import EmulatorServer
-from emulator.tls import LocalTLS, local_tls
+
+if TYPE_CHECKING:
+    from emulator.tls import LocalTLS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -124,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _tls(args: argparse.Namespace, stack: contextlib.ExitStack) -> LocalTLS:
+    from emulator.tls import local_tls  # only `serve --tls` makes certificates
+
     if args.tls_ca is not None:
         return local_tls(args.tls_ca, args.host)
     tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="cloudinary-emulator-tls-"))

@@ -8,12 +8,13 @@ import socket
 import ssl
 import threading
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-from emulator.tls import LocalTLS, accept
+if TYPE_CHECKING:  # TLS is loaded by a server that serves it (--tls), not by every start
+    from emulator.tls import LocalTLS
 
 
 class _Handler(WSGIRequestHandler):
@@ -76,7 +77,12 @@ class _DualServer(ThreadedWSGIServer):
         self._waker.close()
 
     def finish_request(self, request: Any, client_address: Any) -> None:
-        connection = request if self.tls_context is None else accept(request, self.tls_context)
+        if self.tls_context is None:
+            connection = request
+        else:
+            from emulator.tls import accept
+
+            connection = accept(request, self.tls_context)
         if connection is None:
             return
         try:

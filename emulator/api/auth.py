@@ -10,7 +10,6 @@ import hmac
 import time
 from dataclasses import replace
 
-from emulator import signing
 from emulator.api import lint
 from emulator.api.collected import Params, with_defaults
 from emulator.config import CloudConfig
@@ -53,6 +52,8 @@ def upload_api(em: Emulator, cloud: CloudConfig, params: Params, operation: str,
 
 
 def _check_signature(em: Emulator, cloud: CloudConfig, params: Params, operation: str) -> None:
+    from emulator import signing  # a signed call: not the Admin API's Basic-auth path
+
     api_key = params.text("api_key")
     if not api_key:
         raise Unauthorized("Must supply api_key")

@@ -103,17 +103,22 @@ PUBLIC_PROVISIONING = frozenset({"create_cloud", "create_agent_account"})  # una
 BLUEPRINTS: tuple[Blueprint, ...] = tuple(dict.fromkeys(f.blueprint for f in FAMILIES))
 
 
-def register(app: Flask) -> None:
-    """The blueprints (hooks, templates, static files) and every operation's rules, with views loaded later."""
+def register(app: Flask, *, rules: bool = True) -> None:
+    """The blueprints (hooks, templates, static files) and every operation's view, loaded later; with ``rules``
+    the operations' URL rules too (a later app shares the first one's URL map, see ``emulator.app``)."""
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     for family in FAMILIES:
         for name in family.operations:
-            route = OPERATIONS[name]
+            endpoint = f"{family.blueprint.name}.{name}"
             view = LazyView(family.module, family.blueprint.name, name)
+            if not rules:
+                app.view_functions[endpoint] = view
+                continue
+            route = OPERATIONS[name]
             for rule in route.rules:
-                app.add_url_rule(rule, endpoint=f"{family.blueprint.name}.{name}", view_func=view,
-                                 methods=list(route.methods), **route.options)
+                app.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=list(route.methods),
+                                 **route.options)
 
 
 class LazyView:

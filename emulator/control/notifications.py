@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from emulator import signing
 from emulator.clock import Clock
 from emulator.config import CloudConfig, Config
 from emulator.control.store import ControlStore, dumps
@@ -74,15 +73,17 @@ class Notifier:
                        "WHERE id = ?", (dumps(attempts), state, self._wall() + backoff(len(attempts)), note_id))
 
     def _post(self, cloud_name: str, url: str, body: bytes) -> dict[str, Any]:
+        import urllib.error  # the HTTP client and the signer load with the first webhook, not at start
+        import urllib.request
+
+        from emulator import signing
+
         cloud = self._clouds(cloud_name)
         secret, algorithm = (cloud.api_secret, cloud.signature_algorithm) if cloud else ("", "sha1")
         stamp = int(self._clock.now())
         headers = {"Content-Type": "application/json", "User-Agent": "cloudinary-emulator",
                    "X-Cld-Timestamp": str(stamp),
                    "X-Cld-Signature": signing.notification_signature(body, stamp, secret, algorithm)}
-        import urllib.error  # the HTTP client loads with the first webhook, not at start
-        import urllib.request
-
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT) as response:

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from emulator import signing
 from emulator.clock import Clock
 from emulator.config import CloudConfig, Config
 from emulator.control.store import ControlStore
@@ -55,6 +54,8 @@ class PollQueue:
         stamp = int(self._clock.now())
         config = self._clouds(cloud)
         secret, algorithm = (config.api_secret, config.signature_algorithm) if config else ("", "sha1")
+        from emulator import signing  # loaded with the first message queued, not at start
+
         signature = signing.notification_signature(raw.encode("utf-8"), stamp, secret, algorithm)
         with self._store.tx() as db:
             db.execute("INSERT INTO poll_messages (cloud, channel, batch_id, payload, timestamp, signature, "
