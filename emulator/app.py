@@ -116,8 +116,11 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
         assert emulator is not None
         return emulator.assets.complete_categorization(cloud, key, request, origin)  # the worker's deferred work
 
+    def cloud(name: str) -> CloudConfig | None:
+        return emulator.find_cloud(name) if emulator is not None else config.cloud(name)  # sub-accounts' too
+
     plane = ControlPlane(config, control_store, controlled, complete=complete,
-                         bodies=NotificationBodies(upload=_upload_body, details=_details_body))
+                         bodies=NotificationBodies(upload=_upload_body, details=_details_body), clouds=cloud)
     emulator = Emulator(config, controlled, ids, plane, _Wiring(config, fixtures, opened, presets))
     if opened.upgrade_pending:  # a data dir of schema 1 or 2: upgraded now, as a start always did
         emulator.storage  # noqa: B018
