@@ -17,7 +17,7 @@ def iso(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
-def _urls(resource: Resource, host: str) -> dict[str, str]:
+def urls(resource: Resource, host: str) -> dict[str, str]:
     k = resource.key
     # A raw file's public id keeps its extension; images and videos get theirs from ``format``.
     suffix = f".{resource.format}" if resource.format and k.resource_type != "raw" else ""
@@ -37,7 +37,7 @@ def _common(resource: Resource, host: str) -> dict[str, Any]:
     }
     if k.resource_type != "raw":
         body["format"] = resource.format
-    if k.resource_type == "image" or (k.resource_type == "video" and not resource.media.get("is_audio")):
+    if has_dimensions(resource):
         body.update(width=resource.width, height=resource.height)
     body.update({
         "resource_type": k.resource_type,
@@ -47,9 +47,15 @@ def _common(resource: Resource, host: str) -> dict[str, Any]:
         "type": k.type,
         "etag": resource.etag,
         "placeholder": resource.placeholder,
-        **_urls(resource, host),
+        **urls(resource, host),
     })
     return body
+
+
+def has_dimensions(resource: Resource) -> bool:
+    """Whether answers about the resource give its width and height: images and videos, not audio or raw files."""
+    kind = resource.key.resource_type
+    return kind == "image" or (kind == "video" and not resource.media.get("is_audio"))
 
 
 def _media(resource: Resource) -> dict[str, Any]:

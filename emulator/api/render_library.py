@@ -1,7 +1,8 @@
 """Media-library records → the JSON the real service answers with (Cloudinary's Admin API reference).
 
-List and search items are cut from :func:`emulator.api.render.details`, so every shape shares one source of
-field values (URLs, dates, folders).
+List items are cut from :func:`emulator.api.render.details`, so every shape shares one source of field values
+(URLs, dates, folders); search items take the same values from the record directly (a test holds them to the cut
+from details).
 """
 
 from __future__ import annotations
@@ -71,28 +72,27 @@ def search_result(result: SearchResult, host: str, *, with_field: tuple[str, ...
 
 def search_item(resource: Resource, host: str, with_field: tuple[str, ...] = (),
                 fields: tuple[str, ...] = ()) -> dict[str, Any]:
-    full = render.details(resource, host)
+    """A search result: the fields :func:`emulator.api.render.details` gives, taken from the record directly (a
+    page holds up to 500 of them; building each one's whole details first cost more than the query)."""
+    k = resource.key
     stamp = _iso_offset(resource.created_at)
-    item: dict[str, Any] = {
-        "asset_id": full["asset_id"], "public_id": full["public_id"], "folder": full["folder"],
-        "filename": full["display_name"], "format": full.get("format"), "version": full["version"],
-        "resource_type": full["resource_type"], "type": full["type"], "created_at": stamp, "uploaded_at": stamp,
-        "bytes": full["bytes"], "width": full.get("width"), "height": full.get("height"),
-        "aspect_ratio": round(resource.width / resource.height, 5) if resource.height else 0,
-        "pixels": resource.width * resource.height, "status": "active", "access_mode": full["access_mode"],
-        "url": full["url"], "secure_url": full["secure_url"],
-    }
-    if "width" not in full:  # raw and audio files have no dimensions; raw files no format either
-        for name in ("width", "height", "aspect_ratio", "pixels"):
-            del item[name]
-    if "format" not in full:
-        del item["format"]
+    item: dict[str, Any] = {"asset_id": resource.asset_id, "public_id": k.public_id, "folder": resource.folder,
+                            "filename": resource.effective_display_name}
+    if k.resource_type != "raw":  # raw files have no format
+        item["format"] = resource.format
+    item.update(version=resource.version, resource_type=k.resource_type, type=k.type, created_at=stamp,
+                uploaded_at=stamp, bytes=0 if resource.placeholder else resource.bytes)
+    if render.has_dimensions(resource):
+        width, height = resource.width, resource.height
+        item.update(width=width, height=height, aspect_ratio=round(width / height, 5) if height else 0,
+                    pixels=width * height)
+    item.update(status="active", access_mode=resource.access_mode, **render.urls(resource, host))
     if "tags" in with_field or "tags" in fields:
         item["tags"] = list(resource.tags)
-    if ("context" in with_field or "context" in fields) and "context" in full:
-        item["context"] = full["context"]["custom"]
+    if ("context" in with_field or "context" in fields) and resource.context:
+        item["context"] = dict(resource.context)
     if "metadata" in with_field or "metadata" in fields:
-        item["metadata"] = full.get("metadata", {})
+        item["metadata"] = dict(resource.metadata)
     if fields:
         keep = set(fields) | set(SEARCH_ALWAYS)
         item = {k: v for k, v in item.items() if k in keep}

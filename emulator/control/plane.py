@@ -46,7 +46,8 @@ class NotificationBodies:
 
 class ControlPlane:
     def __init__(self, config: Config, store: ControlStore, clock: ControlledClock, *, complete: Complete,
-                 bodies: NotificationBodies) -> None:
+                 bodies: NotificationBodies, clouds: Callable[[str], CloudConfig | None] | None = None) -> None:
+        """``clouds``: a cloud by name for signing notifications (default: the config file's clouds)."""
         self.config = config
         self._complete_categorization = complete
         self._bodies = bodies
@@ -54,6 +55,7 @@ class ControlPlane:
         self.clock = clock
         self.journal = Journal(store, config.journal_size)
         self.faults = Faults(store, config.fault_seed)
+        self._clouds = clouds
         self.calls = StoreCounter(store)
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
@@ -77,13 +79,13 @@ class ControlPlane:
     def notifier(self) -> Notifier:
         from emulator.control.notifications import Notifier
 
-        return Notifier(self.store, self.config, self.clock)
+        return Notifier(self.store, self.config, self.clock, clouds=self._clouds)
 
     @functools.cached_property
     def polls(self) -> PollQueue:
         from emulator.control.polls import PollQueue
 
-        return PollQueue(self.store, self.config, self.clock)
+        return PollQueue(self.store, self.config, self.clock, clouds=self._clouds)
 
     # -- Events (called by the backend) ------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 try:
     import fcntl
@@ -89,6 +89,12 @@ class WriterLock:
                 self._fd = -1
 
 
+class HeldTransaction(Protocol):
+    thread: int
+
+    def step(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+
 class Database:
     """One connection to one SQLite file, shared by the adapters of each port, and the lock that guards it."""
 
@@ -97,9 +103,15 @@ class Database:
         self.conn = open_database(path, synchronous=synchronous, temporary=temporary)
         self.writer = WriterLock(path, shared=not temporary)
         self.lock = self.writer.thread  # readers: this process's threads take turns on the one connection
+        # A transaction a bulk load holds open across many writes of its thread (emulator/storage/bulk.py).
+        self.held: HeldTransaction | None = None
 
     def tx(self) -> AbstractContextManager[sqlite3.Connection]:
-        """A write transaction (``BEGIN IMMEDIATE``), one writer at a time across threads and processes."""
+        """A write transaction (``BEGIN IMMEDIATE``), one writer at a time across threads and processes; in
+        the thread of a bulk load, a step of the transaction it holds."""
+        held = self.held
+        if held is not None and held.thread == threading.get_ident():
+            return held.step()
         return write_transaction(self.conn, self.writer)
 
     def read(self, sql: str, params: Sequence[object] = ()) -> list[Any]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from emulator.backend.models import Resource, ResourceKey
@@ -46,20 +46,58 @@ def _object(value: Mapping[str, Any]) -> str:
 def to_resource(row: tuple[Any, ...] | Any) -> Resource:
     """A resource from the ``COLUMNS`` of a row (extra trailing columns are ignored)."""
     values = tuple(row)
-    (cloud, rt, typ, pid, asset_id, version, version_id, fmt, width, height, size, etag, sha, created,
-     original, tags, context, info, notification_url) = values[:19]
-    metadata, asset_folder, display_name = values[21:24] if len(values) >= 24 else ("{}", None, None)
-    media = _mapping(values[24]) if len(values) > 24 and values[24] else {}
-    resource = Resource(
-        key=ResourceKey(cloud, pid, rt, typ),
-        asset_id=asset_id, version=version, version_id=version_id, format=fmt, width=width, height=height,
-        bytes=size, etag=etag, sha256=sha, created_at=created, original_filename=original,
-        tags=tuple(json.loads(tags)) if tags != "[]" else (), context=_mapping(context), info=_mapping(info),
-        notification_url=notification_url, metadata=_mapping(metadata),
-        asset_folder=None if asset_folder == pid.rpartition("/")[0] else asset_folder,
-        display_name=display_name, media=media,
-    )
-    return extras.load(resource, values[25]) if len(values) > 25 else resource
+    if len(values) < len(COLUMNS):
+        return _older(values)
+    (cloud, rt, typ, pid, asset_id, version, version_id, fmt, width, height, size, etag, sha, created, original,
+     tags, context, info, notification_url, _, _, metadata, asset_folder, display_name, media, extra) = values[:26]
+    resource = _restored({
+        "key": ResourceKey(cloud, pid, rt, typ),
+        "asset_id": asset_id, "version": version, "version_id": version_id, "format": fmt, "width": width,
+        "height": height, "bytes": size, "etag": etag, "sha256": sha, "created_at": created,
+        "original_filename": original, "tags": tuple(json.loads(tags)) if tags != "[]" else (),
+        "context": _mapping(context), "info": _mapping(info), "notification_url": notification_url,
+        "metadata": _mapping(metadata), "display_name": display_name, "media": _mapping(media) if media else {},
+        "asset_folder": None if asset_folder == pid.rpartition("/")[0] else asset_folder,
+    })
+    return extras.load(resource, extra)
+
+
+_FROM_COLUMNS = frozenset({
+    "key", "asset_id", "version", "version_id", "format", "width", "height", "bytes", "etag", "sha256", "created_at",
+    "original_filename", "tags", "context", "info", "notification_url", "metadata", "asset_folder", "display_name",
+    "media",
+})
+
+
+@cache
+def _unset() -> dict[str, Any]:
+    """The resource fields the columns do not give (``extra``'s, set by emulator/storage/extras.py), at their
+    defaults. Each must have a plain default, shared safely: an immutable value, never a factory's."""
+    out = {}
+    for spec in fields(Resource):
+        if spec.name not in _FROM_COLUMNS:
+            if spec.default is MISSING or isinstance(spec.default, (dict, list, set)):
+                raise TypeError(f"Resource.{spec.name} needs a value in to_resource")
+            out[spec.name] = spec.default
+    return out
+
+
+def _restored(values: dict[str, Any]) -> Resource:
+    """A resource from its stored values without the dataclass ``__init__``, whose one ``setattr`` per field
+    of a frozen record cost about half of reading a row back (50 rows per page of a search)."""
+    resource = object.__new__(Resource)
+    resource.__dict__.update(_unset(), **values)
+    return resource
+
+
+# What the columns an older schema lacks read as: folder, filename, metadata, asset_folder, display_name, media,
+# extra (19 columns in schema 1, 24 before ``media``).
+_OLDER_DEFAULTS = (None, None, "{}", None, None, "{}", "{}")
+
+
+def _older(values: tuple[Any, ...]) -> Resource:
+    """A resource from the columns of an older schema."""
+    return to_resource(values + _OLDER_DEFAULTS[len(values) - len(COLUMNS):])
 
 
 def _mapping(text: str) -> Any:
@@ -82,13 +120,15 @@ class IndexRows:
 
 def index_rows(rid: int, r: Resource) -> IndexRows:
     k = r.key
-    tags = list(dict.fromkeys(r.tags))
+    cloud, rt, created = k.cloud, k.resource_type, r.created_at
+    tags = r.tags if len(set(r.tags)) == len(r.tags) else tuple(dict.fromkeys(r.tags))
     return IndexRows(
-        tags=[(k.cloud, tag, k.resource_type, r.created_at, rid) for tag in tags],
-        context=[(k.cloud, key, value, k.resource_type, r.created_at, rid) for key, value in r.context.items()],
-        terms=[(k.cloud, f, term, rid) for f, term in sorted(_terms(r))],
-        tag_names=[(k.cloud, k.resource_type, tag) for tag in tags],
-        metadata=[(k.cloud, f, value, number, rid) for f, value, number in sorted(_metadata(r), key=str)],
+        tags=[(cloud, tag, rt, created, rid) for tag in tags],
+        context=[(cloud, key, value, rt, created, rid) for key, value in r.context.items()],
+        terms=[(cloud, f, term, rid) for f, term in sorted(_terms(r))],
+        tag_names=[(cloud, rt, tag) for tag in tags],
+        metadata=[(cloud, f, value, number, rid) for f, value, number in sorted(_metadata(r), key=str)]
+        if r.metadata else [],
     )
 
 
@@ -113,20 +153,32 @@ def _number(value: Any) -> float | None:
 
 
 @lru_cache(maxsize=65536)
-def _tag_terms(tag: str) -> tuple[tuple[str, str], ...]:
-    """A tag's ``tags`` words: a library repeats a few thousand tags across every resource."""
-    return tuple(("tags", w) for w in words(tag))
+def _tag_words(tag: str) -> tuple[str, ...]:
+    """A tag's words but the tag itself (one-word tags have none): a library repeats a few thousand tags."""
+    return tuple(w for w in dict.fromkeys(words(tag)) if w != tag)
+
+
+@lru_cache(maxsize=65536)
+def _folder_words(folder: str) -> tuple[str, ...]:
+    """A folder's words: thousands of resources share each folder."""
+    return words(folder)
 
 
 def _terms(r: Resource) -> set[tuple[str, str]]:
     """The lower-cased words a ``field:word`` search finds this resource by, but for the ``tags`` words that
     are whole tags of the resource: a search looks those up in ``resource_tags`` (most tags are one word, so
-    this halves the word rows of a tagged library)."""
-    out = {("public_id", w) for w in words(r.public_id)}
-    out.update(("filename", w) for w in words(filename(r.public_id)))
-    for tag in r.tags:
-        out.update(_tag_terms(tag))
-    out.difference_update(("tags", tag) for tag in r.tags)  # a one-word tag is found in resource_tags (schema 6)
+    this halves the word rows of a tagged library).
+
+    A public id's words are its folder's then its file name's: ``/`` splits words and no case mapping looks
+    across it, so each half is worded alone (and the folder's words come from a cache).
+    """
+    folder, _, name = r.public_id.rpartition("/")
+    named = words(name)
+    out = {("public_id", w) for w in (*_folder_words(folder), *named)}
+    out.update(("filename", w) for w in named)
+    extra = [w for tag in r.tags for w in _tag_words(tag)]
+    if extra:
+        out.update(("tags", w) for w in extra if w not in r.tags)
     for key, value in r.context.items():
         found = words(value)
         out |= {(f"context.{key}", w) for w in found} | {("context", w) for w in found}

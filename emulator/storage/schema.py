@@ -14,7 +14,7 @@ from emulator.storage.db import Database
 if TYPE_CHECKING:
     from emulator.backend.models import Resource
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS clouds (name TEXT PRIMARY KEY, created_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS resources (
@@ -33,7 +33,7 @@ CREATE INDEX IF NOT EXISTS resources_by_type_created ON resources (cloud, resour
 CREATE INDEX IF NOT EXISTS resources_by_created ON resources (cloud, created_at, id);
 CREATE INDEX IF NOT EXISTS resources_by_folder ON resources (cloud, folder);
 CREATE INDEX IF NOT EXISTS resources_by_filename ON resources (cloud, filename);
-CREATE INDEX IF NOT EXISTS resources_by_sha256 ON resources (sha256);
+CREATE INDEX IF NOT EXISTS resources_by_sha256_created ON resources (sha256, cloud, created_at);
 CREATE INDEX IF NOT EXISTS resources_by_asset_folder ON resources (cloud, asset_folder);
 CREATE INDEX IF NOT EXISTS resources_by_asset_id ON resources (cloud, asset_id);
 CREATE TABLE IF NOT EXISTS resource_tags (
@@ -77,7 +77,7 @@ STATISTICS = [
     ("resources", "resources_by_created", f"{_M} {_M} 1 1"),
     ("resources", "resources_by_folder", f"{_M} {_M} 100"),
     ("resources", "resources_by_filename", f"{_M} {_M} 2"),
-    ("resources", "resources_by_sha256", f"{_M} 2"),
+    ("resources", "resources_by_sha256_created", f"{_M} 2 2 1"),
     ("resources", "resources_by_asset_folder", f"{_M} {_M} 100"),
     ("resources", "resources_by_asset_id", f"{_M} {_M} 1"),
     ("resource_tags", "resource_tags", f"{5 * _M} {5 * _M} 100 100 1 1"),
@@ -95,6 +95,8 @@ def create(db: sqlite3.Connection) -> None:
         db.execute(statement)
     if version < 6:
         drop_whole_tag_words(db)
+    if version < 7:  # replaced by resources_by_sha256_created: the newest copy of some bytes is one seek
+        db.execute("DROP INDEX IF EXISTS resources_by_sha256")
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 

@@ -30,10 +30,9 @@ from emulator.backend.queries import (
     SearchPage,
     SearchSpec,
     Selection,
-    SortKey,
     Usage,
 )
-from emulator.storage import schema, search_sql
+from emulator.storage import bulk, schema, search_sql
 from emulator.storage.derived_sql import SQLiteDerivedCache, SQLiteImaggaUploads
 from emulator.storage.files import FileBlobs, FileStore
 from emulator.storage.lifecycle_sql import SQLiteBackups, SQLiteEagerStore, SQLiteRelations
@@ -57,6 +56,26 @@ _ASSIGN = ", ".join(COLUMNS)
 _SLOTS = ", ".join("?" * len(COLUMNS))
 _INSERT_NEW = (f"INSERT INTO resources ({_ASSIGN}) VALUES ({_SLOTS}) "
                "ON CONFLICT (cloud, resource_type, type, public_id) DO NOTHING")
+# Each distinct tag of each resource from row id ``?`` on (``tags`` holds a JSON array).
+_TAGS_FROM = ("SELECT DISTINCT r.id, r.cloud, r.resource_type, r.created_at, j.value AS tag FROM resources r, "
+              "json_each(r.tags) j WHERE r.id >= ?")
+_IN_AT_MOST = 500  # keys looked up per statement
+_ONE_PASS_AT_MOST = 2000  # a search counts and pages a tag on at most this many resources in one pass
+
+
+def _stored_keys(db: sqlite3.Connection, keys: list[tuple[str, str, str, str]]) -> set[tuple[str, str, str, str]]:
+    """Those of ``keys`` (key columns) that the database holds: one statement per few hundred keys, in key
+    order (a walk of the unique index rather than a seek per key)."""
+    found: set[tuple[str, str, str, str]] = set()
+    ordered = sorted(set(keys))
+    for scope, group in itertools.groupby(ordered, key=lambda k: k[:3]):
+        ids = [k[3] for k in group]
+        for at in range(0, len(ids), _IN_AT_MOST):
+            chunk = ids[at:at + _IN_AT_MOST]
+            rows = db.execute(f"SELECT public_id FROM resources WHERE cloud = ? AND resource_type = ? AND type = ? "
+                              f"AND public_id IN ({', '.join('?' * len(chunk))})", (*scope, *chunk))
+            found.update((*scope, row[0]) for row in rows)
+    return found
 
 
 class SQLiteStorage:
@@ -98,7 +117,7 @@ class SQLiteStorage:
 
     def find_by_sha256(self, cloud: str, sha256: str) -> Resource | None:
         row = self.db.one(f"SELECT {SELECT} FROM resources r WHERE r.sha256=? AND r.cloud=? "
-                          "ORDER BY r.created_at DESC LIMIT 1", (sha256, cloud))
+                          "ORDER BY r.created_at DESC, r.id DESC LIMIT 1", (sha256, cloud))
         return to_resource(row) if row else None
 
     def find_by_asset_id(self, cloud: str, asset_id: str) -> Resource | None:
@@ -132,14 +151,20 @@ class SQLiteStorage:
             replaced = [self._upsert(db, resource) for resource in again]
         self._reclaim(*replaced)
 
+    def bulk_load(self) -> AbstractContextManager[None]:
+        """Load many resources (``put_many`` inside) with the secondary indexes built once at the end
+        (emulator/storage/bulk.py). This process's other threads wait for the load to finish."""
+        return bulk.loading(self.db)
+
     @staticmethod
     def _split_new(db: sqlite3.Connection, resources: list[Resource]) -> tuple[list[Resource], list[Resource]]:
         """The resources whose key is in neither the database nor earlier in the list, and the others."""
+        stored = _stored_keys(db, [key_columns(resource.key) for resource in resources])
         seen: set[tuple[str, str, str, str]] = set()
         fresh, again = [], []
         for resource in resources:
             columns = key_columns(resource.key)
-            if columns in seen or db.execute(_ID_BY_KEY, columns).fetchone() is not None:
+            if columns in seen or columns in stored:
                 again.append(resource)
             else:
                 seen.add(columns)
@@ -153,7 +178,13 @@ class SQLiteStorage:
         first = int(db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM resources").fetchone()[0])
         db.executemany(f"INSERT INTO resources (id, {_ASSIGN}) VALUES (?, {_SLOTS})",
                        [(first + n, *to_row(resource)) for n, resource in enumerate(fresh)])
-        self._index(db, [index_rows(first + n, resource) for n, resource in enumerate(fresh)])
+        # The tag rows and counts straight from the rows just inserted, sorted by SQLite: no Python tuple per tag.
+        db.execute(f"INSERT OR IGNORE INTO resource_tags SELECT cloud, tag, resource_type, created_at, id "
+                   f"FROM ({_TAGS_FROM}) ORDER BY 1, 2, 3, 4, 5", (first,))
+        db.execute(f"INSERT INTO tag_counts SELECT cloud, resource_type, tag, COUNT(*) FROM ({_TAGS_FROM}) "
+                   "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT (cloud, resource_type, tag) "
+                   "DO UPDATE SET count = count + excluded.count", (first,))
+        self._index_words(db, [index_rows(first + n, resource) for n, resource in enumerate(fresh)])
 
     # -- file bytes (emulator/storage/files.py): the blob store port --------------------------------------
 
@@ -359,31 +390,38 @@ class SQLiteStorage:
 
         Where the expression requires a tag, the count starts from the rows of its least common one in the tag
         index, joined to their resources (no set of ids is built first). The page then does the same, unless
-        the matches are so many that walking the created_at index finds the newest of them sooner.
+        the matches are so many that walking the created_at index finds the newest of them sooner. A first
+        page of a tag on at most ``_ONE_PASS_AT_MOST`` resources is counted and found in one pass: the sort keys
+        of all its matches, in order.
         """
-        tag = self._driving_tag(spec)
+        tag, size = self._driving_tag(spec)
         counting = search_sql.Compiler(spec.cloud, probe=tag is not None, given=tag)
         condition = counting.compile(spec.where)
         source, where, params = self._search_source(spec.cloud, tag, False)
         filtered = " AND ".join([*where, condition])
         params += counting.params
+        keys = None
         if tag is not None and condition == "1":  # just the tag: its count is kept
-            total = self._tag_size(spec.cloud, tag)
+            total = size
+        elif tag is not None and spec.after is None and size <= _ONE_PASS_AT_MOST and not self._walks(spec, size):
+            keys = self._sorted_keys(spec, source, [*where, condition], params, None)
+            total = len(keys)
         else:
             total = int(self._read(f"SELECT COUNT(*) FROM {source} WHERE {filtered}", params)[0][0])
         aggregations = {name: dict(self._read(
             f"SELECT {search_sql.AGGREGATABLE[name]}, COUNT(*) FROM {source} WHERE {filtered} "
             f"GROUP BY 1 ORDER BY 2 DESC, 1", params)) for name in spec.aggregate}
-        if self._walks(spec, total):
+        if keys is None and self._walks(spec, total):
             walking = search_sql.Compiler(spec.cloud, probe=True)
             condition = walking.compile(spec.where)
             source, where, params = self._search_source(spec.cloud, None, True)
-            where.append(condition)
-            params += walking.params
-        else:
-            where.append(condition)  # the count's source, conditions and params
-        rows, next_key = self._search_page(spec, source, where, params)
-        return SearchPage([to_resource(row[1:]) for row in rows], next_key, total, aggregations)
+            keys = self._sorted_keys(spec, source, [*where, condition], [*params, *walking.params], spec.limit + 1)
+        elif keys is None:
+            keys = self._sorted_keys(spec, source, [*where, condition], params, spec.limit + 1)
+        more = len(keys) > spec.limit
+        keys = keys[: spec.limit]
+        return SearchPage(self._by_ids([key[-1] for key in keys]), tuple(keys[-1]) if more else None, total,
+                          aggregations)
 
     @staticmethod
     def _search_source(cloud: str, tag: str | None, walk: bool) -> tuple[str, list[str], list[object]]:
@@ -395,9 +433,11 @@ class SQLiteStorage:
                     "r.cloud = ?"], [cloud, tag, cloud])
         return "resources r", ["r.cloud = ?"], [cloud]
 
-    def _search_page(self, spec: SearchSpec, source: str, base: list[str],
-                     base_params: list[object]) -> tuple[list[Any], SortKey | None]:
-        """One keyset page of a search: its rows and the sort key to continue after (None: the last page)."""
+    def _sorted_keys(self, spec: SearchSpec, source: str, base: list[str], base_params: list[object],
+                     limit: int | None) -> list[Any]:
+        """The matches' sort keys, then their id, in the search's order after its cursor: ``limit`` of them (None:
+        all). A page's rows are read by id afterwards: sorting whole rows cost more than the query at a million
+        resources (a median tag's hundred matches, 50 of them kept)."""
         columns = [search_sql.SORTABLE[f] for f, _ in spec.sort_by] + ["r.id"]
         descending = [direction == "desc" for _, direction in spec.sort_by]
         descending.append(descending[-1])  # ties broken by id, in the last key's direction
@@ -409,17 +449,27 @@ class SQLiteStorage:
             where.append(search_sql.keyset(columns, descending, len(columns)))
             params += search_sql.keyset_params(tuple(spec.after))
         order = ", ".join(f"{c} {'DESC' if d else 'ASC'}" for c, d in zip(columns, descending, strict=True))
-        sql = (f"SELECT r.id, {SELECT}, {', '.join(columns)} FROM {source} WHERE {' AND '.join(where)} "
-               f"ORDER BY {order} LIMIT ?")
-        rows = self._read(sql, [*params, spec.limit + 1])
-        more = len(rows) > spec.limit
-        rows = rows[: spec.limit]
-        return rows, (tuple(rows[-1][-len(columns):]) if more else None)
+        sql = f"SELECT {', '.join(columns)} FROM {source} WHERE {' AND '.join(where)} ORDER BY {order}"
+        if limit is None:
+            return self._read(sql, params)
+        return self._read(f"{sql} LIMIT ?", [*params, limit])
 
-    def _driving_tag(self, spec: SearchSpec) -> str | None:
-        """Of the tags the expression requires, the one on the fewest resources (None: it requires none)."""
-        tags = search_sql.required_tags(spec.where)
-        return min(tags, key=lambda tag: self._tag_size(spec.cloud, tag)) if tags else None
+    def _by_ids(self, ids: list[int]) -> list[Resource]:
+        """The resources of these row ids, in their order (one gone since is left out)."""
+        if not ids:
+            return []
+        rows = self._read(f"{_FULL} WHERE r.id IN ({', '.join('?' * len(ids))})", ids)
+        found = {row[0]: row for row in rows}
+        return [to_resource(found[rid][1:]) for rid in ids if rid in found]
+
+    def _driving_tag(self, spec: SearchSpec) -> tuple[str | None, int]:
+        """Of the tags the expression requires, the one on the fewest resources, and on how many (None: it
+        requires none)."""
+        sizes = [(self._tag_size(spec.cloud, tag), tag) for tag in search_sql.required_tags(spec.where)]
+        if not sizes:
+            return None, 0
+        size, tag = min(sizes, key=lambda pair: pair[0])
+        return tag, size
 
     def _walks(self, spec: SearchSpec, matches: int) -> bool:
         """Whether a search sorted by creation finds its page sooner by walking the created_at index, testing
@@ -528,22 +578,29 @@ class SQLiteStorage:
         db.execute(f"UPDATE resources SET ({_ASSIGN}) = ({_SLOTS}) WHERE id = ?", (*to_row(updated), rid))
         self._index(db, [index_rows(rid, updated)])
 
-    @staticmethod
-    def _index(db: sqlite3.Connection, batch: list[IndexRows]) -> None:
+    @classmethod
+    def _index(cls, db: sqlite3.Connection, batch: list[IndexRows]) -> None:
         """The index rows of one or many resources, one statement per table (none for a table without rows)."""
-        def run(sql: str, rows: Callable[[IndexRows], list[tuple[object, ...]]]) -> None:
+        tags = sorted(itertools.chain.from_iterable(item.tags for item in batch))
+        if tags:
+            db.executemany("INSERT OR IGNORE INTO resource_tags VALUES (?, ?, ?, ?, ?)", tags)
+            counts = Counter(itertools.chain.from_iterable(item.tag_names for item in batch))
+            db.executemany("INSERT INTO tag_counts VALUES (?, ?, ?, ?) ON CONFLICT (cloud, resource_type, tag) "
+                           "DO UPDATE SET count = count + excluded.count", sorted((*k, n) for k, n in counts.items()))
+        cls._index_words(db, batch)
+
+    @staticmethod
+    def _index_words(db: sqlite3.Connection, batch: list[IndexRows]) -> None:
+        """The context, word and metadata rows. Each table's rows go in in its key order (but metadata's, whose
+        number is None in some rows and a float in others): a batch's inserts walk the tree once."""
+        def run(sql: str, rows: Callable[[IndexRows], list[tuple[Any, ...]]], ordered: bool = True) -> None:
             found = [row for item in batch for row in rows(item)]
             if found:
-                db.executemany(sql, found)
+                db.executemany(sql, sorted(found) if ordered else found)
 
-        run("INSERT OR IGNORE INTO resource_tags VALUES (?, ?, ?, ?, ?)", lambda i: i.tags)
         run("INSERT OR IGNORE INTO resource_context VALUES (?, ?, ?, ?, ?, ?)", lambda i: i.context)
         run("INSERT OR IGNORE INTO resource_terms VALUES (?, ?, ?, ?)", lambda i: i.terms)
-        run("INSERT OR IGNORE INTO resource_metadata VALUES (?, ?, ?, ?, ?)", lambda i: i.metadata)
-        counts = Counter(itertools.chain.from_iterable(item.tag_names for item in batch))
-        if counts:
-            db.executemany("INSERT INTO tag_counts VALUES (?, ?, ?, ?) ON CONFLICT (cloud, resource_type, tag) "
-                           "DO UPDATE SET count = count + excluded.count", [(*k, n) for k, n in counts.items()])
+        run("INSERT OR IGNORE INTO resource_metadata VALUES (?, ?, ?, ?, ?)", lambda i: i.metadata, ordered=False)
 
     @staticmethod
     def _unindex(db: sqlite3.Connection, rid: int, resource: Resource) -> None:

@@ -12,6 +12,7 @@ from emulator.backend.models import Resource
 from emulator.backend.queries import SearchSpec, SortKey
 from emulator.backend.search import parse
 from emulator.storage import search_sql
+from emulator.storage import sqlite as sqlite_module
 from emulator.storage.schema import SCHEMA_VERSION
 from emulator.storage.sqlite import SQLiteStorage
 from tests.helpers import make
@@ -122,10 +123,13 @@ def test_the_driving_tag_is_the_least_common_required_one(store: SQLiteStorage) 
     store.put_many(_library())
 
     def driving(expression: str) -> str | None:
-        return store._driving_tag(SearchSpec("demo", parse(expression, T0), (("created_at", "desc"),), 3))  # type: ignore[arg-type]
+        tag, _ = store._driving_tag(SearchSpec("demo", parse(expression, T0), (("created_at", "desc"),), 3))  # type: ignore[arg-type]
+        return tag
 
     assert driving("tags=common AND (tags=rare AND width>1)") == "rare"
     assert driving("tags=common") == "common"
+    assert store._driving_tag(SearchSpec("demo", parse("tags=rare AND tags=common", T0), (("created_at", "desc"),),
+                                         3))[1] == 2  # on two resources
     assert driving("tags=common OR tags=rare") is None and driving("tags:common") is None and driving("") is None
 
 
@@ -202,3 +206,28 @@ def test_a_schema_5_data_dir_loses_the_word_rows_of_whole_tags_on_start(tmp_path
         assert [row[2] for row in again if row[1] == "tags"] == ["cat", "dog", "food"]
     finally:
         upgraded.close()
+
+
+@pytest.mark.parametrize("sort_by", [(("created_at", "desc"),), (("public_id", "asc"),),
+                                     (("width", "desc"), ("public_id", "asc"))])
+@pytest.mark.parametrize("expression", ["tags=common AND width>700", "tags=rare AND tags=common",
+                                        "tags=common AND NOT tags=rare", "tags=other OR tags=rare"])
+def test_a_first_page_counted_in_one_pass_is_the_page_and_total_of_a_count_then_a_page(
+        store: SQLiteStorage, monkeypatch: pytest.MonkeyPatch, expression: str,
+        sort_by: tuple[tuple[str, str], ...]) -> None:
+    store.put_many(_library())
+
+    def pages() -> list[tuple[list[str], SortKey | None, int]]:
+        out = []
+        after: SortKey | None = None
+        while True:
+            page = store.search(SearchSpec("demo", parse(expression, T0), sort_by, 4, after))  # type: ignore[arg-type]
+            out.append(([r.public_id for r in page.items], page.next_key, page.total_count))
+            if page.next_key is None:
+                return out
+            after = page.next_key
+
+    one_pass = pages()
+    monkeypatch.setattr(sqlite_module, "_ONE_PASS_AT_MOST", 0)
+    assert pages() == one_pass
+    assert sum(len(ids) for ids, _, _ in one_pass) == one_pass[0][2]

@@ -1,0 +1,151 @@
+"""Bulk loading: many resources into the database at the speed of sorted appends rather than of index upkeep.
+
+While a load runs, the secondary indexes are dropped and built again at the end in one sorted pass each (all
+the schema's ``CREATE INDEX`` but two that queries name and that a load in creation order only appends to; the
+primary keys and the unique key stay: inserts need them), writes are not synced, and the page cache is large.
+``put_many`` inserts the rows of the ``WITHOUT ROWID`` tables in key order, in bulk mode or not.
+
+A crash mid-load loses nothing that was committed: the next open runs the schema's ``CREATE INDEX IF NOT
+EXISTS`` statements (emulator/storage/schema.py), which build the dropped indexes again, and restores the
+planner statistics. Queries during a load give the same answers, only without the dropped indexes' help.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from emulator.storage import schema
+from emulator.storage.db import Database
+
+# The connection's settings while loading, restored after: no sync per commit; a page cache that holds the tag and
+# word keys a batch touches; the index builds' sorts spilled to temporary files, not kept whole in memory.
+RELAXED = {"synchronous": 0, "cache_size": -64_000, "temp_store": 1}
+COMMIT_EVERY = 1_000_000  # changed rows (some 60,000 resources with their tag and word rows)
+# Kept: queries name them (``INDEXED BY``), and a load in creation order only appends to them.
+KEPT = frozenset({"resources_by_created", "resources_by_type_created"})
+_CREATE_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+) ON", re.ASCII)
+
+
+def deferred_indexes() -> list[tuple[str, str]]:
+    """The schema's secondary indexes a load drops: (name, its ``CREATE INDEX IF NOT EXISTS`` statement)."""
+    out = []
+    for statement in schema.SCHEMA.split(";"):
+        found = _CREATE_INDEX.search(statement)
+        if found and found.group(1) not in KEPT:
+            out.append((found.group(1), statement.strip()))
+    return out
+
+
+@contextmanager
+def loading(db: Database) -> Iterator[None]:
+    """Drop the secondary indexes, relax syncing and pause the garbage collector for the duration, and hold one
+    transaction open across the load's writes; commit, build the indexes and restore the rest on the way out,
+    also when the load fails."""
+    conn = db.conn
+    with db.lock, _collector_paused():
+        saved = {name: int(conn.execute(f"PRAGMA {name}").fetchone()[0]) for name in RELAXED}
+        for name, value in RELAXED.items():
+            conn.execute(f"PRAGMA {name}={value}")
+        try:
+            with db.tx() as tx:
+                for name, _ in deferred_indexes():
+                    tx.execute(f"DROP INDEX IF EXISTS {name}")
+            with _held(db):
+                yield
+        finally:
+            try:
+                with db.tx() as tx:
+                    rebuild(tx)
+            finally:
+                for name, value in saved.items():
+                    conn.execute(f"PRAGMA {name}={value}")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+@contextmanager
+def _held(db: Database) -> Iterator[None]:
+    held = Held(db)
+    db.held = held
+    try:
+        yield
+    finally:
+        db.held = None
+        held.commit()
+
+
+class Held:
+    """One write transaction across the load's writes, each a savepoint in it (a write that fails leaves nothing
+    behind, as its own transaction would), committed every ``COMMIT_EVERY`` changed rows and at the end.
+
+    Committing each batch of a load wrote most pages of the tag and word tables out again every time (a batch
+    adds a row or two to each of thousands of pages); fewer, larger commits write each page once per many rows.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.thread = threading.get_ident()
+        self._open = False
+        self._mark = 0
+
+    @contextmanager
+    def step(self) -> Iterator[sqlite3.Connection]:
+        conn = self.db.conn
+        if not self._open:
+            self._begin()
+        conn.execute("SAVEPOINT bulk_step")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO bulk_step")
+                conn.execute("RELEASE bulk_step")
+            raise
+        conn.execute("RELEASE bulk_step")
+        if conn.total_changes - self._mark >= COMMIT_EVERY:
+            self.commit()
+
+    def _begin(self) -> None:
+        self.db.writer.__enter__()
+        try:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.db.writer.__exit__(None, None, None)
+            raise
+        self._open, self._mark = True, self.db.conn.total_changes
+
+    def commit(self) -> None:
+        """Commit what the steps wrote (between commits the writer lock is free for other processes)."""
+        if not self._open:
+            return
+        self._open = False
+        try:
+            if self.db.conn.in_transaction:  # an error can have rolled it all back already
+                self.db.conn.execute("COMMIT")
+        finally:
+            self.db.writer.__exit__(None, None, None)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the load: a load makes millions of short-lived tuples, which
+    reference counting frees, yet their numbers set off full collections of the whole heap (a fifth of the CPU
+    a load took). Cycles made meanwhile are collected once it is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def rebuild(tx: sqlite3.Connection) -> None:
+    """Every secondary index the schema declares and the database lacks, and the pinned planner statistics."""
+    for _, statement in deferred_indexes():
+        tx.execute(statement)
+    schema.pin_statistics(tx)
