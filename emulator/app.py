@@ -11,7 +11,8 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response
@@ -213,6 +214,18 @@ def _origins(config: Config, cloud: str | None) -> tuple[str, ...]:
 
 class _Flask(Flask):
     url_rule_class = LazyBuildRule
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask's, asked once per function: every hook and view is a plain ``def`` (Flask asks ``inspect`` at every
+        call of every hook, a dozen times per request)."""
+        known = self._sync.get(func)
+        if known is None:
+            known = self._sync[func] = super().ensure_sync(func)
+        return known
+
+    @cached_property
+    def _sync(self) -> dict[Callable[..., Any], Callable[..., Any]]:
+        return {}
 
 
 class _JSONProvider(DefaultJSONProvider):
