@@ -25,12 +25,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, TypeVar
 
 from emulator.backend.models import StagedBlob
 from emulator.backend.ports import BlobTooLarge
 
 _HEX = frozenset("0123456789abcdef")
+T = TypeVar("T")
 CHUNK = 1024 * 1024  # bytes per read/write while streaming
 MEMORY = CHUNK  # staged bytes up to this size are held in memory, not written to a temporary file
 STALE_TEMPORARY = 3600.0  # seconds after which a staged file nobody kept is a crash's leftover
@@ -78,34 +79,32 @@ class FileStore:
                 raise FileTooLarge(len(held), limit)
             return StagedBlob(None, hashlib.sha256(held).hexdigest(), hashlib.md5(held).hexdigest(), len(held),
                               data=held)
-        fd, name = tempfile.mkstemp(dir=self._tmp)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                stored = _copy_hashing(itertools.chain([held], _chunks(source)), out, limit)
-                if self.durable:
-                    out.flush()
-                    os.fsync(out.fileno())
-        except BaseException:
-            _unlink(Path(name))
-            raise
-        return StagedBlob(Path(name), stored.sha256, stored.md5, stored.size)
+        path, stored = self._write_temporary(
+            lambda out: _copy_hashing(itertools.chain([held], _chunks(source)), out, limit))
+        return StagedBlob(path, stored.sha256, stored.md5, stored.size)
 
     def on_disk(self, staged: StagedBlob) -> StagedBlob:
         """Staged bytes in a temporary file: those held in memory are written out (discard the result too)."""
         if staged.path is not None:
             return staged
-        assert staged.data is not None
+        data = staged.data
+        assert data is not None
+        path, _ = self._write_temporary(lambda out: out.write(data))
+        return replace(staged, path=path, data=None)
+
+    def _write_temporary(self, write: Callable[[BinaryIO], T]) -> tuple[Path, T]:
+        """A new file in the staging folder, filled by ``write`` (synced when durable); removed if that fails."""
         fd, name = tempfile.mkstemp(dir=self._tmp)
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(staged.data)
+                written = write(out)
                 if self.durable:
                     out.flush()
                     os.fsync(out.fileno())
         except BaseException:
             _unlink(Path(name))
             raise
-        return replace(staged, path=Path(name), data=None)
+        return Path(name), written
 
     def adopt(self, path: Path) -> StagedBlob:
         """Take over a file already on disk (an assembled chunked upload): moved in, never copied when the
