@@ -11,7 +11,8 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response
@@ -115,8 +116,11 @@ def _build(config: Config, clock: Clock, ids: IdSource) -> Emulator:
         assert emulator is not None
         return emulator.assets.complete_categorization(cloud, key, request, origin)  # the worker's deferred work
 
+    def cloud(name: str) -> CloudConfig | None:
+        return emulator.find_cloud(name) if emulator is not None else config.cloud(name)  # sub-accounts' too
+
     plane = ControlPlane(config, control_store, controlled, complete=complete,
-                         bodies=NotificationBodies(upload=_upload_body, details=_details_body))
+                         bodies=NotificationBodies(upload=_upload_body, details=_details_body), clouds=cloud)
     emulator = Emulator(config, controlled, ids, plane, _Wiring(config, fixtures, opened, presets))
     if opened.upgrade_pending:  # a data dir of schema 1 or 2: upgraded now, as a start always did
         emulator.storage  # noqa: B018
@@ -210,6 +214,18 @@ def _origins(config: Config, cloud: str | None) -> tuple[str, ...]:
 
 class _Flask(Flask):
     url_rule_class = LazyBuildRule
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask's, asked once per function: every hook and view is a plain ``def`` (Flask asks ``inspect`` at every
+        call of every hook, a dozen times per request)."""
+        known = self._sync.get(func)
+        if known is None:
+            known = self._sync[func] = super().ensure_sync(func)
+        return known
+
+    @cached_property
+    def _sync(self) -> dict[Callable[..., Any], Callable[..., Any]]:
+        return {}
 
 
 class _JSONProvider(DefaultJSONProvider):

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any, ParamSpec, TypeVar, overload
 
 from emulator.app import create_app
-from emulator.config import BUNDLED_FIXTURES, Config, cloudinary_url, load_config
+from emulator.config import BUNDLED_FIXTURES, Config, account_url, cloudinary_url, load_config
 from emulator.control.clock import ControlledClock
 from emulator.control.faults import parse_rule
 from emulator.errors import ConfigError
@@ -52,6 +52,11 @@ class EmulatorHandle:
     def cloudinary_url(self) -> str:
         """``CLOUDINARY_URL`` with the prefix percent-encoded, so the Node SDK reads it too."""
         return cloudinary_url(self.config.clouds[self.cloud_name], self.url)
+
+    @property
+    def account_url(self) -> str:
+        """``CLOUDINARY_ACCOUNT_URL`` for the Account Provisioning API (its calls go to the SDK's upload prefix)."""
+        return account_url(self.config.account)
 
     @property
     def clock(self) -> ControlledClock:
@@ -168,21 +173,34 @@ def temporary_tls(stack: contextlib.ExitStack) -> LocalTLS:
 def clients_pointed_at(handle: EmulatorHandle, *, configure_sdk: bool = True) -> Iterator[EmulatorHandle]:
     """``CLOUDINARY_URL`` (for subprocesses) and the ``cloudinary`` SDK, when installed, point at ``handle``;
     both are restored afterwards."""
-    saved = os.environ.get("CLOUDINARY_URL")
-    os.environ["CLOUDINARY_URL"] = handle.cloudinary_url
+    names = {"CLOUDINARY_URL": handle.cloudinary_url, "CLOUDINARY_ACCOUNT_URL": handle.account_url}
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update(names)
     sdk = _sdk() if configure_sdk else None
     if sdk is not None:
         sdk.config(cloud_name=handle.cloud_name, api_key=handle.api_key, api_secret=handle.api_secret,
                    upload_prefix=handle.url)
+        _reset_account()
     try:
         yield handle
     finally:
-        if saved is None:
-            os.environ.pop("CLOUDINARY_URL", None)
-        else:
-            os.environ["CLOUDINARY_URL"] = saved
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         if sdk is not None:
             sdk.reset_config()  # reads the restored environment again
+            _reset_account()
+
+
+def _reset_account() -> None:
+    """pycloudinary's provisioning account reads ``CLOUDINARY_ACCOUNT_URL`` again (releases without it: nothing)."""
+    try:
+        from cloudinary import provisioning
+    except ImportError:
+        return
+    provisioning.reset_config()
 
 
 def _sdk() -> Any:

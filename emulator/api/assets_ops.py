@@ -29,8 +29,8 @@ admin_bp = families.ASSETS_ADMIN  # the Admin API's own hooks: Basic auth, rate 
 def _signed(cloud_name: str, operation_name: str) -> tuple[CloudConfig, params.Params]:
     em = current()
     cloud = em.cloud(cloud_name)
-    return cloud, auth.upload_api(em, cloud, params.collect(request), operation_name,
-                                  request.headers.get("Authorization"))
+    raw = auth.upload_api(em, cloud, params.collect(request), operation_name, request.headers.get("Authorization"))
+    return auth.as_key_used(cloud, raw, request.headers.get("Authorization")), raw
 
 
 def attachment(name: str) -> str:

@@ -8,6 +8,7 @@ import base64
 import binascii
 import hmac
 import time
+from dataclasses import replace
 
 from emulator.api import lint
 from emulator.api.collected import Params, with_defaults
@@ -94,6 +95,22 @@ def _check_timestamp(em: Emulator, value: str | None) -> None:
     if em.clock.now() - stamp > MAX_AGE:
         reported = time.strftime("%Y-%m-%d %H:%M:%S +0000", time.gmtime(stamp))
         raise BadRequest(f"Stale request - reported time is {reported} which is more than 1 hour ago")
+
+
+def as_key_used(cloud: CloudConfig, params: Params, authorization: str | None) -> CloudConfig:
+    """The cloud as the call's API key sees it: a sub-account's other access key signs answers with its own
+    secret, as the SDK that used it verifies them."""
+    if not cloud.other_keys:
+        return cloud
+    key = params.text("api_key")
+    if key is None and authorization and authorization.lower().startswith("basic "):
+        key = basic_credentials(authorization, missing="Must supply api_key")[0]
+    secret = cloud.other_keys.get(key or "")
+    if key is None or secret is None:
+        return cloud
+    others = {cloud.api_key: cloud.api_secret, **cloud.other_keys}
+    others.pop(key)
+    return replace(cloud, api_key=key, api_secret=secret, other_keys=others)
 
 
 def admin_api(cloud: CloudConfig, authorization: str | None) -> None:

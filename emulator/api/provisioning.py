@@ -124,7 +124,9 @@ def user_in_user_groups(account_id: str, user_id: str) -> Response:
 
 @operation(bp, "user_groups")
 def user_groups(account_id: str) -> Response:
-    return jsonify(user_groups=[g.render() for g in _service().user_groups()])
+    extended = pp.boolean(pp.body(request), "extended_details")
+    groups = _service().user_groups()
+    return jsonify(user_groups=[_service().extended(g) if extended else g.render() for g in groups])
 
 
 @operation(bp, "create_user_group")
@@ -135,7 +137,8 @@ def create_user_group(account_id: str) -> Response:
 @operation(bp, "user_group")
 def user_group(account_id: str, group_id: str) -> Response:
     group = _service().user_group(group_id)
-    return jsonify({**group.render(), "users": [u.brief() for u in _service().group_users(group_id)]})
+    extended = pp.boolean(pp.body(request), "extended_details")
+    return jsonify(_service().extended(group) if extended else group.render())
 
 
 @operation(bp, "update_user_group")

@@ -27,6 +27,7 @@ def upload(cloud_name: str, resource_type: str) -> Response:
     if resource_type not in UPLOAD_TYPES:
         raise BadRequest(f"Invalid resource type {resource_type}. Must be one of: {', '.join(UPLOAD_TYPES)}")
     raw = auth.upload_api(em, cloud, params.collect(request), "upload", request.headers.get("Authorization"))
+    cloud = auth.as_key_used(cloud, raw, request.headers.get("Authorization"))
     req = params.upload_request(raw, resource_type)
     header, upload_id = request.headers.get("Content-Range"), request.headers.get("X-Unique-Upload-Id")
     part = params.chunk_part(raw, header, upload_id) if header else None
@@ -67,8 +68,8 @@ def _signed(cloud_name: str, operation: str) -> _Signed:
     """Authenticate a signed (or Basic) call; ``operation`` picks what the Python SDK leaves unsigned."""
     em = current()
     cloud = em.cloud(cloud_name)
-    return _Signed(cloud, auth.upload_api(em, cloud, params.collect(request), operation,
-                                          request.headers.get("Authorization")))
+    raw = auth.upload_api(em, cloud, params.collect(request), operation, request.headers.get("Authorization"))
+    return _Signed(auth.as_key_used(cloud, raw, request.headers.get("Authorization")), raw)
 
 
 @operation(bp, "destroy")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import PurePath
 from typing import Any
 
@@ -43,7 +44,7 @@ class Incoming:
     data: bytes | None = None  # an image's bytes (Pillow and the tagging engine read them)
     media: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def original_filename(self) -> str:
         """The name without directory or extension, as Cloudinary reports it."""
         return PurePath(self.name).stem or "file"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator.clock import Clock
-from emulator.config import Config
+from emulator.config import CloudConfig, Config
 from emulator.control.store import ControlStore, dumps
 
 MAX_ATTEMPTS = 8
@@ -27,9 +27,12 @@ def backoff(attempts: int) -> float:
 
 class Notifier:
     def __init__(self, store: ControlStore, config: Config, clock: Clock,
-                 wall: Callable[[], float] = time.time) -> None:
+                 wall: Callable[[], float] = time.time, *,
+                 clouds: Callable[[str], CloudConfig | None] | None = None) -> None:
+        """``clouds``: a cloud by name, whose secret signs (default: the config file's; the app passes one that
+        also knows sub-accounts' clouds)."""
         self._store = store
-        self._config = config
+        self._clouds = clouds or config.cloud
         self._clock = clock  # the emulator's clock signs X-Cld-Timestamp
         self._wall = wall  # real time paces retries, so a frozen clock does not stall delivery
 
@@ -75,7 +78,7 @@ class Notifier:
 
         from emulator import signing
 
-        cloud = self._config.cloud(cloud_name)
+        cloud = self._clouds(cloud_name)
         secret, algorithm = (cloud.api_secret, cloud.signature_algorithm) if cloud else ("", "sha1")
         stamp = int(self._clock.now())
         headers = {"Content-Type": "application/json", "User-Agent": "cloudinary-emulator",

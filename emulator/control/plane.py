@@ -45,7 +45,8 @@ class NotificationBodies:
 
 class ControlPlane:
     def __init__(self, config: Config, store: ControlStore, clock: ControlledClock, *, complete: Complete,
-                 bodies: NotificationBodies) -> None:
+                 bodies: NotificationBodies, clouds: Callable[[str], CloudConfig | None] | None = None) -> None:
+        """``clouds``: a cloud by name for signing notifications (default: the config file's clouds)."""
         self.config = config
         self._complete_categorization = complete
         self._bodies = bodies
@@ -55,8 +56,8 @@ class ControlPlane:
         self.faults = Faults(store, config.fault_seed)
         self.registrations = Registrations(store)
         self.jobs = Jobs(store)
-        self.notifier = Notifier(store, config, clock)
-        self.polls = PollQueue(store, config, clock)
+        self.notifier = Notifier(store, config, clock, clouds=clouds)
+        self.polls = PollQueue(store, config, clock, clouds=clouds)
         self.calls = StoreCounter(store)
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.clock import Clock
-from emulator.config import Config
+from emulator.config import CloudConfig, Config
 from emulator.control.store import ControlStore
 
 SCHEMA = """
@@ -38,9 +38,12 @@ class Claim:
 
 class PollQueue:
     def __init__(self, store: ControlStore, config: Config, clock: Clock,
-                 wall: Callable[[], float] = time.time) -> None:
+                 wall: Callable[[], float] = time.time, *,
+                 clouds: Callable[[str], CloudConfig | None] | None = None) -> None:
+        """``clouds``: a cloud by name, whose secret signs (default: the config file's; the app passes one that
+        also knows sub-accounts' clouds)."""
         self._store = store
-        self._config = config
+        self._clouds = clouds or config.cloud
         self._clock = clock  # signs the timestamp, like webhooks
         self._wall = wall  # paces visibility, so a frozen clock does not hide messages forever
         with store.tx() as db:
@@ -49,7 +52,7 @@ class PollQueue:
     def put(self, cloud: str, uri: str, batch_id: str | None, body: dict[str, Any]) -> None:
         raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
         stamp = int(self._clock.now())
-        config = self._config.cloud(cloud)
+        config = self._clouds(cloud)
         secret, algorithm = (config.api_secret, config.signature_algorithm) if config else ("", "sha1")
         from emulator import signing  # loaded with the first message queued, not at start
 

@@ -195,7 +195,7 @@ class FileStore:
     def path(self, sha256: str) -> Path:
         if len(sha256) < 8 or not _HEX.issuperset(sha256):
             raise ValueError(f"not a sha256 hex digest: {sha256!r}")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        return self.root.joinpath(sha256[:2], sha256[2:4], sha256)
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()

@@ -63,7 +63,7 @@ def detail(cloud: str, resource_type: str, type: str, public_id: str) -> str:
 
 
 def _cloud(name: str) -> CloudConfig:
-    config = current().config.cloud(name)
+    config = current().find_cloud(name)  # the config file's clouds and the sub-accounts' (a claim_url)
     if config is None:
         raise NotFound(f"Cloud not found - {name}")
     return config

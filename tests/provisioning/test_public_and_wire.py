@@ -151,3 +151,18 @@ def test_settings_from_the_environment(tmp_path: Path) -> None:
 def test_bad_account_settings_stop_the_start(values: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_config(values, env={})
+
+
+def test_emulate_cloudinary_points_the_provisioning_api_at_the_emulator() -> None:
+    import os
+
+    import cloudinary.provisioning
+
+    from emulator.testing import emulate_cloudinary
+
+    before = os.environ.get("CLOUDINARY_ACCOUNT_URL")
+    with emulate_cloudinary() as handle:
+        assert os.environ["CLOUDINARY_ACCOUNT_URL"] == handle.account_url
+        made = cloudinary.provisioning.create_sub_account("Shop", cloud_name="shop2")
+        assert cloudinary.provisioning.sub_accounts()["sub_accounts"] == [made]
+    assert os.environ.get("CLOUDINARY_ACCOUNT_URL") == before

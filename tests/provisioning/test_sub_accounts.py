@@ -50,11 +50,14 @@ def test_list_filters_by_ids_enabled_and_prefix(account: Any) -> None:
     assert ids(account.sub_accounts(enabled=False, ids=[c["id"], a["id"]])) == [a["id"], c["id"]]  # ids win
 
 
-def test_update_changes_only_what_is_sent(account: Any) -> None:
+def test_update_changes_only_what_is_sent(account: Any, clock: Any) -> None:
     sub = account.create_sub_account("Shop", custom_attributes={"a": 1})
+    assert sub["updated_at"] == sub["created_at"]
+    clock.advance(60)
     updated = account.update_sub_account(sub["id"], name="Store", enabled=False)
     assert (updated["name"], updated["enabled"], updated["custom_attributes"]) == ("Store", False, {"a": 1})
     assert updated["cloud_name"] == sub["cloud_name"] and account.sub_account(sub["id"]) == updated
+    assert updated["updated_at"] > updated["created_at"] == sub["created_at"]
 
 
 def test_the_sub_account_is_a_served_cloud(account: Any, sdk: Any) -> None:
@@ -226,3 +229,33 @@ def test_a_recreated_cloud_name_serves_the_assets_again(account: Any, sdk: Any) 
     account.delete_sub_account(first["id"])
     _use(sdk, account.create_sub_account("Shop again", cloud_name="shop2"))
     assert cloudinary.api.resource("turtles")["public_id"] == "turtles"
+
+
+def test_notifications_of_the_sub_accounts_cloud_are_signed_with_its_secret(account: Any, sdk: Any) -> None:
+    import cloudinary.api
+    import cloudinary.uploader
+    import cloudinary.utils
+
+    _use(sdk, account.create_sub_account("Shop", cloud_name="shop2"))
+    cloudinary.api.create_trigger("poll://orders", "upload", uri_type="poll")
+    cloudinary.uploader.upload(str(TURTLES), public_id="polled")
+    messages = cloudinary.api.notifications(channel="orders", wait_seconds=5)["messages"]
+    assert [m["payload"]["public_id"] for m in messages] == ["polled"]
+    assert cloudinary.utils.verify_notification(messages[0])  # with the sub-account key's secret
+
+
+def test_the_console_shows_the_sub_accounts_cloud(account: Any, server: EmulatorServer) -> None:
+    cloud = account.create_cloud()
+    page = requests.get(cloud["claim_url"], timeout=5)
+    assert page.status_code == 200 and cloud["cloud_name"] in page.text
+
+
+def test_answers_are_signed_with_the_secret_of_the_key_that_called(account: Any, sdk: Any) -> None:
+    import cloudinary.uploader
+    import cloudinary.utils
+
+    sub = account.create_sub_account("Shop", cloud_name="shop2")
+    _use(sdk, sub, account.generate_access_key(sub["id"], name="ci"))
+    result = cloudinary.uploader.upload(str(TURTLES), public_id="turtles")
+    assert cloudinary.utils.verify_api_response_signature(result["public_id"], result["version"],
+                                                          result["signature"])

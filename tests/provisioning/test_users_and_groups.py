@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from contracts import schemas
-from emulator.config import DEFAULT_ACCOUNT_ID
+from emulator.config import DEFAULT_ACCOUNT_ID, DEFAULT_PROVISIONING_API_KEY, DEFAULT_PROVISIONING_API_SECRET
 from emulator.server import EmulatorServer
 
 
@@ -110,7 +110,7 @@ def test_user_groups_lifecycle(account: Any) -> None:
     assert set(group) == {"id", "name"} and group["name"] == "Editors"
     assert account.user_groups() == {"user_groups": [group]}
     assert account.update_user_group(group["id"], "Writers") == {"id": group["id"], "name": "Writers"}
-    assert account.user_group(group["id"]) == {"id": group["id"], "name": "Writers", "users": []}
+    assert account.user_group(group["id"]) == {"id": group["id"], "name": "Writers"}
     assert account.delete_user_group(group["id"]) == {"ok": True}
     with pytest.raises(cloudinary.exceptions.NotFound, match=f"Cannot find user group with id {group['id']}"):
         account.user_group(group["id"])
@@ -164,3 +164,17 @@ def test_another_account_is_a_404(account: Any) -> None:
 def test_no_credentials_is_a_401_in_the_envelope(server: EmulatorServer) -> None:
     answer = requests.get(f"{server.url}/v1_1/provisioning/accounts/{DEFAULT_ACCOUNT_ID}/users", timeout=5)
     assert (answer.status_code, answer.json()) == (401, {"error": {"message": "Must supply provisioning_api_key"}})
+
+
+def test_extended_details_add_the_members_and_dates(account: Any, server: EmulatorServer, clock: Any) -> None:
+    user = account.create_user("Jane", "jane@example.com", "admin")
+    group = account.create_user_group("Editors")
+    clock.advance(60)
+    account.add_user_to_group(group["id"], user["id"])
+    auth = (DEFAULT_PROVISIONING_API_KEY, DEFAULT_PROVISIONING_API_SECRET)
+    base = f"{server.url}/v1_1/provisioning/accounts/{DEFAULT_ACCOUNT_ID}/user_groups"
+    one = requests.get(f"{base}/{group['id']}?extended_details=true", auth=auth, timeout=5).json()
+    assert one["users"] == [{"id": user["id"], "name": "Jane", "email": "jane@example.com"}]
+    assert one["created_at"] < one["updated_at"]  # adding a member changed the group
+    listed = requests.get(f"{base}?extended_details=true", auth=auth, timeout=5).json()
+    assert listed == {"user_groups": [one]}

@@ -55,25 +55,28 @@ class SubAccount:
     custom_attributes: Mapping[str, Any] = field(default_factory=dict)
     description: str | None = None
     keys: tuple[AccessKey, ...] = ()
+    updated_at: float | None = None  # None: never changed
 
     def render(self) -> dict[str, Any]:
         return {"cloud_name": self.cloud_name, "name": self.name, "enabled": self.enabled, "id": self.id,
                 "api_access_keys": [{"key": k.api_key, "secret": k.api_secret, "enabled": k.enabled}
                                     for k in self.keys],
-                "created_at": iso(self.created_at), "description": self.description,
-                "custom_attributes": dict(self.custom_attributes)}
+                "created_at": iso(self.created_at), "updated_at": iso(self.updated_at or self.created_at),
+                "description": self.description, "custom_attributes": dict(self.custom_attributes)}
 
     def document(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "cloud_name": self.cloud_name, "enabled": self.enabled,
                 "created_at": self.created_at, "custom_attributes": dict(self.custom_attributes),
-                "description": self.description, "keys": [k.document() for k in self.keys]}
+                "description": self.description, "keys": [k.document() for k in self.keys],
+                "updated_at": self.updated_at}
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> SubAccount:
         return cls(id=doc["id"], name=doc["name"], cloud_name=doc["cloud_name"], enabled=doc["enabled"],
                    created_at=doc["created_at"], custom_attributes=doc.get("custom_attributes") or {},
                    description=doc.get("description"),
-                   keys=tuple(AccessKey.from_document(k) for k in doc.get("keys", ())))
+                   keys=tuple(AccessKey.from_document(k) for k in doc.get("keys", ())),
+                   updated_at=doc.get("updated_at"))
 
     def key(self, api_key: str) -> AccessKey | None:
         return next((k for k in self.keys if k.api_key == api_key), None)
@@ -128,16 +131,25 @@ class UserGroup:
     id: str
     name: str
     user_ids: tuple[str, ...] = ()
+    created_at: float = 0.0
+    updated_at: float = 0.0
 
     def render(self) -> dict[str, str]:
         return {"id": self.id, "name": self.name}
 
+    def extended(self, members: list[User]) -> dict[str, Any]:
+        """With ``extended_details=true``: the members and the group's dates too."""
+        return {**self.render(), "users": [u.brief() for u in members], "created_at": iso(self.created_at),
+                "updated_at": iso(self.updated_at)}
+
     def document(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "user_ids": list(self.user_ids)}
+        return {"id": self.id, "name": self.name, "user_ids": list(self.user_ids), "created_at": self.created_at,
+                "updated_at": self.updated_at}
 
     @classmethod
     def from_document(cls, doc: Document) -> UserGroup:
-        return cls(id=doc["id"], name=doc["name"], user_ids=tuple(doc.get("user_ids", ())))
+        return cls(id=doc["id"], name=doc["name"], user_ids=tuple(doc.get("user_ids", ())),
+                   created_at=doc.get("created_at", 0.0), updated_at=doc.get("updated_at", 0.0))
 
 
 # -- requests ------------------------------------------------------------------------------------------------

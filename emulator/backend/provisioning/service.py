@@ -99,9 +99,11 @@ class Provisioning:
         if cloud_name is not None and cloud_name.lower() != self.sub_account(sub_account_id).cloud_name.lower():
             self._free_cloud_name(cloud_name)
 
+        now = self.clock.now()
+
         def change(doc: Document) -> Claimed:
             sub = SubAccount.from_document(doc)
-            sub = replace(sub, name=spec.name or sub.name, cloud_name=cloud_name or sub.cloud_name,
+            sub = replace(sub, name=spec.name or sub.name, cloud_name=cloud_name or sub.cloud_name, updated_at=now,
                           enabled=sub.enabled if spec.enabled is None else spec.enabled,
                           custom_attributes=sub.custom_attributes if spec.custom_attributes is None
                           else dict(spec.custom_attributes))
@@ -291,6 +293,10 @@ class Provisioning:
     def user_groups(self) -> list[UserGroup]:
         return self._groups()
 
+    def extended(self, group: UserGroup) -> dict[str, Any]:
+        """A group with its members and dates (``extended_details=true``)."""
+        return group.extended(self._members(group))
+
     def user_group(self, group_id: str) -> UserGroup:
         found = self.store.get(self._id, GROUP, group_id)
         if found is None:
@@ -300,7 +306,8 @@ class Provisioning:
     def create_user_group(self, name: str | None) -> UserGroup:
         if not name:
             raise BadRequest("Missing required parameter - name")
-        group = UserGroup(id=self.ids.hex(32), name=name)
+        now = self.clock.now()
+        group = UserGroup(id=self.ids.hex(32), name=name, created_at=now, updated_at=now)
         if not self.store.insert(self._id, GROUP, group.id, Claimed(name.lower(), group.document())):
             raise AlreadyExists(_TAKEN[GROUP].format(name))
         return group
@@ -343,8 +350,10 @@ class Provisioning:
         return [users[i] for i in group.user_ids if i in users]
 
     def _change_group(self, group_id: str, change: Callable[[UserGroup], UserGroup]) -> UserGroup:
+        now = self.clock.now()
+
         def claimed(doc: Document) -> Claimed:
-            group = change(UserGroup.from_document(doc))
+            group = replace(change(UserGroup.from_document(doc)), updated_at=now)
             return Claimed(group.name.lower(), group.document())
 
         return UserGroup.from_document(self._modify(GROUP, group_id, claimed))
