@@ -120,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as exc:
             print(f"cloudinary-emulator: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
             return 2
+        # Once serving, SIGTERM asks the loop to end instead of raising: Python may run a handler while a finalizer
+        # runs, and an exception raised there is ignored, which left the server serving on after a terminate().
+        signal.signal(signal.SIGTERM, lambda *_: server.request_stop())
         _banner(config, server.url, server.tls)
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()

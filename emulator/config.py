@@ -87,10 +87,16 @@ class CloudConfig:
     fetch_local_urls: bool = True  # upload from URLs on loopback/private addresses (default: only when bound there)
     cors_origins: tuple[str, ...] = ("*",)  # pages allowed to call the Upload API and delivery URLs
     other_keys: Mapping[str, str] = field(default_factory=dict)  # more api_key → api_secret (sub-accounts' keys)
+    webhook_secret: str = ""  # signs notifications when set (a sub-account's key dedicated to webhooks)
 
     def __post_init__(self) -> None:
         if not self.imagga_api_key:
             object.__setattr__(self, "imagga_api_key", f"acc_{self.name}")
+
+    @property
+    def notification_secret(self) -> str:
+        """The secret notifications are signed with: the key dedicated to webhooks', else the cloud's own."""
+        return self.webhook_secret or self.api_secret
 
     def secret_for(self, api_key: str) -> str | None:
         """The secret of one of the cloud's API keys; None for a key it does not have."""

@@ -123,14 +123,23 @@ class Emulator:
 
     def reset(self, cloud: object = None) -> list[str]:
         """A fresh account for one cloud, or for every cloud, which also clears the control plane."""
-        names = self.control.cloud_names(cloud)
-        self.assets.reset([self.config.clouds[name] for name in names])
+        clouds = self._clouds_named(cloud)
+        self.assets.reset(clouds, every=cloud is None)  # one named cloud: the sub-accounts' clouds stay
+        names = [c.name for c in clouds]
         for name in names:
             self.account.restore_config(name)
         if cloud is None:
             self.control.reset()
             self.provisioning.reset()
         return names
+
+    def _clouds_named(self, cloud: object) -> list[CloudConfig]:
+        """The config file's clouds (``None``: all of them), or one sub-account's cloud."""
+        if isinstance(cloud, str) and cloud not in self.config.clouds:
+            sub = self.provisioning.served_cloud(cloud)
+            if sub is not None:
+                return [sub]
+        return [self.config.clouds[name] for name in self.control.cloud_names(cloud)]
 
     def strict(self, cloud: CloudConfig | None) -> bool:
         """Whether client mistakes are refused (400) rather than only noted in the journal."""

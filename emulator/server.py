@@ -65,10 +65,14 @@ class _DualServer(ThreadedWSGIServer):
             self._stopping = False
             self._stopped.set()
 
-    def shutdown(self) -> None:
+    def request_stop(self) -> None:
+        """Ask the loop to end, without waiting: safe in a signal handler, which then raises nothing."""
         self._stopping = True
         with contextlib.suppress(OSError):  # already closed: the loop has ended
             self._waker.send(b"\0")
+
+    def shutdown(self) -> None:
+        self.request_stop()
         self._stopped.wait()
 
     def server_close(self) -> None:
@@ -131,6 +135,10 @@ class EmulatorServer:
             self._server.serve_forever()
         finally:
             self._server.server_close()
+
+    def request_stop(self) -> None:
+        """End :meth:`serve_forever` soon, from a signal handler or another thread (it returns normally)."""
+        self._server.request_stop()
 
     def stop(self) -> None:
         self._server.shutdown()

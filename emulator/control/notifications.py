@@ -79,7 +79,7 @@ class Notifier:
         from emulator import signing
 
         cloud = self._clouds(cloud_name)
-        secret, algorithm = (cloud.api_secret, cloud.signature_algorithm) if cloud else ("", "sha1")
+        secret, algorithm = (cloud.notification_secret, cloud.signature_algorithm) if cloud else ("", "sha1")
         stamp = int(self._clock.now())
         headers = {"Content-Type": "application/json", "User-Agent": "cloudinary-emulator",
                    "X-Cld-Timestamp": str(stamp),

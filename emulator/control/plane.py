@@ -6,6 +6,7 @@ categorizations become webhooks; asynchronous categorization becomes a job.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -17,16 +18,16 @@ from emulator.config import CloudConfig, Config
 from emulator.control.calls import StoreCounter
 from emulator.control.clock import ControlledClock
 from emulator.control.faults import Faults
-from emulator.control.jobs import Jobs
 from emulator.control.journal import Journal
-from emulator.control.notifications import Notifier
-from emulator.control.polls import PollQueue
-from emulator.control.registrations import Registrations
 from emulator.control.store import ControlStore
 from emulator.errors import BadRequest
 
 if TYPE_CHECKING:  # records the backend passes in; a start and the hooks need none of them
     from emulator.backend.models import Categorize, Resource, ResourceKey, UploadOutcome
+    from emulator.control.jobs import Jobs
+    from emulator.control.notifications import Notifier
+    from emulator.control.polls import PollQueue
+    from emulator.control.registrations import Registrations
 
 log = logging.getLogger("emulator")
 TICK = 0.02  # seconds between the worker's looks for due jobs and notifications
@@ -54,14 +55,37 @@ class ControlPlane:
         self.clock = clock
         self.journal = Journal(store, config.journal_size)
         self.faults = Faults(store, config.fault_seed)
-        self.registrations = Registrations(store)
-        self.jobs = Jobs(store)
-        self.notifier = Notifier(store, config, clock, clouds=clouds)
-        self.polls = PollQueue(store, config, clock, clouds=clouds)
+        self._clouds = clouds
         self.calls = StoreCounter(store)
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
         self._starting = threading.Lock()
+
+    # What a request needs (journal, faults, calls) is made now; the rest on first use, so a start loads none of it.
+
+    @functools.cached_property
+    def registrations(self) -> Registrations:
+        from emulator.control.registrations import Registrations
+
+        return Registrations(self.store)
+
+    @functools.cached_property
+    def jobs(self) -> Jobs:
+        from emulator.control.jobs import Jobs
+
+        return Jobs(self.store)
+
+    @functools.cached_property
+    def notifier(self) -> Notifier:
+        from emulator.control.notifications import Notifier
+
+        return Notifier(self.store, self.config, self.clock, clouds=self._clouds)
+
+    @functools.cached_property
+    def polls(self) -> PollQueue:
+        from emulator.control.polls import PollQueue
+
+        return PollQueue(self.store, self.config, self.clock, clouds=self._clouds)
 
     # -- Events (called by the backend) ------------------------------------------------------------------
 
@@ -143,7 +167,7 @@ class ControlPlane:
 
     def resume_leftovers(self) -> None:
         """A persistent data directory may hold jobs or webhooks from before a restart."""
-        if self.jobs.pending() or self.notifier.listing_pending():
+        if self.store.leftovers():
             self.start()
 
     def state(self) -> dict[str, Any]:

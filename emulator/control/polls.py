@@ -53,7 +53,7 @@ class PollQueue:
         raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
         stamp = int(self._clock.now())
         config = self._clouds(cloud)
-        secret, algorithm = (config.api_secret, config.signature_algorithm) if config else ("", "sha1")
+        secret, algorithm = (config.notification_secret, config.signature_algorithm) if config else ("", "sha1")
         from emulator import signing  # loaded with the first message queued, not at start
 
         signature = signing.notification_signature(raw.encode("utf-8"), stamp, secret, algorithm)

@@ -79,6 +79,12 @@ class ControlStore:
             row: tuple[Any, ...] | None = self._conn.execute(sql, tuple(args)).fetchone()
             return row
 
+    def leftovers(self) -> bool:
+        """Whether categorization jobs or webhooks not yet delivered wait from before a restart."""
+        row = self.one("SELECT EXISTS (SELECT 1 FROM jobs) OR "
+                       "EXISTS (SELECT 1 FROM notifications WHERE state = 'pending')")
+        return bool(row and row[0])
+
     def reset(self) -> None:
         """Forget everything but the clock: journal, faults, registrations, jobs, webhooks, rate-limit counts and
         budgets set at run time."""

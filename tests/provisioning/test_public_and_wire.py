@@ -166,3 +166,19 @@ def test_emulate_cloudinary_points_the_provisioning_api_at_the_emulator() -> Non
         made = cloudinary.provisioning.create_sub_account("Shop", cloud_name="shop2")
         assert cloudinary.provisioning.sub_accounts()["sub_accounts"] == [made]
     assert os.environ.get("CLOUDINARY_ACCOUNT_URL") == before
+
+
+def test_reset_of_one_cloud(client: FlaskClient) -> None:
+    """A sub-account's cloud alone, or the config file's cloud alone: the other keeps its assets and the account
+    its sub-accounts."""
+    sub = client.post(f"{A}/sub_accounts", json={"name": "Shop", "cloud_name": "shop2"}, headers=_basic()).json
+    key = _basic(sub["api_access_keys"][0]["key"], sub["api_access_keys"][0]["secret"])
+    assert client.post("/v1_1/shop2/resources/image/upload/sample", json={"tags": "kept"}, headers=key).status_code \
+        == 200
+    assert client.post("/_emulator/reset?cloud=demo", json={}).json == {"reset": ["demo"]}
+    assert client.get("/v1_1/shop2/resources/image/upload/sample", headers=key).json["tags"] == ["kept"]
+    assert client.post("/_emulator/reset?cloud=shop2", json={}).json == {"reset": ["shop2"]}
+    assert "tags" not in client.get("/v1_1/shop2/resources/image/upload/sample", headers=key).json  # sample anew
+    assert [s["id"] for s in client.get(f"{A}/sub_accounts", headers=_basic()).json["sub_accounts"]] == [sub["id"]]
+    answer = client.post("/_emulator/reset?cloud=nope", json={})
+    assert (answer.status_code, answer.json["error"]["message"]) == (400, "Unknown cloud nope. Configured: demo")

@@ -259,3 +259,20 @@ def test_answers_are_signed_with_the_secret_of_the_key_that_called(account: Any,
     result = cloudinary.uploader.upload(str(TURTLES), public_id="turtles")
     assert cloudinary.utils.verify_api_response_signature(result["public_id"], result["version"],
                                                           result["signature"])
+
+
+def test_the_key_dedicated_to_webhooks_signs_notifications(account: Any, sdk: Any) -> None:
+    import cloudinary.api
+    import cloudinary.uploader
+    import cloudinary.utils
+
+    sub = account.create_sub_account("Shop", cloud_name="shop2")
+    hooks = account.generate_access_key(sub["id"], name="hooks")
+    account.update_access_key(sub["id"], hooks["api_key"], dedicated_for="webhooks")
+    _use(sdk, sub)
+    cloudinary.api.create_trigger("poll://orders", "upload", uri_type="poll")
+    cloudinary.uploader.upload(str(TURTLES), public_id="polled")
+    [message] = cloudinary.api.notifications(channel="orders", wait_seconds=5)["messages"]
+    assert not cloudinary.utils.verify_notification(message)  # not with the cloud's first key
+    sdk.config(api_secret=hooks["api_secret"])
+    assert cloudinary.utils.verify_notification(message)

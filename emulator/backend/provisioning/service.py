@@ -379,12 +379,13 @@ class Provisioning:
 
 def served(sub: SubAccount) -> CloudConfig:
     """A sub-account as the cloud the Upload, Admin and delivery routes serve: its first enabled key is the
-    cloud's own, the other enabled keys authenticate as well."""
+    cloud's own, the other enabled keys authenticate as well; the key dedicated to webhooks signs notifications."""
     enabled = [k for k in sub.keys if k.enabled]
     first = enabled[0] if enabled else None
+    webhooks = next((k.api_secret for k in sub.keys if "webhooks" in k.dedicated_for), "")
     return CloudConfig(name=sub.cloud_name, api_key=first.api_key if first else "",
                        api_secret=first.api_secret if first else "",
-                       other_keys={k.api_key: k.api_secret for k in enabled[1:]})
+                       other_keys={k.api_key: k.api_secret for k in enabled[1:]}, webhook_secret=webhooks)
 
 
 def _user_change(change: Callable[[User], User]) -> Callable[[Document], Claimed]:
