@@ -134,6 +134,23 @@ def test_the_indexes_and_settings_are_away_during_the_load_only(store: SQLiteSto
     assert (store._read("PRAGMA synchronous")[0][0], store._read("PRAGMA cache_size")[0][0]) == (synchronous, cache)
 
 
+def test_a_load_within_a_load_is_part_of_the_outer_one(store: SQLiteStorage) -> None:
+    deferred = {name for name, _ in bulk.deferred_indexes()}
+    with store.bulk_load():
+        _load(store, _batches()[:1])
+        with store.bulk_load():
+            _load(store, _batches()[1:2])
+        assert not _indexes(store) & deferred  # still loading
+        _load(store, _batches()[2:])
+    assert deferred <= _indexes(store)
+    plain = SQLiteStorage(None)
+    try:
+        _load(plain, _batches())
+        assert _snapshot(store) == _snapshot(plain)
+    finally:
+        plain.close()
+
+
 def test_a_failed_load_keeps_its_committed_batches_and_the_indexes(store: SQLiteStorage) -> None:
     before = _indexes(store)
     with pytest.raises(RuntimeError, match="the loader failed"), store.bulk_load():
