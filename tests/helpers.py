@@ -13,14 +13,19 @@ import time
 from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import requests
 from flask.testing import FlaskClient
 
 from emulator import signing
 from emulator.backend.models import Resource, ResourceKey
+from emulator.backend.queries import SearchSpec, SortKey
+from emulator.backend.search import parse
 from tests.conftest import KEY, SECRET, TURTLES, signed
+
+if TYPE_CHECKING:
+    from emulator.storage.sqlite import SQLiteStorage
 
 BIN = Path(sys.executable).parent
 ADMIN = "/v1_1/demo"
@@ -185,3 +190,19 @@ def _audio_frames(out: Any, stream: Any) -> None:
         frame.sample_rate, frame.pts = ctx.sample_rate, index * samples
         out.mux(stream.encode(frame))
     out.mux(stream.encode())
+
+
+def search_pages(store: SQLiteStorage, expression: str, limit: int, direction: Literal["asc", "desc"] = "desc",
+                 *, now: float) -> tuple[list[str], list[int]]:
+    """Every page of a search straight from the storage, sorted by creation: the ids in order and each page's
+    ``total_count``."""
+    seen: list[str] = []
+    totals: list[int] = []
+    after: SortKey | None = None
+    while True:
+        page = store.search(SearchSpec("demo", parse(expression, now), (("created_at", direction),), limit, after))
+        seen += [r.public_id for r in page.items]
+        totals.append(page.total_count)
+        if page.next_key is None:
+            return seen, totals
+        after = page.next_key

@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 
 from emulator.backend.models import Resource
-from emulator.backend.queries import Listing, SearchSpec, SortKey
-from emulator.backend.search import parse
+from emulator.backend.queries import Listing
 from emulator.storage import bulk
 from emulator.storage.sqlite import SQLiteStorage
-from tests.helpers import make
+from tests.helpers import make, search_pages
 
 T0 = 1_700_000_000.0
 BLOB = b"bytes of every resource"
@@ -57,20 +56,6 @@ def _load(store: SQLiteStorage, batches: list[list[Resource]]) -> None:
         store.put_many(batch, {batch[0].sha256: BLOB})
 
 
-def _pages(store: SQLiteStorage, expression: str, limit: int) -> tuple[list[str], list[int]]:
-    seen: list[str] = []
-    totals: list[int] = []
-    after: SortKey | None = None
-    while True:
-        spec = SearchSpec("demo", parse(expression, T0), (("created_at", "desc"),), limit, after)
-        page = store.search(spec)
-        seen += [r.public_id for r in page.items]
-        totals.append(page.total_count)
-        if page.next_key is None:
-            return seen, totals
-        after = page.next_key
-
-
 def _listing(store: SQLiteStorage, **query: object) -> list[str]:
     seen: list[str] = []
     after = None
@@ -90,7 +75,7 @@ def _answers(store: SQLiteStorage) -> dict[str, object]:
         "tags": store.tags("demo", "image", None, None, 100),
         "folders": sorted(store.asset_folders("demo")), "in folder": store.count_in_folder("demo", "f2"),
         "usage": store.usage("demo"),
-        **{f"search {e}": _pages(store, e, 4) for e in (
+        **{f"search {e}": search_pages(store, e, 4, now=T0) for e in (
             "tags=all AND width>700", "tags=rare", "tags:t1", "folder=f1/s0", "public_id:img_00*",
             "context.shop=north AND NOT tags=t2")},
         "by sha256": store.find_by_sha256("demo", make("x").sha256),

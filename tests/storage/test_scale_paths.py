@@ -15,7 +15,7 @@ from emulator.storage import search_sql
 from emulator.storage import sqlite as sqlite_module
 from emulator.storage.schema import SCHEMA_VERSION
 from emulator.storage.sqlite import SQLiteStorage
-from tests.helpers import make
+from tests.helpers import make, search_pages
 
 T0 = 1_700_000_000.0
 BLOB = b"bytes of every resource"
@@ -67,20 +67,6 @@ def _library() -> list[Resource]:
     return out
 
 
-def _pages(store: SQLiteStorage, expression: str, direction: str, limit: int) -> tuple[list[str], list[int]]:
-    seen: list[str] = []
-    totals: list[int] = []
-    after: SortKey | None = None
-    while True:
-        spec = SearchSpec("demo", parse(expression, T0), (("created_at", direction),), limit, after)  # type: ignore[arg-type]
-        page = store.search(spec)
-        seen += [r.public_id for r in page.items]
-        totals.append(page.total_count)
-        if page.next_key is None:
-            return seen, totals
-        after = page.next_key
-
-
 @pytest.mark.parametrize("direction", ["desc", "asc"])
 @pytest.mark.parametrize("expression", ["tags=common", "tags=common AND width>700", "tags=rare AND tags=common",
                                         "tags:common", "tags:common AND NOT tags=rare"])
@@ -89,9 +75,9 @@ def test_a_search_gives_the_same_pages_walking_or_sorting(store: SQLiteStorage, 
     library = _library()
     store.put_many(library)
     store._walks = lambda spec, matches: True  # type: ignore[method-assign]
-    walked = _pages(store, expression, direction, 3)
+    walked = search_pages(store, expression, 3, direction, now=T0)
     store._walks = lambda spec, matches: False  # type: ignore[method-assign]
-    sorted_ = _pages(store, expression, direction, 3)
+    sorted_ = search_pages(store, expression, 3, direction, now=T0)
     assert walked == sorted_
     matches = [r for r in library if _matches(r, expression)]
     matches.sort(key=lambda r: (r.created_at, int(r.public_id[2:])), reverse=direction == "desc")
@@ -174,7 +160,7 @@ def test_words_of_tags_are_found_with_or_without_word_rows(store: SQLiteStorage,
     for direction in ("asc", "desc"):
         for walk in (True, False):
             store._walks = lambda spec, matches, walk=walk: walk  # type: ignore[method-assign,misc]
-            seen, totals = _pages(store, expression, direction, 2)
+            seen, totals = search_pages(store, expression, 2, direction, now=T0)
             assert sorted(seen) == expected and set(totals) == {len(expected)}, (direction, walk)
 
 
