@@ -93,10 +93,6 @@ class Notifier:
         except Exception as exc:  # any failure is one failed attempt, retried with backoff, never a stuck row
             return {"status": None, "error": str(getattr(exc, "reason", exc)) or type(exc).__name__}
 
-    def listing_pending(self) -> int:
-        row = self._store.one("SELECT COUNT(*) FROM notifications WHERE state = 'pending'")
-        return int(row[0]) if row else 0
-
     def listing(self, cloud: str | None = None) -> list[dict[str, Any]]:
         rows = self._store.rows(
             "SELECT id, created_at, cloud, url, kind, body, attempts, state FROM notifications "
