@@ -67,8 +67,11 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 def boolean(params: Params, name: str, default: bool) -> bool:
     value = params.text(name)
-    if value is None:
-        return default
+    return default if value is None else truth(value, name)
+
+
+def truth(value: str, name: str) -> bool:
+    """A boolean parameter's text (``true``/``false``, ``1``/``0``, ``yes``/``no``, ``on``/``off``)."""
     text = value.strip().lower()
     if text in _TRUE:
         return True
@@ -338,19 +341,24 @@ _DIRECTIONS: dict[str, Direction] = {"asc": "asc", "1": "asc", "desc": "desc", "
 
 
 def max_results(params: Params, default: int, maximum: int = MAX_RESULTS) -> int:
-    value = params.text("max_results")
+    number = integer(params.text("max_results"), 1, maximum, "max_results")
+    return default if number is None else number
+
+
+def integer(value: str | None, low: int, high: int, name: str) -> int | None:
+    """A whole number in [low, high] from a parameter's text; None when absent; anything else a 400."""
     if value is None or value.strip() == "":
-        return default
+        return None
     try:
         number = int(value)
     except ValueError:
-        number = 0
-    if not 1 <= number <= maximum:
-        raise BadRequest(f"Invalid max_results - {value}. Must be an integer between 1 and {maximum}")
+        number = low - 1
+    if not low <= number <= high:
+        raise BadRequest(f"Invalid {name} - {value}. Must be an integer between {low} and {high}")
     return number
 
 
-def _direction(value: str | None, name: str = "direction") -> Direction:
+def direction(value: str | None, name: str = "direction") -> Direction:
     if value is None or value == "":
         return "desc"
     found = _DIRECTIONS.get(value.strip().lower())
@@ -393,7 +401,7 @@ def list_request(params: Params) -> ListRequest:
     return ListRequest(
         max_results=max_results(params, 10),
         next_cursor=params.text("next_cursor") or None,
-        direction=_direction(params.text("direction")),
+        direction=direction(params.text("direction")),
         with_tags=boolean(params, "tags", False),
         with_context=boolean(params, "context", False),
         with_metadata=boolean(params, "metadata", False),
@@ -502,10 +510,10 @@ def _sort_by(values: list[str]) -> tuple[tuple[str, Direction], ...]:
         items = parsed if isinstance(parsed, list) else [parsed if parsed is not None else value]
         for item in items:
             if isinstance(item, dict):
-                out += [(str(k), _direction(str(v), "sort_by direction")) for k, v in item.items()]
+                out += [(str(k), direction(str(v), "sort_by direction")) for k, v in item.items()]
             else:
-                field, _, direction = str(item).partition(":")
-                out.append((field.strip(), _direction(direction or "desc", "sort_by direction")))
+                field, _, order = str(item).partition(":")
+                out.append((field.strip(), direction(order or "desc", "sort_by direction")))
     return tuple(dict((f, d) for f, d in out).items())
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Request
 
-from emulator.api import account_params
+from emulator.api import account_params, params
 from emulator.backend.provisioning.models import (
     DEDICATED,
     KEY_SORTS,
@@ -27,8 +27,6 @@ from emulator.backend.provisioning.models import (
 from emulator.errors import BadRequest
 
 Body = Mapping[str, Any]
-_TRUE = ("true", "1", "yes")
-_FALSE = ("false", "0", "no")
 _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y")
 
 
@@ -57,10 +55,7 @@ def boolean(values: Body, name: str) -> bool | None:
         return None
     if isinstance(value, bool):
         return value
-    lowered = str(value).strip().lower()
-    if lowered in _TRUE or lowered in _FALSE:
-        return lowered in _TRUE
-    raise BadRequest(f"Invalid {name} - {value}. Must be true or false")
+    return params.truth(str(value), name)
 
 
 def ids(values: Body, name: str) -> tuple[str, ...] | None:
@@ -75,15 +70,6 @@ def ids(values: Body, name: str) -> tuple[str, ...] | None:
             raise BadRequest(f"Invalid {name} - expected a list of ids")
         out.extend(part.strip() for part in str(item).split(",") if part.strip())
     return tuple(out)
-
-
-def _number(values: Body, name: str, low: int, high: int) -> int | None:
-    value = text(values, name)
-    if value is None:
-        return None
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise BadRequest(f"Invalid {name} - {value}. Must be a whole number from {low} to {high}")
-    return int(value)
 
 
 def _date(values: Body, name: str, *, end: bool) -> float | None:
@@ -158,11 +144,9 @@ def key_listing(values: Body) -> KeyListing:
     sort_by = text(values, "sort_by") or "created_at"
     if sort_by not in KEY_SORTS:
         raise BadRequest(f"Invalid sort_by - {sort_by}. Possible values: {', '.join(KEY_SORTS)}")
-    order = (text(values, "sort_order") or "desc").lower()
-    if order not in ("asc", "desc"):
-        raise BadRequest(f"Invalid sort_order - {order}. Possible values: asc, desc")
-    return KeyListing(page_size=_number(values, "page_size", 1, 10_000), page=_number(values, "page", 1, 100),
-                      sort_by=sort_by, descending=order == "desc")
+    return KeyListing(page_size=params.integer(text(values, "page_size"), 1, 10_000, "page_size"),
+                      page=params.integer(text(values, "page"), 1, 100, "page"), sort_by=sort_by,
+                      descending=params.direction(text(values, "sort_order"), "sort_order") == "desc")
 
 
 def key_spec(values: Body) -> KeySpec:

@@ -106,8 +106,22 @@ def test_node_sends_forms_and_repeated_query_parameters(client: FlaskClient) -> 
 
 def test_a_bad_boolean_is_a_400(client: FlaskClient) -> None:
     answer = client.get(f"{A}/sub_accounts?enabled=maybe", headers=_basic())
-    assert (answer.status_code, answer.json["error"]["message"]) == (400, "Invalid enabled - maybe. Must be true "
-                                                                          "or false")
+    assert (answer.status_code, answer.json["error"]["message"]) == (400, "Invalid boolean parameter enabled - "
+                                                                          "maybe. Must be true or false")
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("page_size=%C2%B2", "Invalid page_size - \u00b2. Must be an integer between 1 and 10000"),
+    ("page_size=0", "Invalid page_size - 0. Must be an integer between 1 and 10000"),
+    ("page=101", "Invalid page - 101. Must be an integer between 1 and 100"),
+    ("sort_order=up", "Invalid sort_order - up. Must be asc or desc"),
+    ("sort_by=size", "Invalid sort_by - size. Possible values: "),
+])
+def test_bad_access_key_listings_are_a_400(client: FlaskClient, query: str, message: str) -> None:
+    sub = client.post(f"{A}/sub_accounts", json={"name": "Shop"}, headers=_basic()).json
+    answer = client.get(f"{A}/sub_accounts/{sub['id']}/access_keys?{query}", headers=_basic())
+    assert answer.status_code == 400
+    assert answer.json["error"]["message"].startswith(message)
 
 
 # -- state ----------------------------------------------------------------------------------------------------
