@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import time
 from dataclasses import replace
 
+from emulator import credentials
 from emulator.api import lint
 from emulator.api.collected import Params, with_defaults
 from emulator.config import CloudConfig
@@ -116,11 +116,7 @@ def as_key_used(cloud: CloudConfig, params: Params, authorization: str | None) -
 def admin_api(cloud: CloudConfig, authorization: str | None) -> None:
     """HTTP Basic with the cloud's key and secret; every failure is a 401."""
     api_key, secret = basic_credentials(authorization, missing="Must supply api_key")
-    expected = cloud.secret_for(api_key)
-    if expected is None:
-        raise Unauthorized(f"Unknown API key {api_key}")
-    if not hmac.compare_digest(secret.encode(), expected.encode()):
-        raise Unauthorized("Invalid credentials")
+    credentials.check(api_key, secret, cloud.secret_for(api_key))
 
 
 def basic_credentials(authorization: str | None, *, missing: str) -> tuple[str, str]:

@@ -3,13 +3,13 @@ users and user groups; and the public ``create_cloud`` / ``create_agent_account`
 
 from __future__ import annotations
 
-import hmac
 import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
+from emulator import credentials
 from emulator.backend.provisioning import public
 from emulator.backend.provisioning.models import (
     ROLES,
@@ -29,7 +29,7 @@ from emulator.backend.provisioning.models import (
 from emulator.backend.provisioning.store import Claimed, Document, ProvisioningStore, UniqueTaken
 from emulator.clock import Clock, IdSource
 from emulator.config import AccountSettings, CloudConfig
-from emulator.errors import AlreadyExists, BadRequest, NotFound, Unauthorized
+from emulator.errors import AlreadyExists, BadRequest, NotFound
 
 SUB = "sub_account"
 USER = "user"
@@ -57,10 +57,8 @@ class Provisioning:
 
     def authenticate(self, account_id: str, key: str, secret: str) -> None:
         """The account's provisioning key and secret (a 401 otherwise), then its id (a 404 otherwise)."""
-        if key != self.account.provisioning_api_key:
-            raise Unauthorized(f"Unknown API key {key}")
-        if not hmac.compare_digest(secret.encode(), self.account.provisioning_api_secret.encode()):
-            raise Unauthorized("Invalid credentials")
+        account = self.account
+        credentials.check(key, secret, account.provisioning_api_secret if key == account.provisioning_api_key else None)
         if account_id != self.account.account_id:
             raise NotFound(f"Cannot find account with id {account_id}")
 
