@@ -119,15 +119,16 @@ def admin_api(cloud: CloudConfig, authorization: str | None) -> None:
     credentials.check(api_key, secret, cloud.secret_for(api_key))
 
 
+_URL_SAFE = str.maketrans("-_", "+/")
+
+
 def basic_credentials(authorization: str | None, *, missing: str) -> tuple[str, str]:
     """``(key, secret)`` of an HTTP Basic header; no header is a 401 saying ``missing``, a garbled one a 401."""
     if not authorization or not authorization.lower().startswith("basic "):
         raise Unauthorized(missing)
     encoded = authorization[6:].strip()
     try:  # the Ruby SDK encodes URL-safe ('-' and '_' for '+' and '/')
-        raw = base64.urlsafe_b64decode(encoded) if "-" in encoded or "_" in encoded \
-            else base64.b64decode(encoded, validate=True)
-        decoded = raw.decode("utf-8")
+        decoded = base64.b64decode(encoded.translate(_URL_SAFE), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as exc:
         raise Unauthorized("Invalid Authorization header - expected Basic base64(api_key:api_secret)") from exc
     key, _, secret = decoded.partition(":")

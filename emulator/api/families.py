@@ -99,7 +99,7 @@ FAMILIES: tuple[Family, ...] = (
         "delete_user_group user_group_users add_user_to_group remove_user_from_group create_cloud "
         "create_agent_account")),
 )
-PUBLIC_PROVISIONING = frozenset({"create_cloud", "create_agent_account"})  # unauthenticated, rate-limited per IP
+PUBLIC_PROVISIONING = frozenset({"create_cloud", "create_agent_account"})  # unauthenticated
 BLUEPRINTS: tuple[Blueprint, ...] = tuple(dict.fromkeys(f.blueprint for f in FAMILIES))
 
 

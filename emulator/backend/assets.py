@@ -84,11 +84,9 @@ class Assets:
             resource = self._build(ResourceKey(cloud.name, "sample"), stored, "sample", (), {}, {}, None, None)
             self._store(resource, data)
 
-    def reset(self, clouds: list[CloudConfig], *, every: bool | None = None) -> None:
+    def reset(self, clouds: list[CloudConfig], *, every: bool) -> None:
         """Back to a fresh account: everything of these clouds forgotten, ``sample`` created again. ``every``:
-        the whole library (also clouds not listed, such as sub-accounts'); default: when ``clouds`` are all the
-        config file's."""
-        every = {c.name for c in clouds} == set(self.config.clouds) if every is None else every
+        the whole library (also clouds not listed, such as sub-accounts')."""
         if every:
             self.repo.reset(None)
         for cloud in clouds:

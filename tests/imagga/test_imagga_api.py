@@ -179,6 +179,9 @@ def test_not_an_image_is_400(client: FlaskClient) -> None:
     (auth(key="acc_other"), "Invalid credentials: unknown api_key or wrong api_secret"),
     (basic(), "Invalid credentials: unknown api_key or wrong api_secret"),  # Cloudinary's key is not Imagga's
     ({"Authorization": "Basic !!!"}, "Invalid Authorization header - expected Basic base64(api_key:api_secret)"),
+    # URL-safe base64 (the Ruby SDK's) is held to the same alphabet: nothing is silently dropped
+    ({"Authorization": "Basic az!4-OnM_Pw=="},
+     "Invalid Authorization header - expected Basic base64(api_key:api_secret)"),
 ])
 def test_auth_failures_are_401_in_imaggas_envelope(client: FlaskClient, headers: dict[str, str],
                                                    message: str) -> None:
