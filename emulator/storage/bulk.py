@@ -13,7 +13,6 @@ planner statistics. Queries during a load give the same answers, only without th
 from __future__ import annotations
 
 import gc
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -28,17 +27,10 @@ RELAXED = {"synchronous": 0, "cache_size": -64_000, "temp_store": 1}
 COMMIT_EVERY = 1_000_000  # changed rows (some 60,000 resources with their tag and word rows)
 # Kept: queries name them (``INDEXED BY``), and a load in creation order only appends to them.
 KEPT = frozenset({"resources_by_created", "resources_by_type_created"})
-_CREATE_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+) ON", re.ASCII)
-
-
 def deferred_indexes() -> list[tuple[str, str]]:
     """The schema's secondary indexes a load drops: (name, its ``CREATE INDEX IF NOT EXISTS`` statement)."""
-    out = []
-    for statement in schema.SCHEMA.split(";"):
-        found = _CREATE_INDEX.search(statement)
-        if found and found.group(1) not in KEPT:
-            out.append((found.group(1), statement.strip()))
-    return out
+    return [(name, f"CREATE INDEX IF NOT EXISTS {name} ON {on}") for name, on in schema.INDEXES.items()
+            if name not in KEPT]
 
 
 @contextmanager

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from emulator.backend.models import Resource
 
 SCHEMA_VERSION = 7
-SCHEMA = """
+_TABLES = """
 CREATE TABLE IF NOT EXISTS clouds (name TEXT PRIMARY KEY, created_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS resources (
     id INTEGER PRIMARY KEY,
@@ -29,13 +29,6 @@ CREATE TABLE IF NOT EXISTS resources (
     media TEXT NOT NULL DEFAULT '{}', extra TEXT NOT NULL DEFAULT '{}',
     UNIQUE (cloud, resource_type, type, public_id)
 );
-CREATE INDEX IF NOT EXISTS resources_by_type_created ON resources (cloud, resource_type, type, created_at, id);
-CREATE INDEX IF NOT EXISTS resources_by_created ON resources (cloud, created_at, id);
-CREATE INDEX IF NOT EXISTS resources_by_folder ON resources (cloud, folder);
-CREATE INDEX IF NOT EXISTS resources_by_filename ON resources (cloud, filename);
-CREATE INDEX IF NOT EXISTS resources_by_sha256_created ON resources (sha256, cloud, created_at);
-CREATE INDEX IF NOT EXISTS resources_by_asset_folder ON resources (cloud, asset_folder);
-CREATE INDEX IF NOT EXISTS resources_by_asset_id ON resources (cloud, asset_id);
 CREATE TABLE IF NOT EXISTS resource_tags (
     cloud TEXT NOT NULL, tag TEXT NOT NULL, resource_type TEXT NOT NULL, created_at REAL NOT NULL,
     id INTEGER NOT NULL,
@@ -50,7 +43,6 @@ CREATE TABLE IF NOT EXISTS resource_context (
     created_at REAL NOT NULL, id INTEGER NOT NULL,
     PRIMARY KEY (cloud, key, value, resource_type, created_at, id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS resource_context_by_key ON resource_context (cloud, key, resource_type, created_at, id);
 CREATE TABLE IF NOT EXISTS resource_terms (
     cloud TEXT NOT NULL, field TEXT NOT NULL, term TEXT NOT NULL, id INTEGER NOT NULL,
     PRIMARY KEY (cloud, field, term, id)
@@ -59,8 +51,20 @@ CREATE TABLE IF NOT EXISTS resource_metadata (
     cloud TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, number REAL, id INTEGER NOT NULL,
     PRIMARY KEY (cloud, field, value, id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS resource_metadata_by_number ON resource_metadata (cloud, field, number);
 """
+# Secondary indexes by name (a bulk load drops most of them and builds them again at the end: storage/bulk.py).
+INDEXES: dict[str, str] = {
+    "resources_by_type_created": "resources (cloud, resource_type, type, created_at, id)",
+    "resources_by_created": "resources (cloud, created_at, id)",
+    "resources_by_folder": "resources (cloud, folder)",
+    "resources_by_filename": "resources (cloud, filename)",
+    "resources_by_sha256_created": "resources (sha256, cloud, created_at)",
+    "resources_by_asset_folder": "resources (cloud, asset_folder)",
+    "resources_by_asset_id": "resources (cloud, asset_id)",
+    "resource_context_by_key": "resource_context (cloud, key, resource_type, created_at, id)",
+    "resource_metadata_by_number": "resource_metadata (cloud, field, number)",
+}
+SCHEMA = _TABLES + "".join(f"CREATE INDEX IF NOT EXISTS {name} ON {on};\n" for name, on in INDEXES.items())
 # Columns added after schema 2, with what an existing row gets (schema 2 → 3: structured metadata, dynamic folders).
 ADDED_COLUMNS = (
     ("metadata", "TEXT NOT NULL DEFAULT '{}'", None),
