@@ -1,6 +1,5 @@
-"""The provisioning account's documents in one SQLite table of the emulator's database: ``provisioning_documents``,
-created on start when missing, so an existing data directory is upgraded in place. A partial unique index holds
-each kind's unique names (cloud names, emails, group names)."""
+"""The provisioning account's documents in one SQLite table of the emulator's database: ``provisioning_documents``
+(created with the other tables at start, so an existing data directory is upgraded in place: storage/schema.py)."""
 
 from __future__ import annotations
 
@@ -11,15 +10,6 @@ from collections.abc import Callable
 from emulator.backend.provisioning.store import Claimed, Document, UniqueTaken
 from emulator.storage.db import Database
 
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS provisioning_documents (
-        seq INTEGER PRIMARY KEY,
-        account TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, uniq TEXT, body TEXT NOT NULL,
-        UNIQUE (account, kind, id)
-    )""",
-    """CREATE UNIQUE INDEX IF NOT EXISTS provisioning_unique
-        ON provisioning_documents (account, kind, uniq) WHERE uniq IS NOT NULL""",
-)
 _WHERE = "account = ? AND kind = ? AND id = ?"
 
 
@@ -27,10 +17,7 @@ class SQLiteProvisioningStore:
     """Implements :class:`emulator.backend.provisioning.store.ProvisioningStore` on the shared connection."""
 
     def __init__(self, db: Database) -> None:
-        self._db = db
-        with db.tx() as conn:
-            for statement in SCHEMA:
-                conn.execute(statement)
+        self._db = db  # the table is created with the others at start (storage/schema.py)
 
     def get(self, account: str, kind: str, id: str) -> Document | None:
         rows = self._db.read(f"SELECT body FROM provisioning_documents WHERE {_WHERE}", (account, kind, id))

@@ -202,6 +202,17 @@ CREATE TABLE IF NOT EXISTS account_documents (
     UNIQUE (cloud, kind, name)
 )
 """
+# The Account Provisioning API's documents; a partial unique index holds each kind's unique names (cloud names,
+# emails, group names).
+PROVISIONING = """
+CREATE TABLE IF NOT EXISTS provisioning_documents (
+    seq INTEGER PRIMARY KEY,
+    account TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, uniq TEXT, body TEXT NOT NULL,
+    UNIQUE (account, kind, id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS provisioning_unique
+    ON provisioning_documents (account, kind, uniq) WHERE uniq IS NOT NULL;
+"""
 LIFECYCLE = f"""
 CREATE TABLE IF NOT EXISTS eager (
     cloud TEXT NOT NULL, resource_type TEXT NOT NULL, type TEXT NOT NULL, public_id TEXT NOT NULL,
@@ -228,11 +239,13 @@ _INDEX = "CREATE INDEX IF NOT EXISTS derived_used_at ON derived (used_at)"
 
 def create_beside(db: Database) -> None:
     """The tables beside ``resources`` (delivery's cache, Imagga uploads, eager renderings, backups, relations,
-    the account's documents), and the upgrade of a derived cache from before it was bounded."""
+    the account's documents, the provisioning account's), and the upgrade of a derived cache from before it was
+    bounded."""
     with db.lock:
         db.conn.executescript(DERIVED)
         db.conn.executescript(LIFECYCLE)
         db.conn.execute(ACCOUNT)
+        db.conn.executescript(PROVISIONING)
     _upgrade_derived(db)
 
 
