@@ -124,9 +124,8 @@ def user_in_user_groups(account_id: str, user_id: str) -> Response:
 
 @operation(bp, "user_groups")
 def user_groups(account_id: str) -> Response:
-    extended = pp.boolean(pp.body(request), "extended_details")
-    groups = _service().user_groups()
-    return jsonify(user_groups=[_service().extended(g) if extended else g.render() for g in groups])
+    extended = pp.boolean(pp.body(request), "extended_details") or False
+    return jsonify(user_groups=_service().user_groups(extended=extended))
 
 
 @operation(bp, "create_user_group")
@@ -136,9 +135,8 @@ def create_user_group(account_id: str) -> Response:
 
 @operation(bp, "user_group")
 def user_group(account_id: str, group_id: str) -> Response:
-    group = _service().user_group(group_id)
-    extended = pp.boolean(pp.body(request), "extended_details")
-    return jsonify(_service().extended(group) if extended else group.render())
+    extended = pp.boolean(pp.body(request), "extended_details") or False
+    return jsonify(_service().user_group_answer(group_id, extended=extended))
 
 
 @operation(bp, "update_user_group")

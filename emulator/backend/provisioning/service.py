@@ -288,12 +288,19 @@ class Provisioning:
 
     # -- user groups -------------------------------------------------------------------------------------------
 
-    def user_groups(self) -> list[UserGroup]:
-        return self._groups()
+    def user_groups(self, *, extended: bool = False) -> list[dict[str, Any]]:
+        """Every group as answered; ``extended``: with its members and dates (``extended_details=true``), the
+        users read once for all of them."""
+        groups = self._groups()
+        if not extended:
+            return [g.render() for g in groups]
+        users = {u.id: u for u in self._users()}
+        return [g.extended([users[i] for i in g.user_ids if i in users]) for g in groups]
 
-    def extended(self, group: UserGroup) -> dict[str, Any]:
-        """A group with its members and dates (``extended_details=true``)."""
-        return group.extended(self._members(group))
+    def user_group_answer(self, group_id: str, *, extended: bool = False) -> dict[str, Any]:
+        """One group as answered (``extended``: with its members and dates)."""
+        group = self.user_group(group_id)
+        return group.extended(self._members(group)) if extended else group.render()
 
     def user_group(self, group_id: str) -> UserGroup:
         found = self.store.get(self._id, GROUP, group_id)
