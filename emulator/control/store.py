@@ -67,6 +67,7 @@ class ControlStore:
         self._writer = WriterLock(path, shared=not temporary)  # one writer at a time, across worker processes too
         self._lock = self.lock = self._writer.thread  # guards the connection and the cache
         self._cache: dict[str, Any] = {}
+        self._shared = not temporary  # a temporary store is this connection's alone: nobody else commits to it
         self._thread = threading.local()  # .held: the cache checked for this call; .deferred: writes waiting
         self._conn.executescript(_SCHEMA)
         self._upgrade()
@@ -99,6 +100,15 @@ class ControlStore:
             if deferred:  # rolled back: they wait for the next transaction of this thread
                 self._thread.deferred = deferred + (getattr(self._thread, "deferred", None) or [])
             raise
+
+    def write(self, sql: str, args: tuple[Any, ...]) -> int:
+        """One statement that changes no value read through :meth:`cached` (a journal entry), in a transaction of
+        its own, with what this thread deferred; the row id it inserted."""
+        if getattr(self._thread, "deferred", None):
+            with self.tx(invalidates=False) as db:
+                return int(db.execute(sql, args).lastrowid or 0)
+        with self._writer:  # a statement alone is a transaction: no BEGIN and COMMIT to run
+            return int(self._conn.execute(sql, args).lastrowid or 0)
 
     def defer(self, sql: str, args: tuple[Any, ...]) -> None:
         """A write that can wait for this thread's next transaction (the journal entry of the same call): one
@@ -141,6 +151,8 @@ class ControlStore:
         self._thread.held = False
 
     def _revalidate(self) -> None:
+        if not self._shared:
+            return
         version = self._data_version()
         if version != self._version:
             self._cache.clear()

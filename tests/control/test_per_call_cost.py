@@ -74,7 +74,7 @@ def test_an_unlimited_cloud_counts_nothing(tmp_path: Path) -> None:
         client = app.test_client()
         client.get(PING, headers=basic())
         assert _statements(app, client, PING) == [
-            "PRAGMA data_version", "BEGIN IMMEDIATE", "INSERT INTO journal", "COMMIT"]
+            "PRAGMA data_version", "INSERT INTO journal"]  # a statement alone needs no BEGIN and COMMIT
         assert client.get("/_emulator/rate-limits").get_json()["clouds"]["demo"]["admin_rate_limit"] == 0
     finally:
         _emulator(app).close()
@@ -144,6 +144,18 @@ def test_a_count_is_kept_when_the_journal_fails(pair: tuple[FlaskClient, FlaskCl
     monkeypatch.setattr(journal, "record", broken)
     assert one.get(PING, headers=basic()).status_code == 200  # the journal never fails an answer
     assert two.get("/_emulator/rate-limits").get_json()["clouds"]["demo"]["remaining"] == 49
+
+
+def test_a_temporary_store_is_never_revalidated() -> None:
+    """Without a data directory the control store is a file only this connection opens."""
+    app = create_app(load_config({}, env={}))
+    try:
+        client = app.test_client()
+        client.get(PING, headers=basic())
+        assert _statements(app, client, PING) == [
+            "BEGIN IMMEDIATE", "INSERT INTO admin_calls", "INSERT INTO journal", "COMMIT"]
+    finally:
+        _emulator(app).close()
 
 
 def test_a_rolled_back_transaction_keeps_the_deferred_writes(tmp_path: Path) -> None:
