@@ -22,7 +22,7 @@ class StoreCounter:
         self._store = store
 
     def used(self, cloud: str, hour: int) -> int:
-        seen_hour, calls = self._store.cached(f"calls:{cloud}", lambda: self._read(cloud))
+        seen_hour, calls = self._store.cached(f"calls:{cloud}", lambda: self._read(cloud), volatile=True)
         return calls if seen_hour == hour else 0
 
     def _read(self, cloud: str) -> tuple[int, int]:

@@ -4,9 +4,11 @@ Durability matters less here than for the library (a lost journal line is harmle
 
 Every API call reads the control plane's settings (the clock, whether any fault is set, the Admin budget and
 its count), which rarely change. They are read once and kept (:meth:`ControlStore.cached`) until they may have
-changed: a write through this connection that is not declared harmless to them empties the cache, and so does a
-commit by any other connection (another worker process, another emulator on the same data directory), which
-SQLite reports by a new ``PRAGMA data_version``. An API call checks that once, when it starts (:meth:`hold`).
+changed: a write through this connection that is not declared harmless to them empties the cache. A commit by any
+other connection (another worker process, another emulator on the same data directory) is seen as a new
+``PRAGMA data_version``, checked once when an API call starts (:meth:`hold`); as the other workers commit a
+journal entry with every call, the settings' own counter (``settings_version``, bumped by every write that is not
+declared harmless) then says whether they changed or only the volatile values (call counts) may have.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any, TypeVar
 from emulator.storage.db import WriterLock, directory_for, open_database, write_transaction
 
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS settings_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT OR IGNORE INTO settings_version (id, n) VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS clock (id INTEGER PRIMARY KEY CHECK (id = 1), offset REAL NOT NULL, frozen_at REAL);
 INSERT OR IGNORE INTO clock (id, offset, frozen_at) VALUES (1, 0, NULL);
 CREATE TABLE IF NOT EXISTS journal (
@@ -69,11 +73,12 @@ class ControlStore:
         self._writer = WriterLock(path, shared=not temporary)  # one writer at a time, across worker processes too
         self._lock = self.lock = self._writer.thread  # guards the connection and the cache
         self._cache: dict[str, Any] = {}
+        self._volatile: set[str] = set()  # keys whose values writes declared harmless may change (call counts)
         self._shared = not temporary  # a temporary store is this connection's alone: nobody else commits to it
         self._thread = threading.local()  # .held: the cache checked for this call; .deferred: writes waiting
         self._conn.executescript(_SCHEMA)
         self._upgrade()
-        self._version = self._data_version()
+        self._version, self._settings = self._data_version(), self._settings_version()
 
     def _upgrade(self) -> None:
         """Data directories from before the journal was bounded in bytes get its ``size`` column."""
@@ -95,6 +100,8 @@ class ControlStore:
                     for sql, args in deferred:
                         db.execute(sql, args)
                     yield db
+                    if invalidates:
+                        db.execute("UPDATE settings_version SET n = n + 1")
                 finally:
                     if invalidates:
                         self._cache.clear()
@@ -126,9 +133,12 @@ class ControlStore:
             with self.tx(invalidates=False):
                 pass
 
-    def cached(self, key: str, load: Callable[[], T]) -> T:
-        """``load()``'s value, kept until the control store may have changed it (see the module's docstring)."""
+    def cached(self, key: str, load: Callable[[], T], *, volatile: bool = False) -> T:
+        """``load()``'s value, kept until the control store may have changed it (see the module's docstring);
+        ``volatile``: a value that writes declared harmless (``invalidates=False``) change."""
         with self._lock:
+            if volatile:
+                self._volatile.add(key)
             if not getattr(self._thread, "held", False):
                 self._revalidate()
             if key in self._cache:
@@ -156,9 +166,20 @@ class ControlStore:
         if not self._shared:
             return
         version = self._data_version()
-        if version != self._version:
+        if version == self._version:
+            return
+        self._version = version
+        settings = self._settings_version()
+        if settings != self._settings:
             self._cache.clear()
-            self._version = version
+            self._settings = settings
+            return
+        for key in self._volatile:  # another connection wrote call counts or journal entries, no setting
+            self._cache.pop(key, None)
+
+    def _settings_version(self) -> int:
+        row = self._conn.execute("SELECT n FROM settings_version WHERE id = 1").fetchone()
+        return int(row[0]) if row else 0
 
     def _data_version(self) -> int:
         """Changes when another connection commits to the file (never for this connection's own commits)."""

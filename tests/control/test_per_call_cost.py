@@ -67,6 +67,21 @@ def test_an_admin_call_checks_once_and_writes_its_count_and_journal_entry_in_one
         "INSERT INTO admin_calls", "INSERT INTO journal", "COMMIT"]
 
 
+def test_after_another_worker_s_call_only_the_count_is_read_again(pair: tuple[FlaskClient, FlaskClient]) -> None:
+    one, two = pair
+    one.get(PING, headers=basic())
+    two.get(PING, headers=basic())  # a count and a journal entry: no setting changed
+    assert _statements(one.application, one, PING) == [
+        "PRAGMA data_version", "SELECT n FROM settings_version WHERE id = 1",
+        "SELECT hour, calls FROM admin_calls WHERE cloud = 'demo'", "BEGIN IMMEDIATE",
+        "INSERT INTO admin_calls", "INSERT INTO journal", "COMMIT"]
+    one.post("/_emulator/faults", json={"operation": "upload", "status": 503})
+    statements = _statements(two.application, two, PING)  # a setting changed: everything is read again
+    assert statements[:2] == ["PRAGMA data_version", "SELECT n FROM settings_version WHERE id = 1"]
+    assert {"SELECT offset, frozen_at FROM clock WHERE id = 1", "SELECT 1 FROM faults LIMIT 1",
+            "SELECT calls_per_hour FROM admin_limits WHERE cloud = 'demo'"} <= set(statements)
+
+
 def test_an_unlimited_cloud_counts_nothing(tmp_path: Path) -> None:
     config = load_config({"data_dir": str(tmp_path), "clouds": {"demo": {"admin_rate_limit": 0}}}, env={})
     app = create_app(config)
