@@ -18,6 +18,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -62,6 +63,13 @@ CREATE TABLE IF NOT EXISTS notifications (
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class Deferred:
+    sql: str
+    args: tuple[Any, ...]
+    done: Callable[[], None] | None = None
+
+
 class ControlStore:
     """In ``data_dir`` (shared by every worker process), or in a temporary directory removed on close."""
 
@@ -90,25 +98,30 @@ class ControlStore:
 
     @contextmanager
     def tx(self, *, invalidates: bool = True) -> Iterator[sqlite3.Connection]:
-        """A write transaction. Writes this thread deferred (:meth:`defer`) go first, in it. ``invalidates``:
-        whether it may change a value read through :meth:`cached` (only the journal and call counts say no)."""
-        deferred: list[tuple[str, tuple[Any, ...]]] = getattr(self._thread, "deferred", None) or []
+        """A write transaction. Writes this thread deferred (:meth:`defer`) go first, in it, and their ``done``
+        calls run once it is committed, before any other thread of this process reads. ``invalidates``: whether
+        it may change a value read through :meth:`cached` (only the journal and call counts say no)."""
+        deferred: list[Deferred] = getattr(self._thread, "deferred", None) or []
         self._thread.deferred = None
-        try:
-            with write_transaction(self._conn, self._writer) as db:
-                try:
-                    for sql, args in deferred:
-                        db.execute(sql, args)
-                    yield db
-                    if invalidates:
-                        db.execute("UPDATE settings_version SET n = n + 1")
-                finally:
-                    if invalidates:
-                        self._cache.clear()
-        except BaseException:
-            if deferred:  # rolled back: they wait for the next transaction of this thread
-                self._thread.deferred = deferred + (getattr(self._thread, "deferred", None) or [])
-            raise
+        with self._lock:
+            try:
+                with write_transaction(self._conn, self._writer) as db:
+                    try:
+                        for write in deferred:
+                            db.execute(write.sql, write.args)
+                        yield db
+                        if invalidates:
+                            db.execute("UPDATE settings_version SET n = n + 1")
+                    finally:
+                        if invalidates:
+                            self._cache.clear()
+            except BaseException:
+                if deferred:  # rolled back: they wait for the next transaction of this thread
+                    self._thread.deferred = deferred + (getattr(self._thread, "deferred", None) or [])
+                raise
+            for write in deferred:  # committed, and no other thread of this process has read since
+                if write.done is not None:
+                    write.done()
 
     def write(self, sql: str, args: tuple[Any, ...]) -> int:
         """One statement that changes no value read through :meth:`cached` (a journal entry), in a transaction of
@@ -119,13 +132,13 @@ class ControlStore:
         with self._writer:  # a statement alone is a transaction: no BEGIN and COMMIT to run
             return int(self._conn.execute(sql, args).lastrowid or 0)
 
-    def defer(self, sql: str, args: tuple[Any, ...]) -> None:
+    def defer(self, sql: str, args: tuple[Any, ...], done: Callable[[], None] | None = None) -> None:
         """A write that can wait for this thread's next transaction (the journal entry of the same call): one
-        commit instead of two. :meth:`flush` writes it if none comes."""
+        commit instead of two. :meth:`flush` writes it if none comes. ``done`` runs once it is committed."""
         waiting = getattr(self._thread, "deferred", None)
         if waiting is None:
             waiting = self._thread.deferred = []
-        waiting.append((sql, args))
+        waiting.append(Deferred(sql, args, done))
 
     def flush(self) -> None:
         """Write what this thread deferred, if anything (the end of every API call)."""
@@ -147,11 +160,11 @@ class ControlStore:
             value = self._cache[key] = load()
             return value
 
-    def remember(self, key: str, value: Any) -> None:
-        """What this process just decided a cached value is (a call count taken, written with its journal
-        entry)."""
+    def update_cached(self, key: str, change: Callable[[Any], Any]) -> None:
+        """Apply to a cached value a change this process just committed (a call counted), if it is cached."""
         with self._lock:
-            self._cache[key] = value
+            if key in self._cache:
+                self._cache[key] = change(self._cache[key])
 
     def hold(self) -> None:
         """For this thread until :meth:`release` (one API call), check once whether the cache is still good."""

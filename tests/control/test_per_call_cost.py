@@ -208,3 +208,37 @@ def test_two_workers_share_faults_clock_and_budget() -> None:
         frozen = fresh("POST", "/_emulator/clock", json={"freeze": True, "at": START}).json()["now"]
         assert abs(frozen - START) < 1  # set, then frozen where it had got to
         assert all(fresh("GET", "/_emulator/clock").json()["now"] == frozen for _ in range(6))
+
+
+def test_a_count_read_back_while_this_process_has_calls_in_flight_misses_none(tmp_path: Path) -> None:
+    """A call of this process is counted but not yet written (its journal entry comes after the answer) when
+    another worker's commit makes this process read the stored count again: the count stays exact."""
+    from emulator.control.calls import StoreCounter
+
+    here, there = ControlStore(tmp_path), ControlStore(tmp_path)
+    counter, other = StoreCounter(here), StoreCounter(there)
+    taken, release = threading.Event(), threading.Event()
+
+    def in_flight() -> None:  # a call of this process, answered later
+        counter.take("demo", 7, 100)
+        taken.set()
+        release.wait(10)
+        here.flush()
+
+    worker = threading.Thread(target=in_flight)
+    try:
+        worker.start()
+        assert taken.wait(10)
+        other.take("demo", 7, 100)
+        there.flush()  # the other worker's call, written
+        here.hold()  # this process's next call sees the other connection's commit
+        assert counter.take("demo", 7, 100) == (3, False)
+        here.flush()
+        here.release()
+        release.set()
+        worker.join()
+        assert counter.used("demo", 7) == other.used("demo", 7) == 3
+    finally:
+        release.set()
+        here.close()
+        there.close()
