@@ -150,8 +150,8 @@ def test_any_body_the_python_sdks_encoder_makes_reads_as_werkzeug_reads_it(
     if any(b"--" + boundary.encode() in item for item in (*(v.encode() for _, v in fields), *(d for *_, d in files))):
         return  # a boundary inside the content is the encoder's mistake, not a body
     form, read = same_as_werkzeug(data, content_type)
-    if any("\\" in filename for _, filename, _ in files):
-        return  # urllib3 does not escape a backslash: ``filename="\"`` is unterminated, both drop it
+    if any("\\" in text for text in (*(name for name, _ in fields), *(n + f for n, f, _ in files))):
+        return  # urllib3 does not escape a backslash: ``name="\"`` is unterminated, both drop the parameter
     assert sorted(value for _, value in form) == sorted(value for _, value in fields)  # grouped by name
     assert sorted(content for *_, content in read) == sorted(content for *_, content in files)
 
