@@ -7,7 +7,8 @@ import socket
 import time
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Request, Response, g, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from emulator.api import collected, lint, operations
@@ -25,59 +26,83 @@ def install(app: Flask, plane: ControlPlane) -> None:
     @app.before_request
     def before() -> None:
         g.started = time.perf_counter()
-        if _exempt():
+        req = _request()
+        if _exempt(req):
             return
-        plane.clock.hold()  # the control plane's clock setting, read once for the whole request
-        header = request.headers.get(FAULT_HEADER)
-        effect = parse_header(header) if header else plane.faults.match(operation(), _cloud(), _public_id())
-        if effect is not None:
-            _apply(effect)
-        em, name = current(), _cloud()
-        lint.warn(lint.problems(operation(), _params()), strict=em.strict(em.config.cloud(name) if name else None))
+        plane.store.hold()  # the control plane's settings checked once for the whole request
+        plane.clock.hold()  # and its clock setting read once
+        header = req.headers.get(FAULT_HEADER)
+        name = _cloud(req)
+        if header:
+            _apply(parse_header(header))
+        elif plane.faults.any():
+            effect = plane.faults.match(operation(req), name, _public_id(req))
+            if effect is not None:
+                _apply(effect)
+        params = _params(req)
+        if params.raw:
+            problems = lint.problems(operation(req), params)
+            if problems:
+                em = current()
+                lint.warn(problems, strict=em.strict(em.config.cloud(name) if name else None))
 
     @app.teardown_request
     def release(_: BaseException | None) -> None:
-        plane.clock.release()
+        try:
+            plane.store.flush()  # a call count not yet written with a journal entry
+        except Exception:
+            log.exception("could not count %s %s", request.method, request.path)
+        finally:
+            plane.clock.release()
+            plane.store.release()
 
     @app.after_request
     def record(response: Response) -> Response:
-        if not _exempt():
+        req = _request()
+        if not _exempt(req):
             status = "dropped" if g.get("dropped") else "aborted" if g.get("aborted") else response.status_code
             try:
-                plane.journal.record(_entry(status, plane.clock.now()))
+                plane.journal.record(_entry(req, status, plane.clock.now()))
             except Exception:  # the journal is an observer: it must never turn an answer into a failure
-                log.exception("could not journal %s %s", request.method, request.path)
+                log.exception("could not journal %s %s", req.method, req.path)
         return response
 
 
-def operation() -> str:
+def _request() -> Request:
+    """The request itself, not its context-local proxy: the hooks read it a dozen times."""
+    found: Request = request_ctx.request
+    return found
+
+
+def operation(req: Request | None = None) -> str:
     """The API operation as the route table names it (``upload``, ``resource``, …); ``unknown`` off-route."""
-    return operations.name_of(request.endpoint)
+    return operations.name_of((req or request).endpoint)
 
 
-def _exempt() -> bool:
+def _exempt(req: Request) -> bool:
     """The control plane, static files and CORS preflights (answered before any operation runs)."""
-    return request.path.startswith(EXEMPT) or request.path == "/favicon.ico" or request.method == "OPTIONS"
+    path = req.path
+    return path.startswith(EXEMPT) or path == "/favicon.ico" or req.method == "OPTIONS"
 
 
-def _params() -> collected.Params:
+def _params(req: Request) -> collected.Params:
     """The request's parameters, parsed once for all the hooks."""
     if "hook_params" not in g:
         try:
-            g.hook_params = collected.Params() if g.get("aborted") else collected.collect(request)
+            g.hook_params = collected.Params() if g.get("aborted") else collected.collect(req)
         except (ClientDisconnected, RequestEntityTooLarge):  # the body cannot be read (the error handler says
             g.hook_params = collected.Params()                   # why): journalled without parameters
     parsed: collected.Params = g.hook_params
     return parsed
 
 
-def _cloud() -> str | None:
-    value = (request.view_args or {}).get("cloud_name")
+def _cloud(req: Request) -> str | None:
+    value = (req.view_args or {}).get("cloud_name")
     return str(value) if value is not None else None
 
 
-def _public_id() -> str | None:
-    value = (request.view_args or {}).get("public_id") or _params().text("public_id")
+def _public_id(req: Request) -> str | None:
+    value = (req.view_args or {}).get("public_id") or _params(req).text("public_id")
     return str(value) if value else None
 
 
@@ -94,12 +119,13 @@ def _apply(effect: Effect) -> None:
         raise error_for(effect.status, effect.message or f"Injected fault {effect.status}")
 
 
-def _entry(status: int | str, at: float) -> Entry:
-    collected = _params()
+def _entry(req: Request, status: int | str, at: float) -> Entry:
+    collected = _params(req)
     shown: dict[str, Any] = dict(collected.raw)
     for name, part in collected.files.items():
         part.stream.seek(0, 2)
         shown[name] = f"<file {part.filename or '-'}, {part.stream.tell()} bytes>"
-    return Entry(at=at, operation=operation(), method=request.method, path=request.path, status=status,
-                 duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
-                 cloud=_cloud(), params=shown, warnings=tuple(g.get("warnings", ())))
+    started = g.get("started")
+    return Entry(at=at, operation=operation(req), method=req.method, path=req.path, status=status,
+                 duration_ms=(time.perf_counter() - started) * 1000 if started is not None else 0.0,
+                 cloud=_cloud(req), params=shown, warnings=tuple(g.get("warnings", ())))

@@ -7,6 +7,7 @@ provoke rate limiting on purpose.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import dataclass
@@ -37,8 +38,14 @@ class RateStatus:
         return {
             "X-FeatureRateLimit-Limit": str(self.limit),
             "X-FeatureRateLimit-Remaining": str(self.remaining),
-            "X-FeatureRateLimit-Reset": formatdate(self.reset_at, usegmt=True),
+            "X-FeatureRateLimit-Reset": _http_date(self.reset_at),
         }
+
+
+@functools.lru_cache(maxsize=4)
+def _http_date(at: int) -> str:
+    """The top of an hour as an HTTP date: the same for every call of that hour."""
+    return formatdate(at, usegmt=True)
 
 
 class CallCounter(Protocol):
@@ -114,8 +121,11 @@ class AdminBudget:
         return self._status(self.limit(cloud), hour, self._counter.used(cloud.name, hour))
 
     def consume(self, cloud: CloudConfig) -> RateStatus:
-        """Count one call; past the budget it is refused with 420 (and not counted)."""
+        """Count one call; past the budget it is refused with 420 (and not counted). An unlimited cloud's calls
+        are not counted: nothing reports them (a budget set later counts afresh)."""
         hour, limit = self._hour(), self.limit(cloud)
+        if not limit:
+            return self._status(0, hour, 0)
         used, over = self._counter.take(cloud.name, hour, limit)
         status = self._status(limit, hour, used)
         if over:

@@ -23,7 +23,8 @@ class ControlledClock:
     """``now()`` = frozen instant, or base time + offset. State in the control store, shared by all workers.
 
     Between :meth:`hold` and :meth:`release` (one API request, in its thread) the setting is read once: the
-    request's instants all follow the same setting, and it costs one query, not one per instant.
+    request's instants all follow the same setting. The store keeps it between requests until it may have changed
+    (:meth:`ControlStore.cached`).
     """
 
     def __init__(self, base: Clock, store: ControlStore) -> None:
@@ -49,15 +50,17 @@ class ControlledClock:
         self.release()  # a setting held by this thread would be stale
 
     def _setting(self) -> tuple[float, float | None]:
+        return self._store.cached("clock", self._read)
+
+    def _read(self) -> tuple[float, float | None]:
         row = self._store.one("SELECT offset, frozen_at FROM clock WHERE id = 1")
         if not row:
             return 0.0, None
         return float(row[0]), None if row[1] is None else float(row[1])
 
     def state(self) -> dict[str, Any]:
-        row = self._store.one("SELECT offset, frozen_at FROM clock WHERE id = 1")
-        offset, frozen_at = row if row else (0.0, None)
-        return {"now": self.now(), "frozen": frozen_at is not None, "offset": float(offset)}
+        offset, frozen_at = self._setting()
+        return {"now": self.now(), "frozen": frozen_at is not None, "offset": offset}
 
     def freeze(self, at: float | None = None) -> None:
         moment = self.now() if at is None else at

@@ -135,8 +135,8 @@ class Faults:
 
     def match(self, operation: str, cloud: str | None, public_id: str | None) -> Effect | None:
         """The first rule that applies and fires for this call, its counters updated atomically."""
-        if self._store.one("SELECT 1 FROM faults LIMIT 1") is None:
-            return None  # the common case, without taking the write lock
+        if not self.any():
+            return None  # the common case: no query, no write lock
         with self._store.tx() as db:
             for rule_id, spec, checks, fired in db.execute("SELECT id, spec, checks, fired FROM faults ORDER BY id"):
                 rule = _rule(json.loads(spec))
@@ -151,6 +151,10 @@ class Faults:
                 if fires:
                     return rule.effect
         return None
+
+    def any(self) -> bool:
+        """Whether any rule is set (kept by the store until a rule may have changed)."""
+        return self._store.cached("faults", lambda: self._store.one("SELECT 1 FROM faults LIMIT 1") is not None)
 
     @staticmethod
     def _describe(rule_id: int, spec: dict[str, Any], checks: int, fired: int) -> dict[str, Any]:

@@ -67,7 +67,7 @@ class Journal:
     def record(self, entry: Entry) -> None:
         params, warnings = dumps(redact(entry.params)), dumps(list(entry.warnings))
         size = len(params) + len(warnings) + len(entry.path) + 64
-        with self._store.tx() as db:
+        with self._store.tx(invalidates=False) as db:  # with the call's count, if it was an Admin call
             cur = db.execute(
                 "INSERT INTO journal (at, cloud, operation, method, path, params, status, duration_ms, warnings, "
                 "size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -1,16 +1,23 @@
 """SQLite tables of the control plane. One connection, one lock; WAL so readers never wait for writers.
 
 Durability matters less here than for the library (a lost journal line is harmless), so commits do not fsync.
+
+Every API call reads the control plane's settings (the clock, whether any fault is set, the Admin budget and
+its count), which rarely change. They are read once and kept (:meth:`ControlStore.cached`) until they may have
+changed: a write through this connection that is not declared harmless to them empties the cache, and so does a
+commit by any other connection (another worker process, another emulator on the same data directory), which
+SQLite reports by a new ``PRAGMA data_version``. An API call checks that once, when it starts (:meth:`hold`).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from emulator.storage.db import WriterLock, directory_for, open_database, write_transaction
 
@@ -46,6 +53,9 @@ CREATE TABLE IF NOT EXISTS notifications (
 """
 
 
+T = TypeVar("T")
+
+
 class ControlStore:
     """In ``data_dir`` (shared by every worker process), or in a temporary directory removed on close."""
 
@@ -55,9 +65,12 @@ class ControlStore:
         temporary = self._cleanup is not None
         self._conn = open_database(path, synchronous="OFF", temporary=temporary)
         self._writer = WriterLock(path, shared=not temporary)  # one writer at a time, across worker processes too
-        self._lock = self._writer.thread
+        self._lock = self.lock = self._writer.thread  # guards the connection and the cache
+        self._cache: dict[str, Any] = {}
+        self._thread = threading.local()  # .held: the cache checked for this call; .deferred: writes waiting
         self._conn.executescript(_SCHEMA)
         self._upgrade()
+        self._version = self._data_version()
 
     def _upgrade(self) -> None:
         """Data directories from before the journal was bounded in bytes get its ``size`` column."""
@@ -67,8 +80,75 @@ class ControlStore:
                 db.execute("ALTER TABLE journal ADD COLUMN size INTEGER NOT NULL DEFAULT 0")
                 db.execute("UPDATE journal SET size = length(params) + length(warnings) + length(path) + 64")
 
-    def tx(self) -> AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self._conn, self._writer)
+    @contextmanager
+    def tx(self, *, invalidates: bool = True) -> Iterator[sqlite3.Connection]:
+        """A write transaction. Writes this thread deferred (:meth:`defer`) go first, in it. ``invalidates``:
+        whether it may change a value read through :meth:`cached` (only the journal and call counts say no)."""
+        deferred: list[tuple[str, tuple[Any, ...]]] = getattr(self._thread, "deferred", None) or []
+        self._thread.deferred = None
+        try:
+            with write_transaction(self._conn, self._writer) as db:
+                try:
+                    for sql, args in deferred:
+                        db.execute(sql, args)
+                    yield db
+                finally:
+                    if invalidates:
+                        self._cache.clear()
+        except BaseException:
+            if deferred:  # rolled back: they wait for the next transaction of this thread
+                self._thread.deferred = deferred + (getattr(self._thread, "deferred", None) or [])
+            raise
+
+    def defer(self, sql: str, args: tuple[Any, ...]) -> None:
+        """A write that can wait for this thread's next transaction (the journal entry of the same call): one
+        commit instead of two. :meth:`flush` writes it if none comes."""
+        waiting = getattr(self._thread, "deferred", None)
+        if waiting is None:
+            waiting = self._thread.deferred = []
+        waiting.append((sql, args))
+
+    def flush(self) -> None:
+        """Write what this thread deferred, if anything (the end of every API call)."""
+        if getattr(self._thread, "deferred", None):
+            with self.tx(invalidates=False):
+                pass
+
+    def cached(self, key: str, load: Callable[[], T]) -> T:
+        """``load()``'s value, kept until the control store may have changed it (see the module's docstring)."""
+        with self._lock:
+            if not getattr(self._thread, "held", False):
+                self._revalidate()
+            if key in self._cache:
+                value: T = self._cache[key]
+                return value
+            value = self._cache[key] = load()
+            return value
+
+    def remember(self, key: str, value: Any) -> None:
+        """What this process just decided a cached value is (a call count taken, written with its journal
+        entry)."""
+        with self._lock:
+            self._cache[key] = value
+
+    def hold(self) -> None:
+        """For this thread until :meth:`release` (one API call), check once whether the cache is still good."""
+        with self._lock:
+            self._revalidate()
+        self._thread.held = True
+
+    def release(self) -> None:
+        self._thread.held = False
+
+    def _revalidate(self) -> None:
+        version = self._data_version()
+        if version != self._version:
+            self._cache.clear()
+            self._version = version
+
+    def _data_version(self) -> int:
+        """Changes when another connection commits to the file (never for this connection's own commits)."""
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
 
     def rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -92,6 +172,11 @@ class ControlStore:
             for table in ("journal", "faults", "registrations", "queued_results", "jobs", "notifications",
                           "admin_calls", "admin_limits"):
                 db.execute(f"DELETE FROM {table}")
+
+    def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Diagnostics: ``callback`` gets each SQL statement this store runs from now on (``None``: stop)."""
+        with self._lock:
+            self._conn.set_trace_callback(callback)
 
     def close(self) -> None:
         with self._lock:
