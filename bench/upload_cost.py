@@ -7,8 +7,12 @@ difference over ``n`` is one upload's cost, free of the interpreter's start and 
 heap of the warm-up is collected and frozen in both runs, so a full collection of it (millions of instructions)
 cannot land in one run and not the other.
 
-``python bench/upload_cost.py [--new-bytes] [-n N]`` prints both figures and their ratio (needs valgrind);
-``python bench/upload_cost.py --child emulator|echo COUNT [--new-bytes]`` is one counted process.
+Two baselines: the bare Flask echo (werkzeug's multipart parser, Flask's default: the goal's baseline) and the
+same echo parsing with the ``multipart`` library through the emulator's own request class
+(:mod:`emulator.api.formdata`), as the emulator parses; the second shows the emulator's own work alone.
+
+``python bench/upload_cost.py [--new-bytes] [-n N]`` prints the three figures and the ratios (needs valgrind);
+``python bench/upload_cost.py --child emulator|echo|echo-multipart COUNT [--new-bytes]`` is one counted process.
 """
 
 from __future__ import annotations
@@ -33,9 +37,17 @@ WARM = 5  # uploads before counting starts (imports and caches of the first requ
 COUNTED = 20
 
 
-def echo_app() -> Flask:
-    """The baseline: parse the same multipart body and answer with a small JSON document."""
+KINDS = ("emulator", "echo", "echo-multipart")
+
+
+def echo_app(parser: str = "werkzeug") -> Flask:
+    """The baseline: parse the same multipart body and answer with a small JSON document; with
+    ``parser="multipart"``, the body is parsed by the request class the emulator uses."""
     app = Flask("echo")
+    if parser == "multipart":
+        from emulator.api.formdata import FormRequest
+
+        app.request_class = FormRequest
 
     @app.post("/v1_1/demo/image/upload")
     def echo() -> object:
@@ -83,7 +95,7 @@ def child(kind: str, count: int, new_bytes: bool) -> None:
 
         app = create_app(load_config({}, env={}))
     else:
-        app = echo_app()
+        app = echo_app("multipart" if kind == "echo-multipart" else "werkzeug")
     environs = [_environ(number, new_bytes) for number in range(WARM + COUNTED)]
     status: list[str] = []
 
@@ -115,7 +127,7 @@ def _instructions(kind: str, count: int, new_bytes: bool) -> int:
 
 
 def instructions_per_upload(kind: str, new_bytes: bool = False, counted: int = COUNTED) -> float:
-    """Instructions one upload costs ``kind`` (emulator or echo), counted by callgrind."""
+    """Instructions one upload costs ``kind`` (one of :data:`KINDS`), counted by callgrind."""
     return (_instructions(kind, WARM + counted, new_bytes) - _instructions(kind, WARM, new_bytes)) / counted
 
 
@@ -128,10 +140,10 @@ def main() -> None:
     if args.child:
         child(args.child[0], int(args.child[1]), args.new_bytes)
         return
-    emulator = instructions_per_upload("emulator", args.new_bytes, min(args.n, COUNTED))
-    echo = instructions_per_upload("echo", args.new_bytes, min(args.n, COUNTED))
-    print(f"emulator {emulator / 1e6:.2f} M instructions per upload, echo {echo / 1e6:.2f} M, "
-          f"ratio {echo / emulator:.2f}")
+    emulator, echo, same = (instructions_per_upload(kind, args.new_bytes, min(args.n, COUNTED)) for kind in KINDS)
+    print(f"emulator {emulator / 1e6:.2f} M instructions per upload; bare Flask echo (werkzeug's parser) "
+          f"{echo / 1e6:.2f} M, ratio {echo / emulator:.2f}; echo parsing with multipart {same / 1e6:.2f} M, "
+          f"ratio {same / emulator:.2f}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from werkzeug.routing import Map, RuleFactory
 
 from emulator import media_limits
 from emulator.api import cors, failures, families, guard, hooks
+from emulator.api.formdata import FormRequest
 from emulator.api.operations import AssetIdConverter, LazyBuildRule
 from emulator.backend.ratelimit import AdminBudget
 from emulator.clock import Clock, IdSource, SystemClock
@@ -214,6 +215,7 @@ def _origins(config: Config, cloud: str | None) -> tuple[str, ...]:
 
 class _Flask(Flask):
     url_rule_class = LazyBuildRule
+    request_class = FormRequest  # multipart bodies read by the ``multipart`` library (emulator.api.formdata)
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Flask's, asked once per function: every hook and view is a plain ``def`` (Flask asks ``inspect`` at every

@@ -1,4 +1,5 @@
-"""Every request encoding the official SDKs send, decoded by werkzeug into ``(name, value)`` pairs.
+"""Every request encoding the official SDKs send, decoded by werkzeug into ``(name, value)`` pairs (multipart
+bodies by :mod:`emulator.api.formdata`, into the same records).
 
 What each SDK sends is written down in ``docs/sdk-wire.md``. In short:
 

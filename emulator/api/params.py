@@ -291,7 +291,7 @@ def _http_url(params: Params, name: str) -> str | None:
 def _file(params: Params) -> FileSource:
     part = params.files.get("file")
     if part is not None:
-        return StreamedFile(part.stream, part.filename)  # werkzeug spooled a big part to disk: stream it
+        return StreamedFile(part.stream, part.filename)  # a big part was spooled to disk: stream it
     value = params.text("file")
     if not value:
         raise BadRequest("Missing required parameter - file")

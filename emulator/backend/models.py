@@ -110,7 +110,7 @@ class FilePart:
 
 @dataclass(frozen=True)
 class StreamedFile:
-    """A file part read as a stream (werkzeug spools big parts to disk): never held whole in memory."""
+    """A file part read as a stream (big parts are spooled to disk): never held whole in memory."""
 
     stream: IO[bytes]
     filename: str | None

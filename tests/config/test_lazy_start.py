@@ -30,12 +30,12 @@ AUTH = ("123456789012345", "emulator_secret")
 HEAVY = ("jsonschema", "yaml", "tarfile", "av", "quickjs", "gunicorn")
 
 # What a start and a first ping leave unloaded: the views' modules, the request parsers, the backend's records
-# and services, the SQLite adapters, the services' wiring, and Pillow.
+# and services, the SQLite adapters, the services' wiring, Pillow, and the multipart reader (first multipart body).
 UNLOADED_AT_START = (
     "emulator.api.admin", "emulator.api.upload", "emulator.api.account", "emulator.api.params",
     "emulator.api.params_extras", "emulator.api.render", "emulator.web.views", "emulator.backend.models",
     "emulator.backend.queries", "emulator.backend.assets", "emulator.storage.sqlite", "emulator.storage.rows",
-    "emulator.wiring", "emulator.media", "PIL",
+    "emulator.wiring", "emulator.media", "PIL", "emulator.api.formparts", "multipart",
 )
 
 _PACKAGES = tuple(f"{name}." for name in UNLOADED_AT_START)
