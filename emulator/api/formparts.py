@@ -77,9 +77,10 @@ class _Parser(multipart.PushMultipartParser):  # type: ignore[misc]
     """Any disposition type makes a part, as in werkzeug (``multipart`` insists on ``form-data``)."""
 
     def _create_segment(self, headerlist: list[tuple[str, str]]) -> multipart.MultipartSegment:
-        if not any(name == "Content-Disposition" for name, _ in headerlist):
-            raise multipart.ParserError("Missing Content-Disposition segment header")
-        return multipart.MultipartSegment(headerlist)
+        for name, _ in headerlist:  # a loop, not any(): a generator closed early costs a GeneratorExit per part
+            if name == "Content-Disposition":
+                return multipart.MultipartSegment(headerlist)
+        raise multipart.ParserError("Missing Content-Disposition segment header")
 
 
 class _Seen:
