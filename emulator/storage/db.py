@@ -92,7 +92,11 @@ class WriterLock:
 class HeldTransaction(Protocol):
     thread: int
 
-    def step(self) -> AbstractContextManager[sqlite3.Connection]: ...
+    def step(self, *, flush: bool = True) -> AbstractContextManager[sqlite3.Connection]: ...
+
+    def defer(self, first_id: int, write: Callable[[sqlite3.Connection, int], None]) -> None: ...
+
+    def flush(self) -> None: ...
 
 
 class Database:
@@ -106,21 +110,39 @@ class Database:
         # A transaction a bulk load holds open across many writes of its thread (emulator/storage/bulk.py).
         self.held: HeldTransaction | None = None
 
-    def tx(self) -> AbstractContextManager[sqlite3.Connection]:
+    def tx(self, *, deferring: bool = False) -> AbstractContextManager[sqlite3.Connection]:
         """A write transaction (``BEGIN IMMEDIATE``), one writer at a time across threads and processes; in
-        the thread of a bulk load, a step of the transaction it holds."""
-        held = self.held
-        if held is not None and held.thread == threading.get_ident():
-            return held.step()
+        the thread of a bulk load, a step of the transaction it holds, which first writes the rows the load
+        deferred (but for a ``deferring`` step: one that adds to them)."""
+        held = self._held()
+        if held is not None:
+            return held.step(flush=not deferring)
         return write_transaction(self.conn, self.writer)
+
+    def bulk(self) -> HeldTransaction | None:
+        """The transaction a bulk load of this thread holds (None: no load, or another thread's)."""
+        return self._held()
+
+    def _held(self) -> HeldTransaction | None:
+        held = self.held
+        return held if held is not None and held.thread == threading.get_ident() else None
 
     def read(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
         with self.lock:
+            self._flush()
             return self.conn.execute(sql, params).fetchall()
 
     def one(self, sql: str, params: Sequence[object] = ()) -> Any:
         with self.lock:
+            self._flush()
             return self.conn.execute(sql, params).fetchone()
+
+    def _flush(self) -> None:
+        """In the thread of a bulk load, the rows it deferred are written before a read: it reads what it wrote."""
+        if self.held is not None:
+            held = self._held()
+            if held is not None:
+                held.flush()
 
     def close(self) -> None:
         with self.lock:

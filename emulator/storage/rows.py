@@ -111,7 +111,7 @@ def filename(public_id: str) -> str:
 
 @dataclass(frozen=True)
 class IndexRows:
-    tags: list[tuple[object, ...]]  # (cloud, tag, resource_type, created_at, id)
+    tags: list[tuple[object, ...]]  # (cloud, tag, resource_type, created_at, id, width, height, bytes, format)
     context: list[tuple[object, ...]]  # (cloud, key, value, resource_type, created_at, id)
     terms: list[tuple[object, ...]]  # (cloud, field, term, id)
     tag_names: list[tuple[str, str, str]]  # (cloud, resource_type, tag) for tag_counts
@@ -123,7 +123,7 @@ def index_rows(rid: int, r: Resource) -> IndexRows:
     cloud, rt, created = k.cloud, k.resource_type, r.created_at
     tags = r.tags if len(set(r.tags)) == len(r.tags) else tuple(dict.fromkeys(r.tags))
     return IndexRows(
-        tags=[(cloud, tag, rt, created, rid) for tag in tags],
+        tags=[(cloud, tag, rt, created, rid, r.width, r.height, r.bytes, r.format) for tag in tags],
         context=[(cloud, key, value, rt, created, rid) for key, value in r.context.items()],
         terms=[(cloud, f, term, rid) for f, term in sorted(_terms(r))],
         tag_names=[(cloud, rt, tag) for tag in tags],

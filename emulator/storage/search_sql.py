@@ -7,6 +7,8 @@ word matches of ``field:value``. Numbers and dates compare columns.
 
 from __future__ import annotations
 
+import re
+
 from emulator.backend.search.nodes import And, Compare, Everything, Node, Not, Or, Text, TextMode
 from emulator.storage.rows import BARE_TERM_FIELDS, successor
 
@@ -25,6 +27,24 @@ SORTABLE = {
     "resource_type": "r.resource_type", "type": "r.type",
 }
 AGGREGATABLE = {"format": "r.format", "resource_type": "r.resource_type", "type": "r.type"}
+# The columns of ``resources r`` a tag row ``t`` carries too (emulator/storage/schema.py, TAG_ROW_COLUMNS).
+TAG_ROW = {name: f"t.{name}" for name in ("id", "resource_type", "created_at", "width", "height", "bytes", "format")}
+_COLUMN = re.compile(r"\br\.(\w+)")
+
+
+def on_tag_rows(sql: str) -> str | None:
+    """``sql`` (a condition or a sort key over ``resources r``) over the driving tag's rows ``t`` instead, or None
+    when it needs a column those rows do not carry: then the resources' rows are read."""
+    missing = False
+
+    def column(found: re.Match[str]) -> str:
+        nonlocal missing
+        carried = TAG_ROW.get(found.group(1))
+        missing = missing or carried is None
+        return carried or found.group(0)
+
+    moved = _COLUMN.sub(column, sql)
+    return None if missing else moved
 
 
 class Compiler:
@@ -93,8 +113,8 @@ class Compiler:
         self.params.append(self.cloud)
         if self.probe and not prefix:
             self.params.append(value)
-            return ("EXISTS (SELECT 1 FROM resource_tags t WHERE t.cloud = ? AND t.tag = ? AND t.resource_type = "
-                    "r.resource_type AND t.created_at = r.created_at AND t.id = r.id)")
+            return ("EXISTS (SELECT 1 FROM resource_tags o WHERE o.cloud = ? AND o.tag = ? AND o.resource_type = "
+                    "r.resource_type AND o.created_at = r.created_at AND o.id = r.id)")
         return f"r.id IN (SELECT id FROM resource_tags WHERE cloud = ? AND {self._match('tag', value, prefix)})"
 
     def _match(self, column: str, value: str, prefix: bool) -> str:

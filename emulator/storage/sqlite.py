@@ -57,10 +57,35 @@ _SLOTS = ", ".join("?" * len(COLUMNS))
 _INSERT_NEW = (f"INSERT INTO resources ({_ASSIGN}) VALUES ({_SLOTS}) "
                "ON CONFLICT (cloud, resource_type, type, public_id) DO NOTHING")
 # Each distinct tag of each resource from row id ``?`` on (``tags`` holds a JSON array).
-_TAGS_FROM = ("SELECT DISTINCT r.id, r.cloud, r.resource_type, r.created_at, j.value AS tag FROM resources r, "
-              "json_each(r.tags) j WHERE r.id >= ?")
+_TAGS_FROM = ("SELECT DISTINCT r.id, r.cloud, r.resource_type, r.created_at, j.value AS tag, r.width, r.height, "
+              "r.bytes, r.format FROM resources r, json_each(r.tags) j WHERE r.id >= ?")
+_TAG_ROW = "cloud, tag, resource_type, created_at, id, width, height, bytes, format"  # resource_tags' columns
 _IN_AT_MOST = 500  # keys looked up per statement
 _ONE_PASS_AT_MOST = 2000  # a search counts and pages a tag on at most this many resources in one pass
+
+
+def _tag_rows_from(db: sqlite3.Connection, first: int) -> None:
+    """The tag rows and counts of the resources of row id ``first`` on, straight from their rows, sorted by
+    SQLite: no Python tuple per tag."""
+    db.execute(f"INSERT OR IGNORE INTO resource_tags SELECT {_TAG_ROW} FROM ({_TAGS_FROM}) ORDER BY 1, 2, 3, 4, 5",
+               (first,))
+    db.execute(f"INSERT INTO tag_counts SELECT cloud, resource_type, tag, COUNT(*) FROM ({_TAGS_FROM}) "
+               "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT (cloud, resource_type, tag) "
+               "DO UPDATE SET count = count + excluded.count", (first,))
+
+
+def _tag_rows_of_load(db: sqlite3.Connection, first: int) -> None:
+    """:func:`_tag_rows_from` for the many resources a bulk load deferred them for: sorted and made distinct once,
+    into a temporary table whose rows then go into the tag index in its key order and are counted in that order."""
+    db.execute("DROP TABLE IF EXISTS temp.loaded_tags")
+    db.execute(f"CREATE TEMP TABLE loaded_tags AS SELECT {_TAG_ROW} FROM ({_TAGS_FROM.replace('DISTINCT ', '')}) "
+               "GROUP BY cloud, tag, resource_type, created_at, id ORDER BY cloud, tag, resource_type, created_at, id",
+               (first,))
+    db.execute("INSERT OR IGNORE INTO resource_tags SELECT * FROM temp.loaded_tags")
+    db.execute("INSERT INTO tag_counts SELECT cloud, resource_type, tag, COUNT(*) FROM temp.loaded_tags "
+               "GROUP BY cloud, tag, resource_type ON CONFLICT (cloud, resource_type, tag) "
+               "DO UPDATE SET count = count + excluded.count")
+    db.execute("DROP TABLE temp.loaded_tags")
 
 
 def _stored_keys(db: sqlite3.Connection, keys: list[tuple[str, str, str, str]]) -> set[tuple[str, str, str, str]]:
@@ -145,9 +170,11 @@ class SQLiteStorage:
         resources = list(resources)
         for sha256, data in (blobs or {}).items():
             self.files.put_named(sha256, data)
-        with self._tx() as db:
+        with self.db.tx(deferring=True) as db:  # in a bulk load, the tag rows of earlier batches wait
             fresh, again = self._split_new(db, resources)
             self._insert_new(db, fresh)
+            if again and (held := self.db.bulk()) is not None:
+                held.flush()  # the upserts find the tag rows of the keys they replace
             replaced = [self._upsert(db, resource) for resource in again]
         self._reclaim(*replaced)
 
@@ -178,12 +205,11 @@ class SQLiteStorage:
         first = int(db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM resources").fetchone()[0])
         db.executemany(f"INSERT INTO resources (id, {_ASSIGN}) VALUES (?, {_SLOTS})",
                        [(first + n, *to_row(resource)) for n, resource in enumerate(fresh)])
-        # The tag rows and counts straight from the rows just inserted, sorted by SQLite: no Python tuple per tag.
-        db.execute(f"INSERT OR IGNORE INTO resource_tags SELECT cloud, tag, resource_type, created_at, id "
-                   f"FROM ({_TAGS_FROM}) ORDER BY 1, 2, 3, 4, 5", (first,))
-        db.execute(f"INSERT INTO tag_counts SELECT cloud, resource_type, tag, COUNT(*) FROM ({_TAGS_FROM}) "
-                   "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT (cloud, resource_type, tag) "
-                   "DO UPDATE SET count = count + excluded.count", (first,))
+        held = self.db.bulk()
+        if held is not None:
+            held.defer(first, _tag_rows_of_load)
+        else:
+            _tag_rows_from(db, first)
         self._index_words(db, [index_rows(first + n, resource) for n, resource in enumerate(fresh)])
 
     # -- file bytes (emulator/storage/files.py): the blob store port --------------------------------------
@@ -397,14 +423,16 @@ class SQLiteStorage:
         tag, size = self._driving_tag(spec)
         counting = search_sql.Compiler(spec.cloud, probe=tag is not None, given=tag)
         condition = counting.compile(spec.where)
-        source, where, params = self._search_source(spec.cloud, tag, False)
+        source, where, params, columns = self._search_source(spec, tag, False)
+        if tag is not None and not spec.aggregate:
+            source, where, columns, condition = self._on_tag_rows(spec, tag, condition, source, where, columns)
         filtered = " AND ".join([*where, condition])
         params += counting.params
         keys = None
         if tag is not None and condition == "1":  # just the tag: its count is kept
             total = size
         elif tag is not None and spec.after is None and size <= _ONE_PASS_AT_MOST and not self._walks(spec, size):
-            keys = self._sorted_keys(spec, source, [*where, condition], params, None)
+            keys = self._sorted_keys(spec, source, columns, [*where, condition], params, None)
             total = len(keys)
         else:
             total = int(self._read(f"SELECT COUNT(*) FROM {source} WHERE {filtered}", params)[0][0])
@@ -414,31 +442,48 @@ class SQLiteStorage:
         if keys is None and self._walks(spec, total):
             walking = search_sql.Compiler(spec.cloud, probe=True)
             condition = walking.compile(spec.where)
-            source, where, params = self._search_source(spec.cloud, None, True)
-            keys = self._sorted_keys(spec, source, [*where, condition], [*params, *walking.params], spec.limit + 1)
+            source, where, params, columns = self._search_source(spec, None, True)
+            keys = self._sorted_keys(spec, source, columns, [*where, condition], [*params, *walking.params],
+                                     spec.limit + 1)
         elif keys is None:
-            keys = self._sorted_keys(spec, source, [*where, condition], params, spec.limit + 1)
+            keys = self._sorted_keys(spec, source, columns, [*where, condition], params, spec.limit + 1)
         more = len(keys) > spec.limit
         keys = keys[: spec.limit]
         return SearchPage(self._by_ids([key[-1] for key in keys]), tuple(keys[-1]) if more else None, total,
                           aggregations)
 
     @staticmethod
-    def _search_source(cloud: str, tag: str | None, walk: bool) -> tuple[str, list[str], list[object]]:
-        """FROM clause, conditions and params: every resource, the created_at walk, or one tag's rows."""
+    def _search_source(spec: SearchSpec, tag: str | None,
+                       walk: bool) -> tuple[str, list[str], list[object], list[str]]:
+        """FROM clause, conditions, params and the sort key's columns (then the row id): every resource, the
+        created_at walk, or one tag's rows joined to their resources."""
+        columns = [search_sql.SORTABLE[field] for field, _ in spec.sort_by] + ["r.id"]
         if walk:
-            return "resources r INDEXED BY resources_by_created", ["r.cloud = ?"], [cloud]
+            return "resources r INDEXED BY resources_by_created", ["r.cloud = ?"], [spec.cloud], columns
         if tag is not None:
             return ("resource_tags t CROSS JOIN resources r ON r.id = t.id", ["t.cloud = ?", "t.tag = ?",
-                    "r.cloud = ?"], [cloud, tag, cloud])
-        return "resources r", ["r.cloud = ?"], [cloud]
+                    "r.cloud = ?"], [spec.cloud, tag, spec.cloud], columns)
+        return "resources r", ["r.cloud = ?"], [spec.cloud], columns
 
-    def _sorted_keys(self, spec: SearchSpec, source: str, base: list[str], base_params: list[object],
-                     limit: int | None) -> list[Any]:
-        """The matches' sort keys, then their id, in the search's order after its cursor: ``limit`` of them (None:
-        all). A page's rows are read by id afterwards: sorting whole rows cost more than the query at a million
-        resources (a median tag's hundred matches, 50 of them kept)."""
-        columns = [search_sql.SORTABLE[f] for f, _ in spec.sort_by] + ["r.id"]
+    @staticmethod
+    def _on_tag_rows(spec: SearchSpec, tag: str, condition: str, source: str, where: list[str],
+                     columns: list[str]) -> tuple[str, list[str], list[str], str]:
+        """The tag's rows alone, without their resources' rows, when the condition and the sort need only the
+        columns a tag row carries (``tags=cat AND width>1000``, by creation or size): a tag's hundred rows are a
+        page or two of the tag index, where their resources' rows are a page each. Else the join, unchanged."""
+        moved = search_sql.on_tag_rows(condition)
+        carried = [search_sql.on_tag_rows(column) for column in columns]
+        if moved is None or None in carried:
+            return source, where, columns, condition
+        # the same params in the same order: the join's r.cloud = ? is its tag row's t.cloud = ? again
+        return ("resource_tags t", ["t.cloud = ?", "t.tag = ?", "t.cloud = ?"],
+                [column for column in carried if column is not None], moved)
+
+    def _sorted_keys(self, spec: SearchSpec, source: str, columns: list[str], base: list[str],
+                     base_params: list[object], limit: int | None) -> list[Any]:
+        """The matches' sort keys (``columns``, the row id last), in the search's order after its cursor: ``limit``
+        of them (None: all). A page's rows are read by id afterwards: sorting whole rows cost more than the query
+        at a million resources (a median tag's hundred matches, 50 of them kept)."""
         descending = [direction == "desc" for _, direction in spec.sort_by]
         descending.append(descending[-1])  # ties broken by id, in the last key's direction
         where, params = list(base), list(base_params)
@@ -583,7 +628,7 @@ class SQLiteStorage:
         """The index rows of one or many resources, one statement per table (none for a table without rows)."""
         tags = sorted(itertools.chain.from_iterable(item.tags for item in batch))
         if tags:
-            db.executemany("INSERT OR IGNORE INTO resource_tags VALUES (?, ?, ?, ?, ?)", tags)
+            db.executemany("INSERT OR IGNORE INTO resource_tags VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", tags)
             counts = Counter(itertools.chain.from_iterable(item.tag_names for item in batch))
             db.executemany("INSERT INTO tag_counts VALUES (?, ?, ?, ?) ON CONFLICT (cloud, resource_type, tag) "
                            "DO UPDATE SET count = count + excluded.count", sorted((*k, n) for k, n in counts.items()))
@@ -607,7 +652,7 @@ class SQLiteStorage:
         rows = index_rows(rid, resource)
         statements: list[tuple[str, list[Any]]] = [
             ("DELETE FROM resource_tags WHERE cloud = ? AND tag = ? AND resource_type = ? AND created_at = ? "
-             "AND id = ?", rows.tags),
+             "AND id = ?", [row[:5] for row in rows.tags]),
             ("DELETE FROM resource_context WHERE cloud = ? AND key = ? AND value = ? AND resource_type = ? "
              "AND created_at = ? AND id = ?", rows.context),
             ("DELETE FROM resource_terms WHERE cloud = ? AND field = ? AND term = ? AND id = ?", rows.terms),

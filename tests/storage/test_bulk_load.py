@@ -16,7 +16,7 @@ import pytest
 
 from emulator.backend.models import Resource
 from emulator.backend.queries import Listing
-from emulator.storage import bulk
+from emulator.storage import bulk, schema
 from emulator.storage.sqlite import SQLiteStorage
 from tests.helpers import make, search_pages
 
@@ -150,7 +150,7 @@ def test_a_failed_load_keeps_its_committed_batches_and_the_indexes(store: SQLite
 CRASH = """
 import os, pickle, sys
 from pathlib import Path
-from emulator.storage import bulk
+from emulator.storage import bulk, schema
 from emulator.storage.sqlite import SQLiteStorage
 batch, uncommitted = pickle.loads(Path(sys.argv[2]).read_bytes())
 store = SQLiteStorage(Path(sys.argv[1]))
@@ -220,7 +220,7 @@ def test_a_schema_6_data_dir_gets_the_index_that_finds_the_newest_copy_of_some_b
     store.close()
     upgraded = SQLiteStorage(tmp_path)
     try:
-        assert upgraded._read("PRAGMA user_version")[0][0] == 7
+        assert upgraded._read("PRAGMA user_version")[0][0] == schema.SCHEMA_VERSION
         assert "resources_by_sha256" not in _indexes(upgraded)
         found = upgraded.find_by_sha256("demo", "c" * 64)
         assert found is not None and found.public_id == "new"

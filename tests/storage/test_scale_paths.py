@@ -127,7 +127,7 @@ def test_a_walk_tests_each_resource_with_a_point_lookup_and_never_sorts(store: S
             f"EXPLAIN QUERY PLAN SELECT r.id FROM resources r INDEXED BY resources_by_created WHERE r.cloud = ? "
             f"AND {condition} ORDER BY r.created_at DESC, r.id DESC LIMIT 51", ["demo", *compiler.params])]
     assert any("resources_by_created" in step for step in plan), plan
-    assert any("SEARCH t USING PRIMARY KEY" in step for step in plan), plan
+    assert any("SEARCH o USING PRIMARY KEY" in step for step in plan), plan
     assert not any("TEMP B-TREE" in step or "LIST SUBQUERY" in step for step in plan), plan
 
 
