@@ -251,7 +251,10 @@ def _warn_missing_translations(missing: dict[str, list[str]]) -> None:
 
 
 def _headers(response: Response) -> Response:
-    if response.mimetype == "application/json":
-        response.headers["Content-Type"] = "application/json; charset=utf-8"
-    response.headers.setdefault("X-Request-Id", current().ids.hex(16))
+    headers = response.headers
+    kind = headers.get("Content-Type")
+    if kind is not None and kind.partition(";")[0].strip().lower() == "application/json":
+        headers["Content-Type"] = "application/json; charset=utf-8"
+    if "X-Request-Id" not in headers:
+        headers["X-Request-Id"] = current().ids.hex(16)
     return response

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import time
 from dataclasses import replace
 
@@ -126,6 +127,11 @@ def basic_credentials(authorization: str | None, *, missing: str) -> tuple[str, 
     """``(key, secret)`` of an HTTP Basic header; no header is a 401 saying ``missing``, a garbled one a 401."""
     if not authorization or not authorization.lower().startswith("basic "):
         raise Unauthorized(missing)
+    return _decoded(authorization)
+
+
+@functools.lru_cache(maxsize=64)  # a client sends the same header on every call
+def _decoded(authorization: str) -> tuple[str, str]:
     encoded = authorization[6:].strip()
     try:  # the Ruby SDK encodes URL-safe ('-' and '_' for '+' and '/')
         decoded = base64.b64decode(encoded.translate(_URL_SAFE), validate=True).decode("utf-8")

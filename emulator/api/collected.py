@@ -42,11 +42,19 @@ _PARSED = "cloudinary_emulator.params"  # the WSGI environ key a request's parse
 def collect(request: Request) -> Params:
     """Query string and body, whatever the encoding (see :mod:`emulator.api.bodies`), folded once per request:
     the hooks (faults, lint, journal) and the view share the same record."""
-    parsed: Params | None = request.environ.get(_PARSED)
+    environ = request.environ
+    parsed: Params | None = environ.get(_PARSED)
+    if parsed is None and not environ.get("QUERY_STRING") and _bodiless(environ):
+        parsed = environ[_PARSED] = Params()  # most GETs: nothing to parse
     if parsed is None:
         items, files = bodies.pairs(request)
         parsed = request.environ[_PARSED] = Params(raw=bodies.fold(items), files=files)
     return parsed
+
+
+def _bodiless(environ: Mapping[str, object]) -> bool:
+    """No body: no length (or 0) and not chunked."""
+    return environ.get("CONTENT_LENGTH") in (None, "", "0") and "HTTP_TRANSFER_ENCODING" not in environ
 
 
 def with_defaults(params: Params, defaults: Mapping[str, str]) -> Params:

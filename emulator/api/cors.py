@@ -58,9 +58,11 @@ def install(app: Flask, origins_of: Callable[[str | None], tuple[str, ...]]) -> 
 
     @app.before_request
     def preflight_or_refuse() -> Response | tuple[Response, int] | None:
+        origin = request.headers.get("Origin")  # absent from every SDK's calls but the browser's
+        if origin is None:
+            return None
         scope = scope_of(request.path)
-        origin = request.headers.get("Origin")
-        if scope is None or origin is None:
+        if scope is None:
             return None
         g.cors = scope
         if not allowed(origin, origins_of(scope.cloud)):
@@ -73,8 +75,10 @@ def install(app: Flask, origins_of: Callable[[str | None], tuple[str, ...]]) -> 
     @app.after_request
     def add_headers(response: Response) -> Response:
         scope: Scope | None = g.get("cors")
+        if scope is None:
+            return response
         origin = request.headers.get("Origin")
-        if scope is None or origin is None:
+        if origin is None:
             return response
         response.headers["Access-Control-Allow-Origin"] = origin  # echoed, as Cloudinary's API answers
         response.vary.add("Origin")

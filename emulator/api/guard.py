@@ -35,12 +35,19 @@ CSRF_FIELD = "csrf_token"
 
 
 def install(app: Flask, config: Config) -> None:
+    served: set[str] = set()  # Host headers found allowed (a client sends the same one on every call)
+
     @app.before_request
     def guard() -> None:
-        check_host(config, request.host)
-        if request.path.startswith(CONTROL) and request.path not in OPEN:
+        host = request.host
+        if host not in served:
+            check_host(config, host)
+            if len(served) < 64:
+                served.add(host)
+        path = request.path
+        if path.startswith(CONTROL) and path not in OPEN:
             check_control(config)
-        elif request.path.startswith(CONSOLE) and request.method not in SAFE_METHODS:
+        elif path.startswith(CONSOLE) and request.method not in SAFE_METHODS:
             check_same_origin()
             check_csrf()
 

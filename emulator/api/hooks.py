@@ -85,14 +85,18 @@ def _exempt(req: Request) -> bool:
     return path.startswith(EXEMPT) or path == "/favicon.ico" or req.method == "OPTIONS"
 
 
+_PARAMS = "cloudinary_emulator.hook_params"  # the WSGI environ key of the parameters the hooks saw
+
+
 def _params(req: Request) -> collected.Params:
     """The request's parameters, parsed once for all the hooks."""
-    if "hook_params" not in g:
+    parsed: collected.Params | None = req.environ.get(_PARAMS)
+    if parsed is None:
         try:
-            g.hook_params = collected.Params() if g.get("aborted") else collected.collect(req)
+            parsed = collected.Params() if g.get("aborted") else collected.collect(req)
         except (ClientDisconnected, RequestEntityTooLarge):  # the body cannot be read (the error handler says
-            g.hook_params = collected.Params()                   # why): journalled without parameters
-    parsed: collected.Params = g.hook_params
+            parsed = collected.Params()                          # why): journalled without parameters
+        req.environ[_PARAMS] = parsed
     return parsed
 
 

@@ -33,6 +33,12 @@ LIST_ON_REQUEST = ("tags", "context", "moderation", "moderation_status", "modera
 def resource_page(page: ResourcePage, host: str, *, with_tags: bool, with_context: bool,
                   with_metadata: bool = False, fields: tuple[str, ...] = (),
                   with_moderations: bool = False) -> dict[str, Any]:
+    if not with_moderations and not set(fields) & _FROM_DETAILS:
+        keep = set(fields) | set(LIST_ALWAYS) if fields else None
+        tags, context = with_tags or "tags" in fields, with_context or "context" in fields
+        return _paged({"resources": [list_item(r, host, with_tags=tags, with_context=context,
+                                               with_metadata=with_metadata, keep=keep) for r in page.resources]},
+                      page.next_cursor)
     items = []
     for resource in page.resources:
         full = render.details(resource, host)
@@ -50,6 +56,35 @@ def resource_page(page: ResourcePage, host: str, *, with_tags: bool, with_contex
             item = {k: v for k, v in item.items() if k in keep}
         items.append(item)
     return _paged({"resources": items}, page.next_cursor)
+
+
+_FROM_DETAILS = frozenset(LIST_ON_REQUEST) - {"tags", "context"}  # list items cut from whole details for these
+
+
+def list_item(resource: Resource, host: str, *, with_tags: bool = False, with_context: bool = False,
+              with_metadata: bool = False, keep: set[str] | None = None) -> dict[str, Any]:
+    """A list item: :data:`LIST_FIELDS` of :func:`emulator.api.render.details`, taken from the record directly,
+    as :func:`search_item` is (a test holds the two to the cut from details); ``keep``: the fields to keep."""
+    k = resource.key
+    item: dict[str, Any] = {"asset_id": resource.asset_id, "public_id": k.public_id}
+    if k.resource_type != "raw":  # raw files have no format
+        item["format"] = resource.format
+    item.update(version=resource.version, resource_type=k.resource_type, type=k.type,
+                created_at=render.iso(resource.created_at), bytes=0 if resource.placeholder else resource.bytes)
+    if render.has_dimensions(resource):
+        item.update(width=resource.width, height=resource.height)
+    item.update(folder=resource.folder, asset_folder=resource.effective_asset_folder,
+                display_name=resource.effective_display_name, backup=resource.backup,
+                access_mode=resource.access_mode, **render.urls(resource, host))
+    if with_tags:
+        item["tags"] = list(resource.tags)
+    if with_context and resource.context:
+        item["context"] = {"custom": dict(resource.context)}
+    if with_metadata:
+        item["metadata"] = dict(resource.metadata)
+    if keep is not None:
+        item = {name: value for name, value in item.items() if name in keep}
+    return item
 
 
 def tag_page(page: TagPage) -> dict[str, Any]:

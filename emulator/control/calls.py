@@ -20,10 +20,14 @@ _COUNT = ("INSERT INTO admin_calls (cloud, hour, calls) VALUES (?, ?, 1) ON CONF
 class StoreCounter:
     def __init__(self, store: ControlStore) -> None:
         self._store = store
+        # Calls this process counted whose increment is not committed yet, by (cloud, hour): the stored count
+        # read back meanwhile does not hold them.
+        self._pending: dict[tuple[str, int], int] = {}
 
     def used(self, cloud: str, hour: int) -> int:
-        seen_hour, calls = self._store.cached(f"calls:{cloud}", lambda: self._read(cloud))
-        return calls if seen_hour == hour else 0
+        with self._store.lock:
+            seen_hour, calls = self._store.cached(f"calls:{cloud}", lambda: self._read(cloud), volatile=True)
+            return (calls if seen_hour == hour else 0) + self._pending.get((cloud, hour), 0)
 
     def _read(self, cloud: str) -> tuple[int, int]:
         row = self._store.one("SELECT hour, calls FROM admin_calls WHERE cloud = ?", (cloud,))
@@ -34,9 +38,17 @@ class StoreCounter:
             used = self.used(cloud, hour)
             if limit and used >= limit:
                 return used, True
-            self._store.remember(f"calls:{cloud}", (hour, used + 1))
-            self._store.defer(_COUNT, (cloud, hour))
+            self._pending[(cloud, hour)] = self._pending.get((cloud, hour), 0) + 1
+            self._store.defer(_COUNT, (cloud, hour), lambda: self._counted(cloud, hour))
         return used + 1, False
+
+    def _counted(self, cloud: str, hour: int) -> None:
+        """The increment is committed (the store's lock is held): the cached count holds it now, as the row does
+        (the same change as :data:`_COUNT`'s)."""
+        left = self._pending.pop((cloud, hour), 1) - 1
+        if left:
+            self._pending[(cloud, hour)] = left
+        self._store.update_cached(f"calls:{cloud}", lambda seen: (hour, seen[1] + 1 if seen[0] == hour else 1))
 
     def override(self, cloud: str) -> int | None:
         return self._store.cached(f"limit:{cloud}", lambda: self._override(cloud))

@@ -65,16 +65,18 @@ class Journal:
         self.max_bytes = max_bytes
 
     def record(self, entry: Entry) -> None:
-        params, warnings = dumps(redact(entry.params)), dumps(list(entry.warnings))
+        params = dumps(redact(entry.params)) if entry.params else "{}"
+        warnings = dumps(list(entry.warnings)) if entry.warnings else "[]"
         size = len(params) + len(warnings) + len(entry.path) + 64
-        with self._store.tx(invalidates=False) as db:  # with the call's count, if it was an Admin call
-            cur = db.execute(
-                "INSERT INTO journal (at, cloud, operation, method, path, params, status, duration_ms, warnings, "
-                "size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (entry.at, entry.cloud, entry.operation, entry.method, entry.path, params,
-                 str(entry.status), round(entry.duration_ms, 3), warnings, size))
-            if (cur.lastrowid or 0) % _TRIM_EVERY == 0:
-                self._trim(db, cur.lastrowid or 0)
+        # with the call's count, if it was an Admin call (see emulator.control.calls)
+        newest = self._store.write(
+            "INSERT INTO journal (at, cloud, operation, method, path, params, status, duration_ms, warnings, "
+            "size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry.at, entry.cloud, entry.operation, entry.method, entry.path, params,
+             str(entry.status), round(entry.duration_ms, 3), warnings, size))
+        if newest % _TRIM_EVERY == 0:
+            with self._store.tx(invalidates=False) as db:
+                self._trim(db, newest)
 
     def _trim(self, db: Any, newest: int) -> None:
         """Drop the oldest entries beyond the entry count, then beyond the byte budget. The running sums that find

@@ -67,6 +67,21 @@ def test_an_admin_call_checks_once_and_writes_its_count_and_journal_entry_in_one
         "INSERT INTO admin_calls", "INSERT INTO journal", "COMMIT"]
 
 
+def test_after_another_worker_s_call_only_the_count_is_read_again(pair: tuple[FlaskClient, FlaskClient]) -> None:
+    one, two = pair
+    one.get(PING, headers=basic())
+    two.get(PING, headers=basic())  # a count and a journal entry: no setting changed
+    assert _statements(one.application, one, PING) == [
+        "PRAGMA data_version", "SELECT n FROM settings_version WHERE id = 1",
+        "SELECT hour, calls FROM admin_calls WHERE cloud = 'demo'", "BEGIN IMMEDIATE",
+        "INSERT INTO admin_calls", "INSERT INTO journal", "COMMIT"]
+    one.post("/_emulator/faults", json={"operation": "upload", "status": 503})
+    statements = _statements(two.application, two, PING)  # a setting changed: everything is read again
+    assert statements[:2] == ["PRAGMA data_version", "SELECT n FROM settings_version WHERE id = 1"]
+    assert {"SELECT offset, frozen_at FROM clock WHERE id = 1", "SELECT 1 FROM faults LIMIT 1",
+            "SELECT calls_per_hour FROM admin_limits WHERE cloud = 'demo'"} <= set(statements)
+
+
 def test_an_unlimited_cloud_counts_nothing(tmp_path: Path) -> None:
     config = load_config({"data_dir": str(tmp_path), "clouds": {"demo": {"admin_rate_limit": 0}}}, env={})
     app = create_app(config)
@@ -74,7 +89,7 @@ def test_an_unlimited_cloud_counts_nothing(tmp_path: Path) -> None:
         client = app.test_client()
         client.get(PING, headers=basic())
         assert _statements(app, client, PING) == [
-            "PRAGMA data_version", "BEGIN IMMEDIATE", "INSERT INTO journal", "COMMIT"]
+            "PRAGMA data_version", "INSERT INTO journal"]  # a statement alone needs no BEGIN and COMMIT
         assert client.get("/_emulator/rate-limits").get_json()["clouds"]["demo"]["admin_rate_limit"] == 0
     finally:
         _emulator(app).close()
@@ -146,6 +161,18 @@ def test_a_count_is_kept_when_the_journal_fails(pair: tuple[FlaskClient, FlaskCl
     assert two.get("/_emulator/rate-limits").get_json()["clouds"]["demo"]["remaining"] == 49
 
 
+def test_a_temporary_store_is_never_revalidated() -> None:
+    """Without a data directory the control store is a file only this connection opens."""
+    app = create_app(load_config({}, env={}))
+    try:
+        client = app.test_client()
+        client.get(PING, headers=basic())
+        assert _statements(app, client, PING) == [
+            "BEGIN IMMEDIATE", "INSERT INTO admin_calls", "INSERT INTO journal", "COMMIT"]
+    finally:
+        _emulator(app).close()
+
+
 def test_a_rolled_back_transaction_keeps_the_deferred_writes(tmp_path: Path) -> None:
     store = ControlStore(tmp_path)
     try:
@@ -181,3 +208,37 @@ def test_two_workers_share_faults_clock_and_budget() -> None:
         frozen = fresh("POST", "/_emulator/clock", json={"freeze": True, "at": START}).json()["now"]
         assert abs(frozen - START) < 1  # set, then frozen where it had got to
         assert all(fresh("GET", "/_emulator/clock").json()["now"] == frozen for _ in range(6))
+
+
+def test_a_count_read_back_while_this_process_has_calls_in_flight_misses_none(tmp_path: Path) -> None:
+    """A call of this process is counted but not yet written (its journal entry comes after the answer) when
+    another worker's commit makes this process read the stored count again: the count stays exact."""
+    from emulator.control.calls import StoreCounter
+
+    here, there = ControlStore(tmp_path), ControlStore(tmp_path)
+    counter, other = StoreCounter(here), StoreCounter(there)
+    taken, release = threading.Event(), threading.Event()
+
+    def in_flight() -> None:  # a call of this process, answered later
+        counter.take("demo", 7, 100)
+        taken.set()
+        release.wait(10)
+        here.flush()
+
+    worker = threading.Thread(target=in_flight)
+    try:
+        worker.start()
+        assert taken.wait(10)
+        other.take("demo", 7, 100)
+        there.flush()  # the other worker's call, written
+        here.hold()  # this process's next call sees the other connection's commit
+        assert counter.take("demo", 7, 100) == (3, False)
+        here.flush()
+        here.release()
+        release.set()
+        worker.join()
+        assert counter.used("demo", 7) == other.used("demo", 7) == 3
+    finally:
+        release.set()
+        here.close()
+        there.close()
