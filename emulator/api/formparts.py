@@ -16,6 +16,8 @@ are few (:data:`REPLAY`); past that it is an empty form, so memory stays bounded
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import IO, cast
 
 import multipart
@@ -65,8 +67,7 @@ def _feed(stream: IO[bytes], reader: _Reader, seen: _Seen) -> None:
     try:
         while chunk := stream.read(_CHUNK):  # to the end, epilogue included, as werkzeug reads it
             seen.add(chunk)
-            for event in parser.parse(chunk):
-                reader.on(event)
+            reader.take(parser.parse(chunk))
         parser.close()  # a body cut short of its closing boundary
     except multipart.MultipartError as exc:
         raise _Unusual() from exc
@@ -76,9 +77,10 @@ class _Parser(multipart.PushMultipartParser):  # type: ignore[misc]
     """Any disposition type makes a part, as in werkzeug (``multipart`` insists on ``form-data``)."""
 
     def _create_segment(self, headerlist: list[tuple[str, str]]) -> multipart.MultipartSegment:
-        if not any(name == "Content-Disposition" for name, _ in headerlist):
-            raise multipart.ParserError("Missing Content-Disposition segment header")
-        return multipart.MultipartSegment(headerlist)
+        for name, _ in headerlist:  # a loop, not any(): a generator closed early costs a GeneratorExit per part
+            if name == "Content-Disposition":
+                return multipart.MultipartSegment(headerlist)
+        raise multipart.ParserError("Missing Content-Disposition segment header")
 
 
 class _Seen:
@@ -118,42 +120,52 @@ class _Reader:
 
     def __init__(self, limits: FormDataParser, content_length: int | None, marker: bytes) -> None:
         self.limits, self.content_length, self.marker = limits, content_length, marker
-        self.field_limit = limits.max_form_memory_size
+        self.field_limit = math.inf if limits.max_form_memory_size is None else limits.max_form_memory_size
         self.fields: list[Field] = []
         self.files: list[File] = []
         self.count = 0
         self.part: _Part | None = None
 
-    def on(self, event: multipart.MultipartSegment | bytes | None) -> None:
+    def take(self, events: Iterable[multipart.MultipartSegment | bytes | None]) -> None:
         part = self.part
-        if isinstance(event, bytes):
-            assert part is not None
-            if part.opens_with(self.marker, event):
-                raise _Unusual()  # a boundary where the part's bytes begin: no blank line after its headers
-            part.write(event, self.field_limit)
-        elif event is None:
-            assert part is not None
-            part.finish(self)
-        else:
-            self.part = self.start(event)
+        for event in events:
+            if isinstance(event, bytes):
+                assert part is not None
+                if part.head is not None and part.opens_with(self.marker, event):
+                    raise _Unusual()  # a boundary where the part's bytes begin: no blank line after its headers
+                part.write(event, self.field_limit)
+            elif event is None:
+                assert part is not None
+                self.finish(part)
+            else:
+                part = self.part = self.start(event)
 
     def start(self, segment: multipart.MultipartSegment) -> _Part:
         self.count += 1
         if self.limits.max_form_parts is not None and self.count > self.limits.max_form_parts:
             raise RequestEntityTooLarge()
-        name, filename = _names(segment.header("Content-Disposition", ""))
+        disposition, content_type, length = _headers(segment.headerlist)
+        name, filename = _names(disposition)
         if filename is None:
-            return _Part(segment, name, None, [])
+            return _Part(segment, name, None, None)
         stream = self.limits.stream_factory(total_content_length=self.content_length, filename=filename,
-                                            content_type=segment.header("Content-Type"),
-                                            content_length=_declared_length(segment))
+                                            content_type=content_type, content_length=length)
         return _Part(segment, name, filename, stream)
+
+    def finish(self, part: _Part) -> None:
+        if part.stream is None:
+            data = part.chunks[0] if len(part.chunks) == 1 else b"".join(part.chunks)
+            self.fields.append((part.name, data.decode(_charset(part.segment), "replace")))
+            return
+        part.stream.seek(0)
+        headers = Headers(part.segment.headerlist)
+        self.files.append((part.name, FileStorage(part.stream, part.filename, part.name, headers=headers)))
 
     def discard(self) -> None:
         """Close the files read so far (their bytes are read again)."""
         streams = [storage.stream for _, storage in self.files]
-        if self.part is not None and not isinstance(self.part.sink, list):
-            streams.append(self.part.sink)
+        if self.part is not None and self.part.stream is not None:
+            streams.append(self.part.stream)
         for stream in streams:
             stream.close()
 
@@ -161,33 +173,41 @@ class _Reader:
 class _Part:
     """A part being read: a text field's chunks in memory (bounded), or a file's stream."""
 
+    __slots__ = ("chunks", "filename", "head", "name", "segment", "stream")
+
     def __init__(self, segment: multipart.MultipartSegment, name: str, filename: str | None,
-                 sink: list[bytes] | IO[bytes]) -> None:
-        self.segment, self.name, self.filename, self.sink = segment, name, filename, sink
-        self.head = b""  # the part's first bytes, as many as a boundary marker has
+                 stream: IO[bytes] | None) -> None:
+        self.segment, self.name, self.filename, self.stream = segment, name, filename, stream
+        self.chunks: list[bytes] = []
+        self.head: bytes | None = b""  # the part's first bytes, up to a boundary marker's length; None once known
 
     def opens_with(self, marker: bytes, data: bytes) -> bool:
         """Whether the part's bytes (so far and ``data``) begin with ``marker``."""
-        if len(self.head) >= len(marker):
-            return False
-        self.head += data[:len(marker) - len(self.head)]
-        return self.head == marker
+        head = (self.head or b"") + data[:len(marker)]
+        self.head = head if len(head) < len(marker) and marker.startswith(head) else None
+        return head[:len(marker)] == marker
 
-    def write(self, data: bytes, field_limit: int | None) -> None:
-        if not isinstance(self.sink, list):
-            self.sink.write(data)
-            return
-        if field_limit is not None and self.segment.bytes_received > field_limit:  # the part's bytes so far
+    def write(self, data: bytes, field_limit: float) -> None:
+        if self.stream is not None:
+            self.stream.write(data)
+        elif self.segment.bytes_received > field_limit:  # the parser counts the part's bytes so far
             raise RequestEntityTooLarge()
-        self.sink.append(data)
+        else:
+            self.chunks.append(data)
 
-    def finish(self, into: _Reader) -> None:
-        if isinstance(self.sink, list):
-            into.fields.append((self.name, b"".join(self.sink).decode(_charset(self.segment), "replace")))
-            return
-        self.sink.seek(0)
-        headers = Headers(self.segment.headerlist)
-        into.files.append((self.name, FileStorage(self.sink, self.filename, self.name, headers=headers)))
+
+def _headers(headerlist: list[tuple[str, str]]) -> tuple[str, str | None, int]:
+    """A part's Content-Disposition, Content-Type and declared Content-Length (0 when absent or not a number),
+    in one pass (``multipart`` gives their names in title case)."""
+    disposition, content_type, length = "", None, 0
+    for name, value in headerlist:
+        if name == "Content-Disposition":
+            disposition = value
+        elif name == "Content-Type":
+            content_type = value
+        elif name == "Content-Length":
+            length = int(value) if value.isdigit() else 0
+    return disposition, content_type, length
 
 
 def _names(disposition: str) -> tuple[str, str | None]:
@@ -206,16 +226,5 @@ def _names(disposition: str) -> tuple[str, str | None]:
 
 def _charset(segment: multipart.MultipartSegment) -> str:
     """werkzeug's rule for a text part: its Content-Type's charset if it is a safe one, else UTF-8."""
-    content_type = segment.header("Content-Type")
-    if content_type:
-        charset = parse_options_header(content_type)[1].get("charset", "").lower()
-        if charset in _CHARSETS:
-            return str(charset)
-    return "utf-8"
-
-
-def _declared_length(segment: multipart.MultipartSegment) -> int:
-    try:
-        return int(segment.header("Content-Length", "0"))
-    except ValueError:
-        return 0
+    charset = (segment.charset or "").lower()
+    return str(charset) if charset in _CHARSETS else "utf-8"

@@ -26,8 +26,9 @@ def upload(cloud_name: str, resource_type: str) -> Response:
     cloud = em.cloud(cloud_name)
     if resource_type not in UPLOAD_TYPES:
         raise BadRequest(f"Invalid resource type {resource_type}. Must be one of: {', '.join(UPLOAD_TYPES)}")
-    raw = auth.upload_api(em, cloud, params.collect(request), "upload", request.headers.get("Authorization"))
-    cloud = auth.as_key_used(cloud, raw, request.headers.get("Authorization"))
+    authorization = request.headers.get("Authorization")
+    raw = auth.upload_api(em, cloud, params.collect(request), "upload", authorization)
+    cloud = auth.as_key_used(cloud, raw, authorization)
     req = params.upload_request(raw, resource_type)
     header, upload_id = request.headers.get("Content-Range"), request.headers.get("X-Unique-Upload-Id")
     part = params.chunk_part(raw, header, upload_id) if header else None
@@ -68,8 +69,9 @@ def _signed(cloud_name: str, operation: str) -> _Signed:
     """Authenticate a signed (or Basic) call; ``operation`` picks what the Python SDK leaves unsigned."""
     em = current()
     cloud = em.cloud(cloud_name)
-    raw = auth.upload_api(em, cloud, params.collect(request), operation, request.headers.get("Authorization"))
-    return _Signed(auth.as_key_used(cloud, raw, request.headers.get("Authorization")), raw)
+    authorization = request.headers.get("Authorization")
+    raw = auth.upload_api(em, cloud, params.collect(request), operation, authorization)
+    return _Signed(auth.as_key_used(cloud, raw, authorization), raw)
 
 
 @operation(bp, "destroy")
