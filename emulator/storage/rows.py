@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, fields
 from datetime import UTC, datetime
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from emulator.backend.models import Resource, ResourceKey
 from emulator.backend.search.fields import words
@@ -32,15 +32,19 @@ def to_row(r: Resource) -> tuple[object, ...]:
     return (
         k.cloud, k.resource_type, k.type, k.public_id, r.asset_id, r.version, r.version_id, r.format,
         r.width, r.height, r.bytes, r.etag, r.sha256, r.created_at, r.original_filename,
-        json.dumps(list(r.tags)) if r.tags else "[]", _object(r.context), _object(r.info), r.notification_url,
+        _encode(list(r.tags)) if r.tags else "[]", _object(r.context), _object(r.info), r.notification_url,
         r.folder, filename(r.public_id), _object(r.metadata), r.effective_asset_folder, r.display_name,
         _object(r.media), extras.dump(r),
     )
 
 
+# ``json.dumps`` with its default settings, without its per-call check of them (a bulk load encodes a million lists).
+_encode = json.JSONEncoder().encode
+
+
 def _object(value: Mapping[str, Any]) -> str:
     """``json.dumps`` of a mapping, without the encoder for the empty one most resources hold."""
-    return json.dumps(dict(value)) if value else "{}"
+    return _encode(dict(value)) if value else "{}"
 
 
 def to_resource(row: tuple[Any, ...] | Any) -> Resource:
@@ -51,7 +55,7 @@ def to_resource(row: tuple[Any, ...] | Any) -> Resource:
     (cloud, rt, typ, pid, asset_id, version, version_id, fmt, width, height, size, etag, sha, created, original,
      tags, context, info, notification_url, _, _, metadata, asset_folder, display_name, media, extra) = values[:26]
     resource = _restored({
-        "key": ResourceKey(cloud, pid, rt, typ),
+        "key": _key(cloud, pid, rt, typ),
         "asset_id": asset_id, "version": version, "version_id": version_id, "format": fmt, "width": width,
         "height": height, "bytes": size, "etag": etag, "sha256": sha, "created_at": created,
         "original_filename": original, "tags": tuple(json.loads(tags)) if tags != "[]" else (),
@@ -86,8 +90,17 @@ def _restored(values: dict[str, Any]) -> Resource:
     """A resource from its stored values without the dataclass ``__init__``, whose one ``setattr`` per field
     of a frozen record cost about half of reading a row back (50 rows per page of a search)."""
     resource = object.__new__(Resource)
-    resource.__dict__.update(_unset(), **values)
+    state = resource.__dict__
+    state.update(_unset())
+    state.update(values)
     return resource
+
+
+def _key(cloud: str, public_id: str, resource_type: str, type_: str) -> ResourceKey:
+    """A resource key without the frozen dataclass's ``__init__`` (a ``setattr`` per field), as :func:`_restored`."""
+    key = object.__new__(ResourceKey)
+    key.__dict__.update(cloud=cloud, public_id=public_id, resource_type=resource_type, type=type_)
+    return key
 
 
 # What the columns an older schema lacks read as: folder, filename, metadata, asset_folder, display_name, media,
@@ -109,8 +122,10 @@ def filename(public_id: str) -> str:
     return public_id.rpartition("/")[2]
 
 
-@dataclass(frozen=True)
-class IndexRows:
+class IndexRows(NamedTuple):
+    """A resource's rows in the index tables (a tuple: a bulk load makes one per resource). The rows of each
+    table are in no particular order: writers sort a batch's rows of a table once, in its key order."""
+
     tags: list[tuple[object, ...]]  # (cloud, tag, resource_type, created_at, id, width, height, bytes, format)
     context: list[tuple[object, ...]]  # (cloud, key, value, resource_type, created_at, id)
     terms: list[tuple[object, ...]]  # (cloud, field, term, id)
@@ -118,15 +133,17 @@ class IndexRows:
     metadata: list[tuple[object, ...]]  # (cloud, field, value, number, id)
 
 
-def index_rows(rid: int, r: Resource) -> IndexRows:
+def index_rows(rid: int, r: Resource, *, tags: bool = True) -> IndexRows:
+    """The index rows of a resource (``tags=False``: without its tag rows and tag names, which ``put_many`` makes
+    in SQLite and counts apart)."""
     k = r.key
     cloud, rt, created = k.cloud, k.resource_type, r.created_at
-    tags = r.tags if len(set(r.tags)) == len(r.tags) else tuple(dict.fromkeys(r.tags))
+    names = () if not tags else r.tags if len(set(r.tags)) == len(r.tags) else tuple(dict.fromkeys(r.tags))
     return IndexRows(
-        tags=[(cloud, tag, rt, created, rid, r.width, r.height, r.bytes, r.format) for tag in tags],
+        tags=[(cloud, tag, rt, created, rid, r.width, r.height, r.bytes, r.format) for tag in names],
         context=[(cloud, key, value, rt, created, rid) for key, value in r.context.items()],
-        terms=[(cloud, f, term, rid) for f, term in sorted(_terms(r))],
-        tag_names=[(cloud, rt, tag) for tag in tags],
+        terms=[(cloud, f, term, rid) for f, term in _terms(r)],
+        tag_names=[(cloud, rt, tag) for tag in names],
         metadata=[(cloud, f, value, number, rid) for f, value, number in sorted(_metadata(r), key=str)]
         if r.metadata else [],
     )
@@ -159,9 +176,9 @@ def _tag_words(tag: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=65536)
-def _folder_words(folder: str) -> tuple[str, ...]:
-    """A folder's words: thousands of resources share each folder."""
-    return words(folder)
+def _folder_terms(folder: str) -> tuple[tuple[str, str], ...]:
+    """A folder's words as ``public_id`` words: thousands of resources share each folder."""
+    return tuple(("public_id", w) for w in words(folder))
 
 
 def _terms(r: Resource) -> set[tuple[str, str]]:
@@ -173,12 +190,15 @@ def _terms(r: Resource) -> set[tuple[str, str]]:
     across it, so each half is worded alone (and the folder's words come from a cache).
     """
     folder, _, name = r.public_id.rpartition("/")
-    named = words(name)
-    out = {("public_id", w) for w in (*_folder_words(folder), *named)}
-    out.update(("filename", w) for w in named)
-    extra = [w for tag in r.tags for w in _tag_words(tag)]
-    if extra:
-        out.update(("tags", w) for w in extra if w not in r.tags)
+    out = set(_folder_terms(folder))
+    for w in words(name):
+        out.add(("public_id", w))
+        out.add(("filename", w))
+    tags = r.tags
+    for tag in tags:
+        for w in _tag_words(tag):
+            if w not in tags:
+                out.add(("tags", w))
     for key, value in r.context.items():
         found = words(value)
         out |= {(f"context.{key}", w) for w in found} | {("context", w) for w in found}

@@ -56,36 +56,22 @@ _ASSIGN = ", ".join(COLUMNS)
 _SLOTS = ", ".join("?" * len(COLUMNS))
 _INSERT_NEW = (f"INSERT INTO resources ({_ASSIGN}) VALUES ({_SLOTS}) "
                "ON CONFLICT (cloud, resource_type, type, public_id) DO NOTHING")
-# Each distinct tag of each resource from row id ``?`` on (``tags`` holds a JSON array).
-_TAGS_FROM = ("SELECT DISTINCT r.id, r.cloud, r.resource_type, r.created_at, j.value AS tag, r.width, r.height, "
-              "r.bytes, r.format FROM resources r, json_each(r.tags) j WHERE r.id >= ?")
-_TAG_ROW = "cloud, tag, resource_type, created_at, id, width, height, bytes, format"  # resource_tags' columns
+# The tag rows of the resources from row id ``?`` on (``tags`` holds a JSON array; a tag a resource repeats makes the
+# same row twice, which ``INSERT OR IGNORE`` keeps once), by tag then row id: the tag index's key order where
+# creation follows the row ids, as in a load (sorting by the whole key cost SQLite's sorter a third more).
+_TAG_ROWS_FROM = ("INSERT OR IGNORE INTO resource_tags SELECT r.cloud, j.value, r.resource_type, r.created_at, r.id, "
+                  "r.width, r.height, r.bytes, r.format FROM resources r, json_each(r.tags) j WHERE r.id >= ? "
+                  "ORDER BY j.value, r.id")
+_COUNT = ("INSERT INTO tag_counts VALUES (?, ?, ?, ?) ON CONFLICT (cloud, resource_type, tag) "
+          "DO UPDATE SET count = count + excluded.count")
 _IN_AT_MOST = 500  # keys looked up per statement
 _ONE_PASS_AT_MOST = 2000  # a search counts and pages a tag on at most this many resources in one pass
 
 
 def _tag_rows_from(db: sqlite3.Connection, first: int) -> None:
-    """The tag rows and counts of the resources of row id ``first`` on, straight from their rows, sorted by
-    SQLite: no Python tuple per tag."""
-    db.execute(f"INSERT OR IGNORE INTO resource_tags SELECT {_TAG_ROW} FROM ({_TAGS_FROM}) ORDER BY 1, 2, 3, 4, 5",
-               (first,))
-    db.execute(f"INSERT INTO tag_counts SELECT cloud, resource_type, tag, COUNT(*) FROM ({_TAGS_FROM}) "
-               "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT (cloud, resource_type, tag) "
-               "DO UPDATE SET count = count + excluded.count", (first,))
-
-
-def _tag_rows_of_load(db: sqlite3.Connection, first: int) -> None:
-    """:func:`_tag_rows_from` for the many resources a bulk load deferred them for: sorted and made distinct once,
-    into a temporary table whose rows then go into the tag index in its key order and are counted in that order."""
-    db.execute("DROP TABLE IF EXISTS temp.loaded_tags")
-    db.execute(f"CREATE TEMP TABLE loaded_tags AS SELECT {_TAG_ROW} FROM ({_TAGS_FROM.replace('DISTINCT ', '')}) "
-               "GROUP BY cloud, tag, resource_type, created_at, id ORDER BY cloud, tag, resource_type, created_at, id",
-               (first,))
-    db.execute("INSERT OR IGNORE INTO resource_tags SELECT * FROM temp.loaded_tags")
-    db.execute("INSERT INTO tag_counts SELECT cloud, resource_type, tag, COUNT(*) FROM temp.loaded_tags "
-               "GROUP BY cloud, tag, resource_type ON CONFLICT (cloud, resource_type, tag) "
-               "DO UPDATE SET count = count + excluded.count")
-    db.execute("DROP TABLE temp.loaded_tags")
+    """The tag rows of the resources of row id ``first`` on, made and sorted by SQLite from their rows (no Python
+    tuple per tag): for a batch, or for the many batches a bulk load deferred them for."""
+    db.execute(_TAG_ROWS_FROM, (first,))
 
 
 def _stored_keys(db: sqlite3.Connection, keys: list[tuple[str, str, str, str]]) -> set[tuple[str, str, str, str]]:
@@ -207,10 +193,23 @@ class SQLiteStorage:
                        [(first + n, *to_row(resource)) for n, resource in enumerate(fresh)])
         held = self.db.bulk()
         if held is not None:
-            held.defer(first, _tag_rows_of_load)
+            held.defer(first, _tag_rows_from)
         else:
             _tag_rows_from(db, first)
-        self._index_words(db, [index_rows(first + n, resource) for n, resource in enumerate(fresh)])
+        self._count_tags(db, fresh)
+        self._index_words(db, [index_rows(first + n, resource, tags=False) for n, resource in enumerate(fresh)])
+
+    @staticmethod
+    def _count_tags(db: sqlite3.Connection, fresh: list[Resource]) -> None:
+        """Add the tags of new resources to the tag counts (a small table: a batch's thousands of tags update rows
+        the page cache holds)."""
+        counts: Counter[tuple[str, str, str]] = Counter()
+        for resource in fresh:
+            key, tags = resource.key, resource.tags
+            counts.update((key.cloud, key.resource_type, tag) for tag in (
+                tags if len(set(tags)) == len(tags) else dict.fromkeys(tags)))
+        if counts:
+            db.executemany(_COUNT, sorted((*k, n) for k, n in counts.items()))
 
     # -- file bytes (emulator/storage/files.py): the blob store port --------------------------------------
 
@@ -630,8 +629,7 @@ class SQLiteStorage:
         if tags:
             db.executemany("INSERT OR IGNORE INTO resource_tags VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", tags)
             counts = Counter(itertools.chain.from_iterable(item.tag_names for item in batch))
-            db.executemany("INSERT INTO tag_counts VALUES (?, ?, ?, ?) ON CONFLICT (cloud, resource_type, tag) "
-                           "DO UPDATE SET count = count + excluded.count", sorted((*k, n) for k, n in counts.items()))
+            db.executemany(_COUNT, sorted((*k, n) for k, n in counts.items()))
         cls._index_words(db, batch)
 
     @staticmethod

@@ -128,3 +128,20 @@ def test_a_schema_7_data_dir_gets_the_tag_row_columns_on_start(tmp_path: Path) -
         assert {e: _pages(upgraded, e, SORTS[0]) for e in EXPRESSIONS} == expected
     finally:
         upgraded.close()
+
+
+def test_a_tag_a_resource_repeats_is_one_row_and_counted_once_however_it_is_loaded() -> None:
+    records = [make("dup/a", tags=("x", "y", "x")), make("dup/b", created_at=T0 + 1, tags=("y", "y"))]
+    one, many, loaded = SQLiteStorage(None), SQLiteStorage(None), SQLiteStorage(None)
+    try:
+        for record in records:
+            one.put(record, b"bytes")
+        many.put_many(records, {records[0].sha256: b"bytes"})
+        with loaded.bulk_load():
+            loaded.put_many(records, {records[0].sha256: b"bytes"})
+        for store in (one, many, loaded):
+            assert dict(store._read("SELECT tag, count FROM tag_counts")) == {"x": 1, "y": 2}
+            assert store._read("SELECT COUNT(*) FROM resource_tags")[0][0] == 3
+    finally:
+        for store in (one, many, loaded):
+            store.close()
