@@ -48,8 +48,10 @@ class Registrations:
         return int(row[0])
 
     def next_result(self, engine: str) -> Categories | None:
+        if not self._store.cached("queued_results", lambda: self._any("queued_results")):
+            return None  # the common case: no query, no write lock
         if self._store.one("SELECT 1 FROM queued_results WHERE engine = ? LIMIT 1", (engine,)) is None:
-            return None  # the common case, without taking the write lock
+            return None
         with self._store.tx() as db:
             row = db.execute("SELECT id, data FROM queued_results WHERE engine = ? ORDER BY id LIMIT 1",
                              (engine,)).fetchone()
@@ -60,12 +62,16 @@ class Registrations:
 
     def matches(self, keys: Sequence[tuple[str, str]]) -> list[Entry]:
         """The entries registered under any of the ``(kind, key)`` pairs, in the pairs' order (one query)."""
-        if not keys:
+        if not keys or not self._store.cached("registrations", lambda: self._any("registrations")):
             return []
         found = dict(((kind, key), entry) for kind, key, entry in self._store.rows(
             "SELECT kind, key, entry FROM registrations WHERE " + " OR ".join(["(kind = ? AND key = ?)"] * len(keys)),
             [value for pair in keys for value in pair]))
         return [parse_entry(json.loads(found[pair]), "registered")[1] for pair in keys if pair in found]
+
+    def _any(self, table: str) -> bool:
+        """Whether anything is registered (or queued): kept by the store until a write may have changed it."""
+        return self._store.one(f"SELECT 1 FROM {table} LIMIT 1") is not None
 
     def listing(self) -> dict[str, Any]:
         registered: Mapping[str, Any] = {f"{k}:{key}": json.loads(e) for k, key, e in
