@@ -184,16 +184,22 @@ def _folder_terms(folder: str) -> tuple[tuple[str, str], ...]:
 def _terms(r: Resource) -> set[tuple[str, str]]:
     """The lower-cased words a ``field:word`` search finds this resource by, but for the ``tags`` words that
     are whole tags of the resource: a search looks those up in ``resource_tags`` (most tags are one word, so
-    this halves the word rows of a tagged library).
+    this halves the word rows of a tagged library); and but for a ``public_id`` or ``filename`` word that is the
+    whole file name: a search compares those with the ``filename`` column (most file names are one word: two
+    of a resource's five word rows, the two no other resource shares).
 
     A public id's words are its folder's then its file name's: ``/`` splits words and no case mapping looks
     across it, so each half is worded alone (and the folder's words come from a cache).
     """
     folder, _, name = r.public_id.rpartition("/")
     out = set(_folder_terms(folder))
-    for w in words(name):
+    named = words(name)
+    for w in named:
         out.add(("public_id", w))
         out.add(("filename", w))
+    if name in named:  # the file name is one lower-case word: the ``filename`` column finds it (schema 9)
+        out.discard(("public_id", name))
+        out.discard(("filename", name))
     tags = r.tags
     for tag in tags:
         for w in _tag_words(tag):

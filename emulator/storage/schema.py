@@ -14,7 +14,7 @@ from emulator.storage.db import Database
 if TYPE_CHECKING:
     from emulator.backend.models import Resource
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 _TABLES = """
 CREATE TABLE IF NOT EXISTS clouds (name TEXT PRIMARY KEY, created_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS resources (
@@ -109,6 +109,8 @@ def create(db: sqlite3.Connection) -> None:
     if version < 7:  # replaced by resources_by_sha256_created: the newest copy of some bytes is one seek
         db.execute("DROP INDEX IF EXISTS resources_by_sha256")
     add_tag_row_columns(db)
+    if version < 9:
+        drop_file_name_words(db)
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
@@ -122,6 +124,13 @@ def add_tag_row_columns(db: sqlite3.Connection) -> None:
         names = ", ".join(name for name, _ in TAG_ROW_COLUMNS)
         db.execute(f"UPDATE resource_tags SET ({names}) = (SELECT {names} FROM resources r "
                    "WHERE r.id = resource_tags.id)")
+
+
+def drop_file_name_words(db: sqlite3.Connection) -> None:
+    """Schema 8 → 9: a ``public_id`` or ``filename`` word row that is its resource's whole file name goes (searches
+    compare the ``filename`` column), so the rows left are exactly those a schema-9 write would have made."""
+    db.execute("DELETE FROM resource_terms WHERE field IN ('public_id', 'filename') AND term = "
+               "(SELECT r.filename FROM resources r WHERE r.id = resource_terms.id)")
 
 
 def drop_whole_tag_words(db: sqlite3.Connection) -> None:

@@ -117,6 +117,14 @@ class Compiler:
                     "r.resource_type AND o.created_at = r.created_at AND o.id = r.id)")
         return f"r.id IN (SELECT id FROM resource_tags WHERE cloud = ? AND {self._match('tag', value, prefix)})"
 
+    def _file_name(self, word: str, prefix: bool) -> str:
+        """A file name equal to (or starting with) ``word``, a lower-case word: a ``public_id`` or ``filename``
+        word that is the whole file name has no word row (emulator/storage/rows.py)."""
+        if self.probe:
+            return self._match("r.filename", word, prefix)
+        self.params.append(self.cloud)
+        return f"r.id IN (SELECT id FROM resources WHERE cloud = ? AND {self._match('filename', word, prefix)})"
+
     def _match(self, column: str, value: str, prefix: bool) -> str:
         if not prefix:
             self.params.append(value)
@@ -132,6 +140,7 @@ class Compiler:
 
         A ``tags`` word that is a whole tag of the resource has no word row (emulator/storage/rows.py): it is
         the tag itself, equal to the word (or, for a prefix, starting with it: such a tag's first word does).
+        Likewise a ``public_id`` or ``filename`` word that is the whole file name: it is the file name.
         """
         slots = ", ".join("?" * len(fields))
         parts = []
@@ -146,6 +155,8 @@ class Compiler:
                 found = f"r.id IN (SELECT id FROM resource_terms WHERE cloud = ? AND field IN ({slots}) AND {term})"
             if "tags" in fields:
                 found = f"({found} OR {self._tag(token, prefix)})"
+            if "public_id" in fields or "filename" in fields:
+                found = f"({found} OR {self._file_name(token, prefix)})"
             parts.append(found)
         return "(" + " AND ".join(parts) + ")"
 

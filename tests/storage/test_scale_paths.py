@@ -217,3 +217,71 @@ def test_a_first_page_counted_in_one_pass_is_the_page_and_total_of_a_count_then_
     monkeypatch.setattr(sqlite_module, "_ONE_PASS_AT_MOST", 0)
     assert pages() == one_pass
     assert sum(len(ids) for ids, _, _ in one_pass) == one_pass[0][2]
+
+
+# -- schema 9: a public_id or filename word that is the whole file name is found by the filename column ---------
+
+NAMES_LIBRARY = [
+    make("cats/cat", created_at=T0, tags=("x",)),  # one lower-case word: no word rows of its own
+    make("dogs/Cat", created_at=T0 + 1, tags=("x",)),  # not lower-case: its word "cat" has rows
+    make("cat_food", created_at=T0 + 2, tags=("x",)),  # one word, at the root
+    make("cat/cat food", created_at=T0 + 3, tags=("x",)),  # two words
+    make("catalog/img", created_at=T0 + 4, tags=("y",)),
+]
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ("public_id:cat", ["cat/cat food", "cats/cat", "dogs/Cat"]),
+    ("filename:cat", ["cat/cat food", "cats/cat", "dogs/Cat"]),
+    ("public_id:cat*", ["cat/cat food", "cat_food", "catalog/img", "cats/cat", "dogs/Cat"]),
+    ("filename:cat*", ["cat/cat food", "cat_food", "cats/cat", "dogs/Cat"]),
+    ("filename:cat_food", ["cat_food"]),
+    ("public_id:cat_fo*", ["cat_food"]),
+    ("cat_food", ["cat_food"]),
+    ("img", ["catalog/img"]),
+    ('public_id:"cats cat"', ["cats/cat"]),
+    ('filename:"food cat"', ["cat/cat food"]),
+    ("public_id:cats AND NOT filename:cat", []),
+    ("tags=x AND public_id:cat", ["cat/cat food", "cats/cat", "dogs/Cat"]),
+    ("tags=y AND filename:img", ["catalog/img"]),
+])
+def test_file_names_are_found_with_or_without_word_rows(store: SQLiteStorage, expression: str,
+                                                        expected: list[str]) -> None:
+    store.put_many(NAMES_LIBRARY)
+    for direction in ("asc", "desc"):
+        for walk in (True, False):
+            store._walks = lambda spec, matches, walk=walk: walk  # type: ignore[method-assign,misc]
+            seen, totals = search_pages(store, expression, 2, direction, now=T0)
+            assert sorted(seen) == expected and set(totals) == {len(expected)}, (direction, walk)
+
+
+def test_only_words_that_are_not_the_whole_file_name_have_rows(store: SQLiteStorage) -> None:
+    store.put_many(NAMES_LIBRARY)
+    rows = store._read("SELECT r.public_id, t.field, t.term FROM resource_terms t JOIN resources r ON r.id = t.id "
+                       "WHERE t.field IN ('public_id', 'filename') ORDER BY 1, 2, 3")
+    assert [tuple(row) for row in rows] == [
+        ("cat/cat food", "filename", "cat"), ("cat/cat food", "filename", "food"),
+        ("cat/cat food", "public_id", "cat"), ("cat/cat food", "public_id", "food"),
+        ("catalog/img", "public_id", "catalog"), ("cats/cat", "public_id", "cats"),
+        ("dogs/Cat", "filename", "cat"), ("dogs/Cat", "public_id", "cat"), ("dogs/Cat", "public_id", "dogs")]
+
+
+def test_a_schema_8_data_dir_loses_the_word_rows_of_whole_file_names_on_start(tmp_path: Path) -> None:
+    store = SQLiteStorage(tmp_path)
+    store.put_many(NAMES_LIBRARY)
+    expected = _snapshot(store)["resource_terms"]
+    with store._tx() as db:  # what schema 8 wrote besides: the file name's own word rows
+        db.execute("INSERT INTO resource_terms SELECT cloud, 'public_id', filename, id FROM resources "
+                   "WHERE filename IN ('cat', 'cat_food', 'img')")
+        db.execute("INSERT INTO resource_terms SELECT cloud, 'filename', filename, id FROM resources "
+                   "WHERE filename IN ('cat', 'cat_food', 'img')")
+        db.execute("PRAGMA user_version=8")
+    store.close()
+    upgraded = SQLiteStorage(tmp_path)
+    try:
+        assert upgraded._read("PRAGMA user_version")[0][0] == SCHEMA_VERSION
+        assert _snapshot(upgraded)["resource_terms"] == expected
+        assert sorted(r.public_id for r in upgraded.search(SearchSpec(
+            "demo", parse("filename:cat_food", T0), (("created_at", "desc"),), 10)).items) == ["cat_food"]
+    finally:
+        upgraded.close()
