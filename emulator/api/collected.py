@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from flask import Request
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from emulator.api import bodies
 
@@ -37,17 +38,28 @@ class Params:
 
 
 _PARSED = "cloudinary_emulator.params"  # the WSGI environ key a request's parsed parameters are kept under
+_UNREADABLE = "cloudinary_emulator.unreadable"  # … and why its body could not be read, if it could not
 
 
 def collect(request: Request) -> Params:
     """Query string and body, whatever the encoding (see :mod:`emulator.api.bodies`), folded once per request:
-    the hooks (faults, lint, journal) and the view share the same record."""
+    the hooks (faults, lint, journal) and the view share the same record.
+
+    A body that cannot be read (too large, too many parts, the client gone) raises the same error to every
+    caller: the body's bytes are consumed by the first attempt, so a second one would read an empty form and
+    answer as if no parameter had been sent."""
     environ = request.environ
     parsed: Params | None = environ.get(_PARSED)
+    if parsed is None and (failed := environ.get(_UNREADABLE)) is not None:
+        raise failed
     if parsed is None and not environ.get("QUERY_STRING") and _bodiless(environ):
         parsed = environ[_PARSED] = Params()  # most GETs: nothing to parse
     if parsed is None:
-        items, files = bodies.pairs(request)
+        try:
+            items, files = bodies.pairs(request)
+        except (ClientDisconnected, RequestEntityTooLarge) as exc:
+            environ[_UNREADABLE] = exc
+            raise
         parsed = request.environ[_PARSED] = Params(raw=bodies.fold(items), files=files)
     return parsed
 

@@ -40,6 +40,8 @@ def failure(exc: Exception, max_file_size: int) -> Failure:
         log.warning("client disconnected before sending the whole body of %s %s", request.method, request.path)
         return Failure(400, "Client disconnected before sending the whole request body")
     if isinstance(exc, RequestEntityTooLarge):
+        if exc.description != RequestEntityTooLarge.description:  # a limit other than the size said which
+            return Failure(400, str(exc.description))
         got = request.content_length or "more"
         return Failure(400, f"File size too large. Got {got}. Maximum is {max_file_size}.")
     if isinstance(exc, RecursionError):  # JSON inside a parameter (context, metadata, …) nested too deeply

@@ -27,6 +27,7 @@ from werkzeug.formparser import FormDataParser, MultiPartParser
 from werkzeug.http import parse_options_header
 
 REPLAY = 1024 * 1024  # the bytes kept while reading, to hand an unusual body to werkzeug's reader
+TOO_MANY_PARTS = "Too many parameters: a request may have at most {} form parts"
 _CHUNK = 64 * 1024  # bytes read from the body at a time, as werkzeug reads them
 _HEADER_LINE = 64 * 1024  # one part header line at most (werkzeug bounds only the whole form's memory)
 _HEADER_COUNT = 64  # headers of one part at most (the SDKs send two or three)
@@ -143,7 +144,7 @@ class _Reader:
     def start(self, segment: multipart.MultipartSegment) -> _Part:
         self.count += 1
         if self.limits.max_form_parts is not None and self.count > self.limits.max_form_parts:
-            raise RequestEntityTooLarge()
+            raise RequestEntityTooLarge(TOO_MANY_PARTS.format(self.limits.max_form_parts))
         disposition, content_type, length = _headers(segment.headerlist)
         name, filename = _names(disposition)
         if filename is None:

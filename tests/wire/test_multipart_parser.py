@@ -247,7 +247,19 @@ def test_an_rfc_2231_filename_becomes_the_original_filename(client: FlaskClient)
     assert (r.status_code, r.json["original_filename"]) == (200, "日本")
 
 
-def test_more_parts_than_flask_allows_is_answered_400(client: FlaskClient) -> None:
+def test_more_parts_than_flask_allows_is_answered_400_saying_so(client: FlaskClient) -> None:
+    # The hooks read the body first; the view must get their error, not an empty form (the body's bytes are
+    # consumed by then), which would have answered as if no signature had been sent.
     fields = {**signed({"public_id": "many"}), **{f"x{n}": "1" for n in range(1001)}}
     r = client.post(UPLOAD, data=_upload_body(fields), content_type=f"multipart/form-data; boundary={B}")
-    assert (r.status_code, r.json) == (400, {"error": {"message": UNSIGNED}})
+    message = "Too many parameters: a request may have at most 1000 form parts"
+    assert (r.status_code, r.json) == (400, {"error": {"message": message}})
+
+
+def test_a_text_part_above_the_form_memory_limit_is_a_file_too_large(client: FlaskClient) -> None:
+    limit = client.application.config["MAX_FORM_MEMORY_SIZE"]
+    data = body(*(part(k, v.encode()) for k, v in signed({"public_id": "big"}).items()),
+                part("file", b"data:image/jpeg;base64," + b"A" * limit))
+    r = client.post(UPLOAD, data=data, content_type=f"multipart/form-data; boundary={B}")
+    assert r.status_code == 400
+    assert r.json["error"]["message"].startswith(f"File size too large. Got {len(data)}. Maximum is ")
