@@ -157,7 +157,7 @@ def rate_limit_headers(response: Response) -> Response:
     cloud: CloudConfig | None = g.get("admin_cloud")
     if cloud is not None:
         status = g.get("admin_rate") or current().admin_budget.peek(cloud)
-        response.headers.update(status.headers())
+        response.headers.extend(status.headers())  # set by nothing else: no earlier value to replace
     return response
 
 

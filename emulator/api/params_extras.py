@@ -82,6 +82,8 @@ def addon_requests(params: Params, *, admin: bool) -> tuple[AddonRequest, ...]:
 
 
 def details_request(params: Params) -> DetailsRequest:
+    if not params.raw:
+        return DetailsRequest()  # the plain details GET: nothing asked for
     return DetailsRequest(analyses=analyses(params, details=True), versions=boolean(params, "versions", False))
 
 
