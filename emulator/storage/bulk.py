@@ -2,12 +2,15 @@
 
 While a load runs, the secondary indexes are dropped and built again at the end in one sorted pass each (all
 the schema's ``CREATE INDEX`` but two that queries name and that a load in creation order only appends to; the
-primary keys and the unique key stay: inserts need them), writes are not synced, and the page cache is large.
-``put_many`` inserts the rows of the ``WITHOUT ROWID`` tables in key order, in bulk mode or not.
+primary keys and the unique key stay: inserts need them), writes are not synced, and the page cache is large
+(small while SQLite sorts). ``put_many`` inserts the rows of the ``WITHOUT ROWID`` tables in key order, in bulk
+mode or not; in bulk mode the tag rows of its batches are deferred (:meth:`Held.defer`) and written for many
+batches at once, before the load reads, writes otherwise or commits.
 
-A crash mid-load loses nothing that was committed: the next open runs the schema's ``CREATE INDEX IF NOT
-EXISTS`` statements (emulator/storage/schema.py), which build the dropped indexes again, and restores the
-planner statistics. Queries during a load give the same answers, only without the dropped indexes' help.
+A crash mid-load loses nothing that was committed (a commit includes the deferred rows): the next open runs the
+schema's ``CREATE INDEX IF NOT EXISTS`` statements (emulator/storage/schema.py), which build the dropped indexes
+again, and restores the planner statistics. Queries during a load give the same answers, only without the dropped
+indexes' help.
 """
 
 from __future__ import annotations
