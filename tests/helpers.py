@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from types import TracebackType
@@ -19,7 +20,7 @@ import requests
 from flask.testing import FlaskClient
 
 from emulator import signing
-from emulator.backend.models import Resource, ResourceKey
+from emulator.backend.models import Moderation, Resource, ResourceKey
 from emulator.backend.queries import SearchSpec, SortKey
 from emulator.backend.search import parse
 from tests.conftest import KEY, SECRET, TURTLES, signed
@@ -69,6 +70,26 @@ def make(public_id: str, *, created_at: float = 1_700_000_000.0, tags: tuple[str
                     bytes=size, etag="e" * 32, sha256=sha, created_at=created_at,
                     original_filename=public_id.rpartition("/")[2], tags=tags, context=context or {})
 
+
+
+def resource_kinds() -> list[Resource]:
+    """One resource of each kind a page renders differently: an image with tags and context, one without size, raw,
+    video, audio, one with every optional field (access, display name, asset folder, metadata, moderation), a
+    placeholder with a backup, and a private one without tags or context."""
+    image = make("shop/shoes/red", tags=("b", "a"), context={"alt": "red shoes"}, width=1000, height=333)
+    return [
+        image,
+        make("top", width=0, height=0),
+        replace(image, key=ResourceKey("demo", "docs/readme.txt", "raw"), format="txt", width=0, height=0),
+        replace(image, key=ResourceKey("demo", "clips/intro", "video"), format="mp4",
+                media={"width": 1000, "height": 333, "duration": 2.5, "is_audio": False}),
+        replace(image, key=ResourceKey("demo", "clips/song", "video"), format="mp3",
+                media={"duration": 3.0, "is_audio": True}),
+        replace(image, access_mode="authenticated", display_name="Shown", asset_folder="elsewhere",
+                metadata={"sku": "42", "sizes": ["s", "m"]}, moderation=(Moderation("manual", "pending"),)),
+        replace(image, placeholder=True, backup=True),
+        replace(image, key=ResourceKey("demo", "private/one", "image", "private"), context={}, tags=()),
+    ]
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 

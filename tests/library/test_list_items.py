@@ -3,16 +3,15 @@ exactly the fields of a resource's details that lists have always been cut from,
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from emulator.api import render
 from emulator.api.render_library import LIST_ALWAYS, LIST_FIELDS, LIST_ON_REQUEST, resource_page
-from emulator.backend.models import Moderation, Resource, ResourceKey
+from emulator.backend.models import Resource
 from emulator.backend.queries import ResourcePage
-from tests.helpers import make
+from tests.helpers import resource_kinds
 
 HOST = "res.example.test"
 
@@ -33,24 +32,7 @@ def _cut_from_details(resource: Resource, *, with_tags: bool, with_context: bool
     return item
 
 
-def _kinds() -> list[Resource]:
-    image = make("shop/shoes/red", tags=("b", "a"), context={"alt": "red shoes"}, width=1000, height=333)
-    return [
-        image,
-        make("top", width=0, height=0),
-        replace(image, key=ResourceKey("demo", "docs/readme.txt", "raw"), format="txt", width=0, height=0),
-        replace(image, key=ResourceKey("demo", "clips/intro", "video"), format="mp4",
-                media={"width": 1000, "height": 333, "duration": 2.5, "is_audio": False}),
-        replace(image, key=ResourceKey("demo", "clips/song", "video"), format="mp3",
-                media={"duration": 3.0, "is_audio": True}),
-        replace(image, access_mode="authenticated", display_name="Shown", asset_folder="elsewhere",
-                metadata={"sku": "42", "sizes": ["s", "m"]}, moderation=(Moderation("manual", "pending"),)),
-        replace(image, placeholder=True, backup=True),
-        replace(image, key=ResourceKey("demo", "private/one", "image", "private"), context={}, tags=()),
-    ]
-
-
-@pytest.mark.parametrize("resource", _kinds(), ids=lambda r: f"{r.key.resource_type}:{r.public_id}")
+@pytest.mark.parametrize("resource", resource_kinds(), ids=lambda r: f"{r.key.resource_type}:{r.public_id}")
 @pytest.mark.parametrize(("options", "fields"), [
     ({}, ()), ({"with_tags": True, "with_context": True, "with_metadata": True}, ()),
     ({}, ("tags", "width", "context")), ({"with_tags": True, "with_metadata": True}, ("bytes", "metadata")),

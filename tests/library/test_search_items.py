@@ -3,15 +3,14 @@ details give (same URLs, dates, folders, dimensions), field for field and in the
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from emulator.api import render
 from emulator.api.render_library import SEARCH_ALWAYS, search_item
-from emulator.backend.models import Moderation, Resource, ResourceKey
-from tests.helpers import make
+from emulator.backend.models import Resource
+from tests.helpers import resource_kinds
 
 HOST = "res.example.test"
 
@@ -45,24 +44,7 @@ def _from_details(resource: Resource, with_field: tuple[str, ...], fields: tuple
     return item
 
 
-def _kinds() -> list[Resource]:
-    image = make("shop/shoes/red", tags=("b", "a"), context={"alt": "red shoes"}, width=1000, height=333)
-    return [
-        image,
-        make("top", width=0, height=0),
-        replace(image, key=ResourceKey("demo", "docs/readme.txt", "raw"), format="txt", width=0, height=0),
-        replace(image, key=ResourceKey("demo", "clips/intro", "video"), format="mp4",
-                media={"width": 1000, "height": 333, "duration": 2.5, "is_audio": False}),
-        replace(image, key=ResourceKey("demo", "clips/song", "video"), format="mp3",
-                media={"duration": 3.0, "is_audio": True}),
-        replace(image, access_mode="authenticated", display_name="Shown", asset_folder="elsewhere",
-                metadata={"sku": "42", "sizes": ["s", "m"]}, moderation=(Moderation("manual", "pending"),)),
-        replace(image, placeholder=True),
-        replace(image, key=ResourceKey("demo", "private/one", "image", "private"), context={}),
-    ]
-
-
-@pytest.mark.parametrize("resource", _kinds(), ids=lambda r: f"{r.key.resource_type}:{r.public_id}")
+@pytest.mark.parametrize("resource", resource_kinds(), ids=lambda r: f"{r.key.resource_type}:{r.public_id}")
 @pytest.mark.parametrize(("with_field", "fields"), [
     ((), ()), (("tags", "context", "metadata"), ()), ((), ("tags", "width", "context", "metadata")),
     (("tags",), ("bytes",)),
