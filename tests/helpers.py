@@ -213,17 +213,24 @@ def _audio_frames(out: Any, stream: Any) -> None:
     out.mux(stream.encode())
 
 
-def search_pages(store: SQLiteStorage, expression: str, limit: int, direction: Literal["asc", "desc"] = "desc",
-                 *, now: float) -> tuple[list[str], list[int]]:
-    """Every page of a search straight from the storage, sorted by creation: the ids in order and each page's
-    ``total_count``."""
-    seen: list[str] = []
-    totals: list[int] = []
+Page = tuple[list[str], "SortKey | None", int]  # a search page's ids, its next key and its total_count
+
+
+def search_walk(store: SQLiteStorage, expression: str, sort_by: tuple[tuple[str, str], ...], limit: int,
+                *, now: float) -> list[Page]:
+    """Every page of a search straight from the storage, following each page's next key."""
+    out: list[Page] = []
     after: SortKey | None = None
     while True:
-        page = store.search(SearchSpec("demo", parse(expression, now), (("created_at", direction),), limit, after))
-        seen += [r.public_id for r in page.items]
-        totals.append(page.total_count)
+        page = store.search(SearchSpec("demo", parse(expression, now), sort_by, limit, after))  # type: ignore[arg-type]
+        out.append(([r.public_id for r in page.items], page.next_key, page.total_count))
         if page.next_key is None:
-            return seen, totals
+            return out
         after = page.next_key
+
+
+def search_pages(store: SQLiteStorage, expression: str, limit: int, direction: Literal["asc", "desc"] = "desc",
+                 *, now: float) -> tuple[list[str], list[int]]:
+    """Every page of a search sorted by creation: the ids in order and each page's ``total_count``."""
+    pages = search_walk(store, expression, (("created_at", direction),), limit, now=now)
+    return [public_id for ids, _, _ in pages for public_id in ids], [total for _, _, total in pages]

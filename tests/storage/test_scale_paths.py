@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from emulator.backend.models import Resource
-from emulator.backend.queries import SearchSpec, SortKey
+from emulator.backend.queries import SearchSpec
 from emulator.backend.search import parse
 from emulator.storage import search_sql
 from emulator.storage import sqlite as sqlite_module
 from emulator.storage.schema import SCHEMA_VERSION
 from emulator.storage.sqlite import SQLiteStorage
-from tests.helpers import make, search_pages
+from tests.helpers import Page, make, search_pages, search_walk
 
 T0 = 1_700_000_000.0
 BLOB = b"bytes of every resource"
@@ -157,11 +157,7 @@ WORDS_LIBRARY = [
 def test_words_of_tags_are_found_with_or_without_word_rows(store: SQLiteStorage, expression: str,
                                                            expected: list[str]) -> None:
     store.put_many(WORDS_LIBRARY)
-    for direction in ("asc", "desc"):
-        for walk in (True, False):
-            store._walks = lambda spec, matches, walk=walk: walk  # type: ignore[method-assign,misc]
-            seen, totals = search_pages(store, expression, 2, direction, now=T0)
-            assert sorted(seen) == expected and set(totals) == {len(expected)}, (direction, walk)
+    _found_every_way(store, expression, expected)
 
 
 def test_only_words_that_are_not_whole_tags_have_rows(store: SQLiteStorage) -> None:
@@ -203,15 +199,8 @@ def test_a_first_page_counted_in_one_pass_is_the_page_and_total_of_a_count_then_
         sort_by: tuple[tuple[str, str], ...]) -> None:
     store.put_many(_library())
 
-    def pages() -> list[tuple[list[str], SortKey | None, int]]:
-        out = []
-        after: SortKey | None = None
-        while True:
-            page = store.search(SearchSpec("demo", parse(expression, T0), sort_by, 4, after))  # type: ignore[arg-type]
-            out.append(([r.public_id for r in page.items], page.next_key, page.total_count))
-            if page.next_key is None:
-                return out
-            after = page.next_key
+    def pages() -> list[Page]:
+        return search_walk(store, expression, sort_by, 4, now=T0)
 
     one_pass = pages()
     monkeypatch.setattr(sqlite_module, "_ONE_PASS_AT_MOST", 0)
@@ -248,11 +237,7 @@ NAMES_LIBRARY = [
 def test_file_names_are_found_with_or_without_word_rows(store: SQLiteStorage, expression: str,
                                                         expected: list[str]) -> None:
     store.put_many(NAMES_LIBRARY)
-    for direction in ("asc", "desc"):
-        for walk in (True, False):
-            store._walks = lambda spec, matches, walk=walk: walk  # type: ignore[method-assign,misc]
-            seen, totals = search_pages(store, expression, 2, direction, now=T0)
-            assert sorted(seen) == expected and set(totals) == {len(expected)}, (direction, walk)
+    _found_every_way(store, expression, expected)
 
 
 def test_only_words_that_are_not_the_whole_file_name_have_rows(store: SQLiteStorage) -> None:
@@ -285,3 +270,12 @@ def test_a_schema_8_data_dir_loses_the_word_rows_of_whole_file_names_on_start(tm
             "demo", parse("filename:cat_food", T0), (("created_at", "desc"),), 10)).items) == ["cat_food"]
     finally:
         upgraded.close()
+
+
+def _found_every_way(store: SQLiteStorage, expression: str, expected: list[str]) -> None:
+    """The search finds exactly ``expected`` in both directions, walking the created-at index and not."""
+    for direction in ("asc", "desc"):
+        for walk in (True, False):
+            store._walks = lambda spec, matches, walk=walk: walk  # type: ignore[method-assign,misc]
+            seen, totals = search_pages(store, expression, 2, direction, now=T0)
+            assert sorted(seen) == expected and set(totals) == {len(expected)}, (direction, walk)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from emulator.backend.models import Resource
-from emulator.backend.queries import SearchSpec, SortKey
+from emulator.backend.queries import SearchSpec
 from emulator.backend.search import parse
 from emulator.storage import schema
 from emulator.storage.sqlite import SQLiteStorage
-from tests.helpers import make
+from tests.helpers import Page, make, search_walk
 
 T0 = 1_700_000_000.0
 FORMATS = ("jpg", "png", "gif")
@@ -32,16 +32,8 @@ def _library() -> list[Resource]:
     return out
 
 
-def _pages(store: SQLiteStorage, expression: str,
-           sort_by: tuple[tuple[str, str], ...]) -> list[tuple[list[str], SortKey | None, int]]:
-    out = []
-    after: SortKey | None = None
-    while True:
-        page = store.search(SearchSpec("demo", parse(expression, T0), sort_by, 4, after))  # type: ignore[arg-type]
-        out.append(([r.public_id for r in page.items], page.next_key, page.total_count))
-        if page.next_key is None:
-            return out
-        after = page.next_key
+def _pages(store: SQLiteStorage, expression: str, sort_by: tuple[tuple[str, str], ...]) -> list[Page]:
+    return search_walk(store, expression, sort_by, 4, now=T0)
 
 
 EXPRESSIONS = ["tags=common AND width>700", "tags=common AND (width>=700 OR height<400) AND bytes>1100",
