@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import argparse
 import base64
-import gc
 import os
-import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +27,7 @@ from flask import Flask, jsonify
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import library  # bench/library.py, beside this file
+from common import callgrind_instructions, send_counted
 
 WARM = 20  # calls before counting starts (imports and caches of the first requests)
 COUNTED = 50  # by default; at most MOST (SQLite's checkpoints of the write-ahead log land in some runs and not
@@ -85,34 +83,12 @@ def child(kind: str, call: str, count: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = emulator_app(tmp) if kind == "emulator" else bare_app()
         environs = [_environ(call, number) for number in range(WARM + MOST)]
-        status: list[str] = []
-
-        def start_response(line: str, headers: Any, exc_info: Any = None) -> None:
-            status.append(line)
-
-        for number, environ in enumerate(environs[:count]):
-            if number == WARM:
-                gc.collect()  # see bench/upload_cost.py: a full collection must not land in one run only
-                gc.freeze()
-            b"".join(app(environ, start_response))
-            if not status[-1].startswith("200"):
-                raise SystemExit(f"{kind}: {call} answered {status[-1]}")
-        if count == WARM:
-            gc.collect()
-            gc.freeze()
+        send_counted(app, environs, count, WARM, f"{kind}: {call}")
         os._exit(0)  # the same exit for both counts: no teardown of the app or the library in one of them
 
 
 def _instructions(kind: str, call: str, count: int) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/out", sys.executable, __file__,
-                   "--child", kind, call, str(count)]
-        done = subprocess.run(command, capture_output=True, text=True, check=False,
-                              env={**os.environ, "PYTHONHASHSEED": "0"})
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode != 0 or found is None:
-        raise RuntimeError(f"callgrind failed for {kind}: {done.stderr[-2000:]}")
-    return int(found.group(1))
+    return callgrind_instructions(__file__, "--child", kind, call, str(count))
 
 
 def instructions_per_call(kind: str, call: str, counted: int = COUNTED) -> float:

@@ -18,17 +18,12 @@ same echo parsing with the ``multipart`` library through the emulator's own requ
 from __future__ import annotations
 
 import argparse
-import gc
 import io
-import os
-import re
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from common import callgrind_instructions, send_counted
 from flask import Flask, jsonify, request
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,33 +92,11 @@ def child(kind: str, count: int, new_bytes: bool) -> None:
     else:
         app = echo_app("multipart" if kind == "echo-multipart" else "werkzeug")
     environs = [_environ(number, new_bytes) for number in range(WARM + COUNTED)]
-    status: list[str] = []
-
-    def start_response(line: str, headers: Any, exc_info: Any = None) -> None:
-        status.append(line)
-
-    for number, environ in enumerate(environs[:count]):
-        if number == WARM:
-            gc.collect()  # the heap so far, frozen: a full collection of it would land in one run and not the
-            gc.freeze()   # other, and swamp the difference (both runs end with this same call when count == WARM)
-        b"".join(app(environ, start_response))
-        if not status[-1].startswith("200"):
-            raise SystemExit(f"{kind}: upload answered {status[-1]}")
-    if count == WARM:
-        gc.collect()
-        gc.freeze()
+    send_counted(app, environs, count, WARM, f"{kind}: upload")
 
 
 def _instructions(kind: str, count: int, new_bytes: bool) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/out", sys.executable, __file__,
-                   "--child", kind, str(count), *(["--new-bytes"] if new_bytes else [])]
-        done = subprocess.run(command, capture_output=True, text=True, check=False,
-                              env={**os.environ, "PYTHONHASHSEED": "0"})
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode != 0 or found is None:
-        raise RuntimeError(f"callgrind failed for {kind}: {done.stderr[-2000:]}")
-    return int(found.group(1))
+    return callgrind_instructions(__file__, "--child", kind, str(count), *(["--new-bytes"] if new_bytes else []))
 
 
 def instructions_per_upload(kind: str, new_bytes: bool = False, counted: int = COUNTED) -> float:
