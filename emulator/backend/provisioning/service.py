@@ -294,8 +294,8 @@ class Provisioning:
         groups = self._groups()
         if not extended:
             return [g.render() for g in groups]
-        users = {u.id: u for u in self._users()}
-        return [g.extended([users[i] for i in g.user_ids if i in users]) for g in groups]
+        users = self._users_by_id()
+        return [g.extended(self._members(g, users)) for g in groups]
 
     def user_group_answer(self, group_id: str, *, extended: bool = False) -> dict[str, Any]:
         """One group as answered (``extended``: with its members and dates)."""
@@ -350,9 +350,13 @@ class Provisioning:
     def _groups(self) -> list[UserGroup]:
         return [UserGroup.from_document(d) for d in self.store.list(self._id, GROUP)]
 
-    def _members(self, group: UserGroup) -> list[User]:
-        users = {u.id: u for u in self._users()}
-        return [users[i] for i in group.user_ids if i in users]
+    def _users_by_id(self) -> dict[str, User]:
+        return {u.id: u for u in self._users()}
+
+    def _members(self, group: UserGroup, users: dict[str, User] | None = None) -> list[User]:
+        """The group's users that still exist, in its order (``users``: all of them, read already)."""
+        known = self._users_by_id() if users is None else users
+        return [known[i] for i in group.user_ids if i in known]
 
     def _change_group(self, group_id: str, change: Callable[[UserGroup], UserGroup]) -> UserGroup:
         now = self.clock.now()
