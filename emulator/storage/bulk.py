@@ -46,8 +46,7 @@ def loading(db: Database) -> Iterator[None]:
     transaction open across the load's writes; commit, build the indexes and restore the rest on the way out,
     also when the load fails."""
     conn = db.conn
-    held = db.held
-    if held is not None and held.thread == threading.get_ident():  # a load within a load: the outer one's
+    if db.bulk() is not None:  # a load within a load: the outer one's
         yield
         return
     with db.lock, _collector_paused():

@@ -114,16 +114,13 @@ class Database:
         """A write transaction (``BEGIN IMMEDIATE``), one writer at a time across threads and processes; in
         the thread of a bulk load, a step of the transaction it holds, which first writes the rows the load
         deferred (but for a ``deferring`` step: one that adds to them)."""
-        held = self._held()
+        held = self.bulk()
         if held is not None:
             return held.step(flush=not deferring)
         return write_transaction(self.conn, self.writer)
 
     def bulk(self) -> HeldTransaction | None:
         """The transaction a bulk load of this thread holds (None: no load, or another thread's)."""
-        return self._held()
-
-    def _held(self) -> HeldTransaction | None:
         held = self.held
         return held if held is not None and held.thread == threading.get_ident() else None
 
@@ -139,10 +136,9 @@ class Database:
 
     def _flush(self) -> None:
         """In the thread of a bulk load, the rows it deferred are written before a read: it reads what it wrote."""
-        if self.held is not None:
-            held = self._held()
-            if held is not None:
-                held.flush()
+        held = self.bulk() if self.held is not None else None  # most reads: no load, one attribute test
+        if held is not None:
+            held.flush()
 
     def close(self) -> None:
         with self.lock:

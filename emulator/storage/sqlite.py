@@ -424,7 +424,7 @@ class SQLiteStorage:
         condition = counting.compile(spec.where)
         source, where, params, columns = self._search_source(spec, tag, False)
         if tag is not None and not spec.aggregate:
-            source, where, columns, condition = self._on_tag_rows(spec, tag, condition, source, where, columns)
+            source, where, columns, condition = self._on_tag_rows(condition, source, where, columns)
         filtered = " AND ".join([*where, condition])
         params += counting.params
         keys = None
@@ -465,7 +465,7 @@ class SQLiteStorage:
         return "resources r", ["r.cloud = ?"], [spec.cloud], columns
 
     @staticmethod
-    def _on_tag_rows(spec: SearchSpec, tag: str, condition: str, source: str, where: list[str],
+    def _on_tag_rows(condition: str, source: str, where: list[str],
                      columns: list[str]) -> tuple[str, list[str], list[str], str]:
         """The tag's rows alone, without their resources' rows, when the condition and the sort need only the
         columns a tag row carries (``tags=cat AND width>1000``, by creation or size): a tag's hundred rows are a

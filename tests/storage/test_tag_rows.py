@@ -52,7 +52,7 @@ def test_a_search_over_the_tag_rows_answers_what_the_join_answers(store: SQLiteS
     store.put_many(_library())
     alone = _pages(store, expression, sort_by)
     monkeypatch.setattr(SQLiteStorage, "_on_tag_rows",
-                        staticmethod(lambda spec, tag, condition, source, where, columns:
+                        staticmethod(lambda condition, source, where, columns:
                                      (source, where, columns, condition)))
     assert _pages(store, expression, sort_by) == alone
     assert sum(len(ids) for ids, _, _ in alone) == alone[0][2] > 0
