@@ -85,19 +85,15 @@ def _exempt(req: Request) -> bool:
     return path.startswith(EXEMPT) or path == "/favicon.ico" or req.method == "OPTIONS"
 
 
-_PARAMS = "cloudinary_emulator.hook_params"  # the WSGI environ key of the parameters the hooks saw
-
-
 def _params(req: Request) -> collected.Params:
-    """The request's parameters, parsed once for all the hooks."""
-    parsed: collected.Params | None = req.environ.get(_PARAMS)
-    if parsed is None:
-        try:
-            parsed = collected.Params() if g.get("aborted") else collected.collect(req)
-        except (ClientDisconnected, RequestEntityTooLarge):  # the body cannot be read (the error handler says
-            parsed = collected.Params()                          # why): journalled without parameters
-        req.environ[_PARAMS] = parsed
-    return parsed
+    """The request's parameters (``collect`` parses them once per request, for the hooks and the view alike)."""
+    if g.get("aborted"):
+        return collected.Params()
+    try:
+        return collected.collect(req)
+    except (ClientDisconnected, RequestEntityTooLarge):  # the body cannot be read (the error handler says why,
+        return collected.Params()                          # ``collect`` raises it again to the view): journalled
+                                                           # without parameters
 
 
 def _cloud(req: Request) -> str | None:
