@@ -74,9 +74,9 @@ def _request() -> Request:
     return found
 
 
-def operation(req: Request | None = None) -> str:
+def operation(req: Request) -> str:
     """The API operation as the route table names it (``upload``, ``resource``, …); ``unknown`` off-route."""
-    return operations.name_of((req or request).endpoint)
+    return operations.name_of(req.endpoint)
 
 
 def _exempt(req: Request) -> bool:
