@@ -684,6 +684,7 @@ class SQLiteStorage:
                     db.execute(f"DELETE FROM {table}" + (" WHERE cloud = ?" if cloud else ""),
                                (cloud,) if cloud else ())
             db.execute("DELETE FROM clouds" + (" WHERE name = ?" if cloud else ""), (cloud,) if cloud else ())
+            self.db.generation += 1  # the account's documents went too: kept copies start again
             if cloud is None:
                 self.files.clear()
             else:
