@@ -66,6 +66,7 @@ class FileStore:
                  memory: int = MEMORY, nested: bool = True) -> None:
         self.root = root
         self.nested = nested  # files two folder levels down (a data directory's layout), or in the root itself
+        self._root = str(root)
         self.memory = memory
         self._now = now
         # ``durable``: the bytes and their folder entry reach the disk before :meth:`keep` returns, so a database
@@ -150,17 +151,17 @@ class FileStore:
         A staged file is linked into place (atomic). Bytes held in memory are written to a temporary file and
         linked the same way, unless the file is already there: then nothing is written at all.
         """
-        final = self.path(staged.sha256)
+        where = self._where(staged.sha256)
         if staged.path is not None:
-            self._link(staged.path, final)
-        elif not os.path.exists(final):
+            self._link(staged.path, Path(where))
+        elif not os.path.exists(where):
             spilled = self.on_disk(staged)
             try:
-                self._link(spilled.path or final, final)
+                self._link(spilled.path or Path(where), Path(where))
             finally:
                 self.discard(spilled)
         elif self.durable:  # another upload may have linked it a moment ago and not yet synced its folder
-            _fsync(final.parent)
+            _fsync(Path(where).parent)
 
     def _link(self, staged: Path, final: Path) -> None:
         with contextlib.suppress(FileExistsError):
@@ -214,14 +215,18 @@ class FileStore:
     # -- reading ---------------------------------------------------------------------------------------------
 
     def path(self, sha256: str) -> Path:
+        return Path(self._where(sha256))
+
+    def _where(self, sha256: str) -> str:
+        """:meth:`path` as a string (every upload asks twice whether its bytes are there: no ``Path`` made)."""
         if len(sha256) < 8 or not _HEX.issuperset(sha256):
             raise ValueError(f"not a sha256 hex digest: {sha256!r}")
         if not self.nested:
-            return self.root / sha256
-        return self.root.joinpath(sha256[:2], sha256[2:4], sha256)
+            return f"{self._root}/{sha256}"
+        return f"{self._root}/{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
     def exists(self, sha256: str) -> bool:
-        return self.path(sha256).is_file()
+        return os.path.isfile(self._where(sha256))
 
     def open(self, sha256: str) -> BinaryIO:
         """The stored bytes as a file; :class:`FileNotFoundError` when absent."""
