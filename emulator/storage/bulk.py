@@ -18,8 +18,10 @@ from __future__ import annotations
 import gc
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from emulator.storage import schema
 from emulator.storage.db import Database
@@ -32,6 +34,8 @@ RELAXED = {"synchronous": 0, "cache_size": -100_000, "temp_store": 1}
 # page cache's worth of rows in memory before spilling them, on top of the cache itself.
 SORTING_CACHE = -8_000
 COMMIT_EVERY = 1_000_000  # changed rows (some 170,000 resources with their word rows; their tag rows come after)
+# The deferred writer: (connection, first row id, summed counts).
+Write = Callable[[sqlite3.Connection, int, Any], None]
 # Kept: queries name them (``INDEXED BY``), and a load in creation order only appends to them.
 KEPT = frozenset({"resources_by_created", "resources_by_type_created"})
 def deferred_indexes() -> list[tuple[str, str]]:
@@ -93,17 +97,20 @@ class Held:
         self.thread = threading.get_ident()
         self._open = False
         self._mark = 0
-        self._pending: tuple[int, Callable[[sqlite3.Connection, int], None]] | None = None
+        self._pending: tuple[int, Write] | None = None
+        self._counts: Counter[Hashable] = Counter()
 
-    def defer(self, first_id: int, write: Callable[[sqlite3.Connection, int], None]) -> None:
-        """Leave the rows ``write(conn, first_id)`` makes for the resources of row id ``first_id`` on (and of
-        those inserted later) until the load reads, writes otherwise, or commits: then one statement writes
+    def defer(self, first_id: int, write: Write, counts: Mapping[Any, int]) -> None:
+        """Leave the rows ``write(conn, first_id, counts)`` makes for the resources of row id ``first_id`` on (and
+        of those inserted later) until the load reads, writes otherwise, or commits: then one statement writes
         them for many batches, in key order (the tag rows of 5,000 resources touched a page of the tag index for
-        nearly every row; of 100,000, most pages get many rows at once)."""
+        nearly every row; of 100,000, most pages get many rows at once). ``counts`` are summed over the batches
+        (the tag counts: a few thousand rows, updated once per flush rather than once per batch)."""
         if self._pending is None:
             self._pending = (first_id, write)
         elif first_id < self._pending[0]:
             self._pending = (first_id, self._pending[1])
+        self._counts.update(counts)
 
     def flush(self) -> None:
         """Write the deferred rows (in a savepoint of their own)."""
@@ -111,16 +118,23 @@ class Held:
         if pending is None:
             return
         with self._savepoint() as conn, sorting(conn):
-            pending[1](conn, pending[0])
-            self._pending = None
+            pending[1](conn, pending[0], self._counts)
+            self._pending, self._counts = None, Counter()
 
     @contextmanager
     def step(self, *, flush: bool = True) -> Iterator[sqlite3.Connection]:
         """One write of the load; ``flush``: the deferred rows are written first."""
         if flush:
             self.flush()
-        with self._savepoint() as conn:
-            yield conn
+        deferred = (self._pending, self._counts.copy())
+        try:
+            with self._savepoint() as conn:
+                yield conn
+        except BaseException:
+            # the step's writes are undone, and so are the deferred rows it added or flushed (a flush in a step
+            # writes in the step's savepoint): they wait again as before the step
+            self._pending, self._counts = deferred
+            raise
         if conn.total_changes - self._mark >= COMMIT_EVERY:
             self.commit()
 
@@ -158,7 +172,7 @@ class Held:
         try:
             self.flush()
         except BaseException:
-            self._pending = None
+            self._pending, self._counts = None, Counter()
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise

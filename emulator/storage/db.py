@@ -9,7 +9,7 @@ import sqlite3
 import tempfile
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -94,7 +94,8 @@ class HeldTransaction(Protocol):
 
     def step(self, *, flush: bool = True) -> AbstractContextManager[sqlite3.Connection]: ...
 
-    def defer(self, first_id: int, write: Callable[[sqlite3.Connection, int], None]) -> None: ...
+    def defer(self, first_id: int, write: Callable[[sqlite3.Connection, int, Any], None],
+              counts: Mapping[Any, int]) -> None: ...
 
     def flush(self) -> None: ...
 

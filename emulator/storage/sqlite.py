@@ -56,6 +56,8 @@ _ASSIGN = ", ".join(COLUMNS)
 _SLOTS = ", ".join("?" * len(COLUMNS))
 _INSERT_NEW = (f"INSERT INTO resources ({_ASSIGN}) VALUES ({_SLOTS}) "
                "ON CONFLICT (cloud, resource_type, type, public_id) DO NOTHING")
+_INSERT_IDS = (f"INSERT INTO resources (id, {_ASSIGN}) VALUES (?, {_SLOTS}) "
+               "ON CONFLICT (cloud, resource_type, type, public_id) DO NOTHING")
 # The tag rows of the resources from row id ``?`` on (``tags`` holds a JSON array; a tag a resource repeats makes the
 # same row twice, which ``INSERT OR IGNORE`` keeps once), by tag then row id: the tag index's key order where
 # creation follows the row ids, as in a load (sorting by the whole key cost SQLite's sorter a third more).
@@ -64,29 +66,46 @@ _TAG_ROWS_FROM = ("INSERT OR IGNORE INTO resource_tags SELECT r.cloud, j.value, 
                   "ORDER BY j.value, r.id")
 _COUNT = ("INSERT INTO tag_counts VALUES (?, ?, ?, ?) ON CONFLICT (cloud, resource_type, tag) "
           "DO UPDATE SET count = count + excluded.count")
-_IN_AT_MOST = 500  # keys looked up per statement
 _ONE_PASS_AT_MOST = 2000  # a search counts and pages a tag on at most this many resources in one pass
 
 
-def _tag_rows_from(db: sqlite3.Connection, first: int) -> None:
+def _tag_rows_from(db: sqlite3.Connection, first: int, counts: Counter[tuple[str, str, str]]) -> None:
     """The tag rows of the resources of row id ``first`` on, made and sorted by SQLite from their rows (no Python
-    tuple per tag): for a batch, or for the many batches a bulk load deferred them for."""
+    tuple per tag), and ``counts`` added to the tag counts: for a batch, or for the many batches a bulk load
+    deferred them for (a batch of 5,000 resources counts some 5,000 tags: a load's 200 batches updated a million
+    count rows where its few flushes update tens of thousands)."""
     db.execute(_TAG_ROWS_FROM, (first,))
+    if counts:
+        db.executemany(_COUNT, sorted((*kind, n) for kind, n in counts.items()))
 
 
-def _stored_keys(db: sqlite3.Connection, keys: list[tuple[str, str, str, str]]) -> set[tuple[str, str, str, str]]:
-    """Those of ``keys`` (key columns) that the database holds: one statement per few hundred keys, in key
-    order (a walk of the unique index rather than a seek per key)."""
-    found: set[tuple[str, str, str, str]] = set()
-    ordered = sorted(set(keys))
-    for scope, group in itertools.groupby(ordered, key=lambda k: k[:3]):
-        ids = [k[3] for k in group]
-        for at in range(0, len(ids), _IN_AT_MOST):
-            chunk = ids[at:at + _IN_AT_MOST]
-            rows = db.execute(f"SELECT public_id FROM resources WHERE cloud = ? AND resource_type = ? AND type = ? "
-                              f"AND public_id IN ({', '.join('?' * len(chunk))})", (*scope, *chunk))
-            found.update((*scope, row[0]) for row in rows)
-    return found
+def _insert_rows(db: sqlite3.Connection, first: int, resources: list[Resource]) -> int:
+    """Insert the resources with row ids from ``first`` on, but those of a key the database holds; how many were."""
+    rows = [(first + n, *to_row(resource)) for n, resource in enumerate(resources)]
+    return int(db.executemany(_INSERT_IDS, rows).rowcount)
+
+
+def _tag_counts(resources: list[Resource]) -> Counter[tuple[str, str, str]]:
+    """How many of the resources carry each tag, by (cloud, resource type, tag) (a tag a resource repeats once)."""
+    by_kind: dict[tuple[str, str], list[Iterable[str]]] = {}  # a load's batch is of one cloud and type
+    for resource in resources:
+        key, tags = resource.key, resource.tags
+        by_kind.setdefault((key.cloud, key.resource_type), []).append(
+            tags if len(set(tags)) == len(tags) else dict.fromkeys(tags))
+    return Counter({(*kind, tag): n for kind, lists in by_kind.items()
+                    for tag, n in Counter(itertools.chain.from_iterable(lists)).items()})
+
+
+def _firsts_of_keys(resources: list[Resource]) -> list[int]:
+    """The positions of the resources whose key no earlier one in the list has."""
+    seen: set[tuple[str, str, str, str]] = set()
+    firsts = []
+    for at, resource in enumerate(resources):
+        columns = key_columns(resource.key)
+        if columns not in seen:
+            seen.add(columns)
+            firsts.append(at)
+    return firsts
 
 
 class SQLiteStorage:
@@ -158,8 +177,10 @@ class SQLiteStorage:
         for sha256, data in (blobs or {}).items():
             self.files.put_named(sha256, data)
         with self.db.tx(deferring=True) as db:  # in a bulk load, the tag rows of earlier batches wait
-            fresh, again = self._split_new(db, resources)
-            self._insert_new(db, fresh)
+            firsts = _firsts_of_keys(resources)
+            inserted = self._insert_new(db, [resources[at] for at in firsts])
+            new = {at for at, done in zip(firsts, inserted, strict=True) if done}
+            again = [resource for at, resource in enumerate(resources) if at not in new]
             if again and (held := self.db.bulk()) is not None:
                 held.flush()  # the upserts find the tag rows of the keys they replace
             replaced = [self._upsert(db, resource) for resource in again]
@@ -170,47 +191,31 @@ class SQLiteStorage:
         (emulator/storage/bulk.py). This process's other threads wait for the load to finish."""
         return bulk.loading(self.db)
 
-    @staticmethod
-    def _split_new(db: sqlite3.Connection, resources: list[Resource]) -> tuple[list[Resource], list[Resource]]:
-        """The resources whose key is in neither the database nor earlier in the list, and the others."""
-        stored = _stored_keys(db, [key_columns(resource.key) for resource in resources])
-        seen: set[tuple[str, str, str, str]] = set()
-        fresh, again = [], []
-        for resource in resources:
-            columns = key_columns(resource.key)
-            if columns in seen or columns in stored:
-                again.append(resource)
-            else:
-                seen.add(columns)
-                fresh.append(resource)
-        return fresh, again
+    def _insert_new(self, db: sqlite3.Connection, resources: list[Resource]) -> list[bool]:
+        """Insert the resources (of distinct keys) whose key the database does not hold, with the row ids SQLite
+        would give them one by one (max + 1, ...); whether each was.
 
-    def _insert_new(self, db: sqlite3.Connection, fresh: list[Resource]) -> None:
-        """Insert resources of new keys with the row ids SQLite would give them one by one (max + 1, ...)."""
-        if not fresh:
-            return
+        The insert's check of the unique key finds the keys held (looking them up first cost a load of a million
+        new resources 3.6 s); when it finds some, the others are inserted again without the gaps they left.
+        """
+        if not resources:
+            return []
         first = int(db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM resources").fetchone()[0])
-        db.executemany(f"INSERT INTO resources (id, {_ASSIGN}) VALUES (?, {_SLOTS})",
-                       [(first + n, *to_row(resource)) for n, resource in enumerate(fresh)])
+        inserted = [True] * len(resources)
+        if _insert_rows(db, first, resources) < len(resources):
+            present = {row[0] for row in db.execute("SELECT id FROM resources WHERE id >= ?", (first,))}
+            db.execute("DELETE FROM resources WHERE id >= ?", (first,))  # new keys: no renderings to drop
+            inserted = [first + n in present for n in range(len(resources))]
+            resources = [resource for resource, new in zip(resources, inserted, strict=True) if new]
+            _insert_rows(db, first, resources)
+        counts = _tag_counts(resources)
         held = self.db.bulk()
         if held is not None:
-            held.defer(first, _tag_rows_from)
+            held.defer(first, _tag_rows_from, counts)
         else:
-            _tag_rows_from(db, first)
-        self._count_tags(db, fresh)
-        self._index_words(db, [index_rows(first + n, resource, tags=False) for n, resource in enumerate(fresh)])
-
-    @staticmethod
-    def _count_tags(db: sqlite3.Connection, fresh: list[Resource]) -> None:
-        """Add the tags of new resources to the tag counts (a small table: a batch's thousands of tags update rows
-        the page cache holds)."""
-        counts: Counter[tuple[str, str, str]] = Counter()
-        for resource in fresh:
-            key, tags = resource.key, resource.tags
-            counts.update((key.cloud, key.resource_type, tag) for tag in (
-                tags if len(set(tags)) == len(tags) else dict.fromkeys(tags)))
-        if counts:
-            db.executemany(_COUNT, sorted((*k, n) for k, n in counts.items()))
+            _tag_rows_from(db, first, counts)
+        self._index_words(db, [index_rows(first + n, resource, tags=False) for n, resource in enumerate(resources)])
+        return inserted
 
     # -- file bytes (emulator/storage/files.py): the blob store port --------------------------------------
 

@@ -70,6 +70,42 @@ def test_an_old_data_dir_gets_the_new_columns(tmp_path: Path) -> None:
         store.close()
 
 
+def test_a_rendering_is_kept_only_while_its_original_holds_its_bytes(store: SQLiteStorage) -> None:
+    other = ResourceKey("demo", "not-uploaded")
+    store.derived.put(other, "f" * 64, "v", b"1")  # no resource of that key
+    store.derived.put(KEY, "e" * 64, "v", b"2")  # the resource holds other bytes
+    store.eager.put(other, "f" * 64, "v", "d1", b"3")
+    store.eager.put(KEY, "e" * 64, "v", "d2", b"4")
+    assert store.derived.count(other) == 0 and store.derived.count(KEY) == 0
+    assert store.eager.get(other, "f" * 64, "v") is None and store.eager.get(KEY, "e" * 64, "v") is None
+
+
+def test_a_key_uploaded_again_after_a_delete_has_no_renderings(store: SQLiteStorage) -> None:
+    store.derived.put(KEY, "f" * 64, "v", b"1")
+    assert store.derived.count(KEY) == 1
+    store.delete([KEY])
+    store.put(_resource(), b"data")
+    assert store.derived.count(KEY) == 0 and store.derived.get(KEY, "f" * 64, "v") is None
+
+
+def test_an_old_data_dir_loses_the_insert_triggers(tmp_path: Path) -> None:
+    """Earlier schemas also dropped renderings on insert, which never found any: opening drops those triggers."""
+    SQLiteStorage(tmp_path).close()
+    db = sqlite3.connect(tmp_path / "emulator.sqlite3")
+    for table in ("derived", "eager"):
+        db.execute(f"CREATE TRIGGER {table}_on_insert AFTER INSERT ON resources BEGIN DELETE FROM {table} "
+                   f"WHERE cloud=NEW.cloud AND public_id=NEW.public_id AND sha256<>NEW.sha256; END")
+    db.commit()
+    db.close()
+    SQLiteStorage(tmp_path).close()
+    db = sqlite3.connect(tmp_path / "emulator.sqlite3")
+    try:
+        triggers = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    finally:
+        db.close()
+    assert triggers == {"derived_on_update", "derived_on_delete", "eager_on_update", "eager_on_delete"}
+
+
 @pytest.fixture
 def small_cache_app() -> Iterator[Flask]:
     app = create_app(load_config({"derived_cache_size": 60_000}, env={}))

@@ -229,3 +229,26 @@ def test_a_schema_6_data_dir_gets_the_index_that_finds_the_newest_copy_of_some_b
         assert "resources_by_sha256_created" in plan and "TEMP B-TREE" not in plan  # a seek, no sort
     finally:
         upgraded.close()
+
+
+def test_a_batch_that_fails_after_writing_the_deferred_rows_leaves_them_deferred(
+        store: SQLiteStorage, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The third batch replaces keys, so the tag rows and counts the first two deferred are written in its step;
+    when it then fails, its step is undone, and those rows and counts are written later all the same."""
+    def broken(*args: object) -> None:
+        raise OSError("disk trouble")
+
+    first, second, replacing = _batches()
+    with store.bulk_load():
+        _load(store, [first, second])
+        with monkeypatch.context() as patched:
+            patched.setattr(store, "_upsert", broken)  # after the deferred rows were flushed for the upserts
+            with pytest.raises(OSError, match="disk trouble"):
+                _load(store, [replacing])
+    plain = SQLiteStorage(None)
+    try:
+        _load(plain, [first, second])
+        assert _snapshot(store) == _snapshot(plain)
+        assert _answers(store) == _answers(plain)
+    finally:
+        plain.close()
