@@ -147,8 +147,8 @@ class Assets:
         categorization.check_tags(key.public_id, tags)
         stored = _Stored(incoming.staged.sha256, incoming.staged.md5, incoming.staged.size, incoming.format,
                          incoming.width, incoming.height, dict(incoming.media))
-        resource = replace(self._build(key, stored, incoming.original_filename, tags, request.context, found.info,
-                                       request.notification_url, previous), **placed)
+        resource = self._build(key, stored, incoming.original_filename, tags, request.context, found.info,
+                               request.notification_url, previous, placed)
         resource = self._on_success(cloud, request, resource)
         outcome = self._keep_with_extras(resource, incoming, request.extras, previous)
         outcome = replace(outcome, overwritten=previous is not None)
@@ -442,7 +442,9 @@ class Assets:
         return ImageRef(data, resource.sha256, resource.public_id, resource.original_filename)
 
     def _build(self, key: ResourceKey, stored: _Stored, filename: str, tags: tuple[str, ...], context: Any,
-               info: dict[str, Any], notification_url: str | None, previous: Resource | None) -> Resource:
+               info: dict[str, Any], notification_url: str | None, previous: Resource | None,
+               placed: Mapping[str, Any] | None = None) -> Resource:
+        """A new record of the bytes ``stored``; ``placed``: its metadata, asset folder and display name."""
         now = self.clock.now()
         version = int(now)
         if previous is not None and version <= previous.version:
@@ -452,7 +454,7 @@ class Assets:
             version_id=self.ids.hex(32), format=stored.format, width=stored.width, height=stored.height,
             bytes=stored.size, etag=stored.md5, sha256=stored.sha256, created_at=now,
             original_filename=filename, tags=tags, context=dict(context), info=info,
-            notification_url=notification_url, media=stored.media,
+            notification_url=notification_url, media=stored.media, **(placed or {}),
         )
 
 

@@ -79,6 +79,8 @@ class Derivatives:
     def with_derived(self, resource: Resource, made: Made) -> Resource:
         """The resource listing the new derived images (replacing same-named ones it already had)."""
         new = [r.derived for r in made.renderings if r.derived.sha256] + [d for d in made.eager if not d.sha256]
+        if not new:
+            return resource  # most uploads: nothing rendered, nothing replaced
         names = {(d.transformation, d.format) for d in new}
         kept = tuple(d for d in resource.derived if (d.transformation, d.format) not in names)
         return replace(resource, derived=kept + tuple(new))

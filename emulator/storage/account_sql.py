@@ -1,15 +1,27 @@
 """The account's documents (metadata fields, presets, mappings, transformations, folders, profiles, triggers)
 in one SQLite table of the emulator's database: ``account_documents``, created on start when missing, so an
-existing data directory is upgraded in place."""
+existing data directory is upgraded in place.
+
+Every upload lists two kinds (the metadata fields, the upload triggers), which rarely change: each kind's list is
+kept as read (the documents' text, so no caller can change what the next one gets) until it may have changed. A
+write through this store, or a reset of the database's tables, forgets the lists; a commit by another connection
+(a worker of ``serve --workers``) is seen as a new ``PRAGMA data_version``, and then the ``account_version``
+counter, which triggers bump on every change of a document, says whether the documents changed or only other
+tables did. A temporary database has no other connection: no statement at all for a kept list.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from emulator.backend.account.store import Document
 from emulator.storage import schema
 from emulator.storage.db import Database
+
+_LISTS_KEPT = 1024  # (cloud, kind) lists kept at most: sub-accounts' clouds are many; past it, all start again
 
 
 class SQLiteAccountStore:
@@ -17,10 +29,23 @@ class SQLiteAccountStore:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._tx = db.tx
         self._read = db.read
-        with self._tx() as conn:
+        self._lists: dict[tuple[str, str], tuple[str, ...]] = {}  # (cloud, kind) → the bodies, in order
+        self._data_version, self._counter = -1, -1
+        with db.tx() as conn:
             conn.execute(schema.ACCOUNT)
+            for statement in schema.ACCOUNT_VERSION:
+                conn.execute(statement)
+        with db.lock:
+            self._seen = self._versions()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, which makes every store over this database forget its lists (inside it: no other
+        thread of this process reads in between)."""
+        with self._db.tx() as conn:
+            self._db.generation += 1
+            yield conn
 
     def get(self, cloud: str, kind: str, name: str) -> Document | None:
         rows = self._read("SELECT body FROM account_documents WHERE cloud = ? AND kind = ? AND name = ?",
@@ -28,9 +53,35 @@ class SQLiteAccountStore:
         return _load(rows[0][0]) if rows else None
 
     def list(self, cloud: str, kind: str) -> list[Document]:
-        rows = self._read("SELECT body FROM account_documents WHERE cloud = ? AND kind = ? ORDER BY seq",
-                          (cloud, kind))
-        return [_load(row[0]) for row in rows]
+        return [_load(body) for body in self._bodies(cloud, kind)]
+
+    def _bodies(self, cloud: str, kind: str) -> tuple[str, ...]:
+        with self._db.lock:
+            versions = self._versions()
+            if versions != self._seen:
+                self._lists.clear()
+                self._seen = versions
+            found = self._lists.get((cloud, kind))
+            if found is None:
+                if len(self._lists) >= _LISTS_KEPT:
+                    self._lists.clear()
+                rows = self._read("SELECT body FROM account_documents WHERE cloud = ? AND kind = ? ORDER BY seq",
+                                  (cloud, kind))
+                found = self._lists[(cloud, kind)] = tuple(row[0] for row in rows)
+            return found
+
+    def _versions(self) -> tuple[int, int]:
+        """What tells kept lists from stale ones: resets of the database's tables in this process, and the
+        documents' counter as committed by other connections (read only once the file changed)."""
+        db = self._db
+        if not db.shared:
+            return db.generation, 0
+        changed = int(db.conn.execute("PRAGMA data_version").fetchone()[0])
+        if changed == self._data_version:
+            return db.generation, self._counter
+        self._data_version = changed
+        self._counter = int(db.conn.execute("SELECT n FROM account_version WHERE id = 1").fetchone()[0])
+        return db.generation, self._counter
 
     def insert(self, cloud: str, kind: str, name: str, document: Document) -> bool:
         with self._tx() as db:

@@ -105,6 +105,10 @@ class Database:
 
     def __init__(self, path: Path, *, synchronous: str, temporary: bool = False) -> None:
         self.path = path
+        self.shared = not temporary  # other connections (worker processes) may commit to the file
+        # Bumped by a write that may change what an adapter keeps of this database in memory (an account document,
+        # a reset of every table of a cloud): whatever any adapter over this connection kept starts again.
+        self.generation = 0
         self.conn = open_database(path, synchronous=synchronous, temporary=temporary)
         self.writer = WriterLock(path, shared=not temporary)
         self.lock = self.writer.thread  # readers: this process's threads take turns on the one connection

@@ -1,4 +1,5 @@
-"""File bytes on disk, content-addressed: ``<root>/<sha[:2]>/<sha[2:4]>/<sha256>``.
+"""File bytes on disk, content-addressed: ``<root>/<sha[:2]>/<sha[2:4]>/<sha256>`` in a data directory;
+``<root>/<sha256>`` in a temporary one (:attr:`FileStore.nested`).
 
 SQLite keeps the metadata; the bytes live here so a 1 GB video is streamed in and out, never held in memory.
 Bytes come in hashed (:meth:`FileStore.stage`): held in memory up to a megabyte, beyond that through a
@@ -6,6 +7,11 @@ temporary file in ``<root>/tmp`` written while hashing. They are checked by the 
 place (:meth:`FileStore.keep`, via a temporary file for bytes held in memory): the link is atomic, so a reader
 sees a whole file or none, and keeping bytes that are already there writes nothing. The staged bytes stay
 until the caller's row is committed, so they can be linked again if a reclaim took them meanwhile.
+
+The two folder levels keep each folder small in a library that lives for years, but nearly every new file of a
+young library makes one or two folders, and creating a folder costs the kernel as much as creating the file
+(about 0.1 ms each on the development machine). A temporary store lives as long as its process and is never
+opened by another version of the emulator: its files sit in one folder, which the file system indexes by name.
 
 Reclaiming (:meth:`FileStore.reclaim`) deletes files no resource refers to. The caller runs it inside a write
 transaction of the database, so it cannot interleave with another writer's "are my bytes there? then commit";
@@ -57,8 +63,10 @@ class FileTooLarge(Exception):
 
 class FileStore:
     def __init__(self, root: Path, *, now: Callable[[], float] = time.time, durable: bool = False,
-                 memory: int = MEMORY) -> None:
+                 memory: int = MEMORY, nested: bool = True) -> None:
         self.root = root
+        self.nested = nested  # files two folder levels down (a data directory's layout), or in the root itself
+        self._root = str(root)
         self.memory = memory
         self._now = now
         # ``durable``: the bytes and their folder entry reach the disk before :meth:`keep` returns, so a database
@@ -87,10 +95,25 @@ class FileStore:
         """Staged bytes in a temporary file: those held in memory are written out (discard the result too)."""
         if staged.path is not None:
             return staged
-        data = staged.data
-        assert data is not None
-        path, _ = self._write_temporary(lambda out: out.write(data))
-        return replace(staged, path=path, data=None)
+        assert staged.data is not None
+        return replace(staged, path=self._write_bytes(staged.data), data=None)
+
+    def _write_bytes(self, data: bytes) -> Path:
+        """A new file in the staging folder holding ``data``, written on its descriptor (a file object would ask
+        the kernel three more questions of the new file), synced when durable; removed if that fails."""
+        fd, name = tempfile.mkstemp(dir=self._tmp)
+        try:
+            left = memoryview(data)
+            while left:
+                left = left[os.write(fd, left):]
+            if self.durable:
+                os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            _unlink(Path(name))
+            raise
+        os.close(fd)
+        return Path(name)
 
     def _write_temporary(self, write: Callable[[BinaryIO], T]) -> tuple[Path, T]:
         """A new file in the staging folder, filled by ``write`` (synced when durable); removed if that fails."""
@@ -128,17 +151,17 @@ class FileStore:
         A staged file is linked into place (atomic). Bytes held in memory are written to a temporary file and
         linked the same way, unless the file is already there: then nothing is written at all.
         """
-        final = self.path(staged.sha256)
+        where = self._where(staged.sha256)
         if staged.path is not None:
-            self._link(staged.path, final)
-        elif not os.path.exists(final):
+            self._link(staged.path, Path(where))
+        elif not os.path.exists(where):
             spilled = self.on_disk(staged)
             try:
-                self._link(spilled.path or final, final)
+                self._link(spilled.path or Path(where), Path(where))
             finally:
                 self.discard(spilled)
         elif self.durable:  # another upload may have linked it a moment ago and not yet synced its folder
-            _fsync(final.parent)
+            _fsync(Path(where).parent)
 
     def _link(self, staged: Path, final: Path) -> None:
         with contextlib.suppress(FileExistsError):
@@ -192,12 +215,18 @@ class FileStore:
     # -- reading ---------------------------------------------------------------------------------------------
 
     def path(self, sha256: str) -> Path:
+        return Path(self._where(sha256))
+
+    def _where(self, sha256: str) -> str:
+        """:meth:`path` as a string (every upload asks twice whether its bytes are there: no ``Path`` made)."""
         if len(sha256) < 8 or not _HEX.issuperset(sha256):
             raise ValueError(f"not a sha256 hex digest: {sha256!r}")
-        return self.root.joinpath(sha256[:2], sha256[2:4], sha256)
+        if not self.nested:
+            return f"{self._root}/{sha256}"
+        return f"{self._root}/{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
     def exists(self, sha256: str) -> bool:
-        return self.path(sha256).is_file()
+        return os.path.isfile(self._where(sha256))
 
     def open(self, sha256: str) -> BinaryIO:
         """The stored bytes as a file; :class:`FileNotFoundError` when absent."""
@@ -217,6 +246,9 @@ class FileStore:
 
     def digests(self) -> Iterator[str]:
         """Every stored sha256 (in no particular order)."""
+        if not self.nested:
+            yield from (entry.name for entry in self.root.iterdir() if entry.is_file())
+            return
         for first in _subdirs(self.root):
             for second in _subdirs(first):
                 for entry in second.iterdir():
@@ -246,6 +278,10 @@ class FileStore:
 
     def clear(self) -> None:
         """Forget every file (a reset of all clouds)."""
+        if not self.nested:
+            for sha256 in list(self.digests()):
+                _unlink(self.root / sha256)
+            return
         for first in _subdirs(self.root):
             if first != self._tmp:
                 shutil.rmtree(first, ignore_errors=True)

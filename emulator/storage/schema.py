@@ -234,6 +234,14 @@ CREATE TABLE IF NOT EXISTS account_documents (
     UNIQUE (cloud, kind, name)
 )
 """
+# A counter every change of an account document bumps, whoever writes it (another worker, an older emulator on
+# the same data directory, a reset of every table): a process keeps the documents it read until the counter moves.
+ACCOUNT_VERSION = (
+    "CREATE TABLE IF NOT EXISTS account_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO account_version (id, n) VALUES (1, 0)",
+    *(f"CREATE TRIGGER IF NOT EXISTS account_documents_on_{event.lower()} AFTER {event} ON account_documents "
+      "BEGIN UPDATE account_version SET n = n + 1 WHERE id = 1; END" for event in ("INSERT", "UPDATE", "DELETE")),
+)
 # The Account Provisioning API's documents; a partial unique index holds each kind's unique names (cloud names,
 # emails, group names).
 PROVISIONING = """
@@ -277,6 +285,8 @@ def create_beside(db: Database) -> None:
         db.conn.executescript(DERIVED)
         db.conn.executescript(LIFECYCLE)
         db.conn.execute(ACCOUNT)
+        for statement in ACCOUNT_VERSION:
+            db.conn.execute(statement)
         db.conn.executescript(PROVISIONING)
     _upgrade_derived(db)
 

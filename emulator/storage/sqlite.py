@@ -121,7 +121,8 @@ class SQLiteStorage:
         self.opened = opened or OpenedStorage(data_dir)  # the database, its tables current (the start's part)
         self.directory, self.path, self.db = self.opened.directory, self.opened.path, self.opened.db
         self._conn, self._lock = self.db.conn, self.db.lock
-        self.files = FileStore(self.directory / "files", durable=not self.opened.temporary)
+        temporary = self.opened.temporary  # a data directory's files are synced and kept in its nested layout
+        self.files = FileStore(self.directory / "files", durable=not temporary, nested=not temporary)
         if self.opened.upgrade_pending:
             self._upgrade_records()
         self.blobs = FileBlobs(self.files)
@@ -689,6 +690,7 @@ class SQLiteStorage:
                     db.execute(f"DELETE FROM {table}" + (" WHERE cloud = ?" if cloud else ""),
                                (cloud,) if cloud else ())
             db.execute("DELETE FROM clouds" + (" WHERE name = ?" if cloud else ""), (cloud,) if cloud else ())
+            self.db.generation += 1  # the account's documents went too: kept copies start again
             if cloud is None:
                 self.files.clear()
             else:

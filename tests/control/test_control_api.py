@@ -148,6 +148,14 @@ def test_registered_categories_win_over_fixtures(client: FlaskClient) -> None:
     assert body["tags"] == ["tortoise"]
 
 
+def test_categories_registered_after_an_upload_of_the_image_win_over_its_fixture(client: FlaskClient) -> None:
+    fixture = upload(client, {"categorization": "imagga_tagging", "auto_tagging": "0.5"}).json["tags"]
+    assert fixture == ["sea turtle", "loggerhead", "turtle"]
+    client.post("/_emulator/categorizations", json={
+        "match": {"filename": "turtles"}, "imagga_tagging": [{"tag": "tortoise", "confidence": 0.77}]})
+    assert upload(client, {"categorization": "imagga_tagging", "auto_tagging": "0.5"}).json["tags"] == ["tortoise"]
+
+
 def test_queued_results_are_used_once_each(client: FlaskClient) -> None:
     r = client.post("/_emulator/categorizations", json={"engine": "imagga_tagging", "results": [
         [{"tag": "first", "confidence": 0.9}], [{"tag": "second", "confidence": 0.8}]]})

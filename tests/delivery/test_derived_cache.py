@@ -100,7 +100,8 @@ def test_an_old_data_dir_loses_the_insert_triggers(tmp_path: Path) -> None:
     SQLiteStorage(tmp_path).close()
     db = sqlite3.connect(tmp_path / "emulator.sqlite3")
     try:
-        triggers = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        triggers = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                                 "AND tbl_name = 'resources'")}
     finally:
         db.close()
     assert triggers == {"derived_on_update", "derived_on_delete", "eager_on_update", "eager_on_delete"}

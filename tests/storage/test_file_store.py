@@ -26,9 +26,10 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> FileStore:
-    return FileStore(tmp_path / "files", now=clock)
+@pytest.fixture(params=[True, False], ids=["nested", "flat"])
+def store(tmp_path: Path, clock: Clock, request: pytest.FixtureRequest) -> FileStore:
+    """Both layouts: a data directory's (two folder levels) and a temporary store's (one folder)."""
+    return FileStore(tmp_path / "files", now=clock, nested=request.param)
 
 
 def test_a_stream_is_stored_under_its_sha256_with_digests_and_size(store: FileStore) -> None:
@@ -38,7 +39,8 @@ def test_a_stream_is_stored_under_its_sha256_with_digests_and_size(store: FileSt
     assert stored.md5 == hashlib.md5(data).hexdigest()
     assert stored.size == len(data)
     path = store.path(stored.sha256)
-    assert path.relative_to(store.root).parts[:2] == (stored.sha256[:2], stored.sha256[2:4])
+    sha = stored.sha256
+    assert path.relative_to(store.root).parts == ((sha[:2], sha[2:4], sha) if store.nested else (sha,))
     assert store.read(stored.sha256) == data
 
 
@@ -235,3 +237,35 @@ def test_a_data_dir_stores_files_durably_and_a_temporary_one_does_not(tmp_path: 
     finally:
         kept.close()
         scratch.close()
+
+
+def test_new_bytes_make_no_folder_in_a_temporary_store_and_two_levels_in_a_data_dir(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A temporary store lives as long as its process: its files sit in one folder, so new bytes cost the kernel
+    one new file and no new folder. A data directory keeps the layout older emulators wrote."""
+    from emulator.storage.sqlite import SQLiteStorage
+
+    kept, scratch = SQLiteStorage(tmp_path / "data"), SQLiteStorage(None)
+    made: list[str] = []
+    real = os.mkdir
+    monkeypatch.setattr(os, "mkdir", lambda path, *a, **k: made.append(str(path)) or real(path, *a, **k))
+    try:
+        shas = [scratch.files.put_bytes(f"new bytes {n}".encode()).sha256 for n in range(3)]
+        assert made == []
+        assert sorted(p.name for p in scratch.files.root.iterdir()) == sorted([*shas, "tmp"])
+        assert sorted(scratch.files.digests()) == sorted(shas)
+        sha = kept.files.put_bytes(b"kept bytes").sha256
+        final = kept.files.path(sha)
+        assert set(made) == {str(final.parent), str(final.parent.parent)}
+        assert final.relative_to(kept.files.root).parts == (sha[:2], sha[2:4], sha)
+    finally:
+        kept.close()
+        scratch.close()
+
+
+def test_clearing_a_flat_store_keeps_its_staging_folder(tmp_path: Path) -> None:
+    store = FileStore(tmp_path / "files", nested=False)
+    sha = store.put_bytes(b"gone").sha256
+    store.clear()
+    assert not store.exists(sha) and list(store.digests()) == []
+    assert store.put_bytes(b"again").sha256 in set(store.digests())
