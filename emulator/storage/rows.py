@@ -40,6 +40,7 @@ def to_row(r: Resource) -> tuple[object, ...]:
 
 # ``json.dumps`` with its default settings, without its per-call check of them (a bulk load encodes a million lists).
 _encode = json.JSONEncoder().encode
+_decode = json.JSONDecoder().decode  # ``json.loads``'s decoder, without its per-call check of arguments
 
 
 def _object(value: Mapping[str, Any]) -> str:
@@ -55,10 +56,11 @@ def to_resource(row: tuple[Any, ...] | Any) -> Resource:
     (cloud, rt, typ, pid, asset_id, version, version_id, fmt, width, height, size, etag, sha, created, original,
      tags, context, info, notification_url, _, _, metadata, asset_folder, display_name, media, extra) = values[:26]
     resource = _restored({
+        **_unset(),
         "key": _key(cloud, pid, rt, typ),
         "asset_id": asset_id, "version": version, "version_id": version_id, "format": fmt, "width": width,
         "height": height, "bytes": size, "etag": etag, "sha256": sha, "created_at": created,
-        "original_filename": original, "tags": tuple(json.loads(tags)) if tags != "[]" else (),
+        "original_filename": original, "tags": tuple(_decode(tags)) if tags != "[]" else (),
         "context": _mapping(context), "info": _mapping(info), "notification_url": notification_url,
         "metadata": _mapping(metadata), "display_name": display_name, "media": _mapping(media) if media else {},
         "asset_folder": None if asset_folder == pid.rpartition("/")[0] else asset_folder,
@@ -86,20 +88,20 @@ def _unset() -> dict[str, Any]:
     return out
 
 
-def _restored(values: dict[str, Any]) -> Resource:
-    """A resource from its stored values without the dataclass ``__init__``, whose one ``setattr`` per field
-    of a frozen record cost about half of reading a row back (50 rows per page of a search)."""
+def _restored(state: dict[str, Any]) -> Resource:
+    """A resource from every field's value without the dataclass ``__init__``, whose one ``setattr`` per field
+    of a frozen record cost about half of reading a row back (50 rows per page of a search): the dict becomes
+    the instance's own."""
     resource = object.__new__(Resource)
-    state = resource.__dict__
-    state.update(_unset())
-    state.update(values)
+    object.__setattr__(resource, "__dict__", state)  # the frozen class refuses its own __setattr__
     return resource
 
 
 def _key(cloud: str, public_id: str, resource_type: str, type_: str) -> ResourceKey:
     """A resource key without the frozen dataclass's ``__init__`` (a ``setattr`` per field), as :func:`_restored`."""
     key = object.__new__(ResourceKey)
-    key.__dict__.update(cloud=cloud, public_id=public_id, resource_type=resource_type, type=type_)
+    object.__setattr__(key, "__dict__", {"cloud": cloud, "public_id": public_id, "resource_type": resource_type,
+                                         "type": type_})
     return key
 
 
@@ -115,7 +117,7 @@ def _older(values: tuple[Any, ...]) -> Resource:
 
 def _mapping(text: str) -> Any:
     """``json.loads`` of a stored mapping, without the decoder for the empty one most resources hold."""
-    return json.loads(text) if text != "{}" else {}
+    return _decode(text) if text != "{}" else {}
 
 
 def filename(public_id: str) -> str:
