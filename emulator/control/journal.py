@@ -24,6 +24,7 @@ MAX_VALUE = 1024  # characters of one parameter kept whole
 HEAD = 64  # characters kept of a longer one
 MAX_PAGE_BYTES = 4 * 1024 * 1024  # a page of entries read at once stops here (with a cursor to the rest)
 _TRIM_EVERY = 50  # inserts between two checks of the journal's total size
+_ENTRY_FLOOR = 1024  # bytes an entry is assumed to take at least, when the next check of the total is planned
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,15 @@ class Journal:
     def __init__(self, store: ControlStore, max_bytes: int = 16 * 1024 * 1024) -> None:
         self._store = store
         self.max_bytes = max_bytes
+        self._sum_at = 0  # the entry id from which the journal's byte total is worth reading (see _trim)
+        self._largest = _ENTRY_FLOOR  # the largest entry this process wrote, in bytes
 
     def record(self, entry: Entry) -> None:
         params = dumps(redact(entry.params)) if entry.params else "{}"
         warnings = dumps(list(entry.warnings)) if entry.warnings else "[]"
         size = len(params) + len(warnings) + len(entry.path) + 64
+        if size > self._largest:
+            self._largest = size
         # with the call's count, if it was an Admin call (see emulator.control.calls)
         newest = self._store.write(
             "INSERT INTO journal (at, cloud, operation, method, path, params, status, duration_ms, warnings, "
@@ -81,10 +86,18 @@ class Journal:
     def _trim(self, db: Any, newest: int) -> None:
         """Drop the oldest entries beyond the entry count, then beyond the byte budget. The running sums that find
         the byte cutoff are computed only when the total is over budget: done every time, they held the write
-        lock for ~7 ms in a full journal (every worker process waits on it)."""
+        lock for ~7 ms in a full journal (every worker process waits on it).
+
+        The total itself (a scan of the whole journal, ~1 ms at 10,000 entries) is read again only once enough
+        entries were written since, by any process (ids are shared), that the budget could be reached: half the
+        room left, in entries as large as the largest this process wrote; at least every :data:`_TRIM_EVERY`."""
         if newest > MAX_ENTRIES:
             db.execute("DELETE FROM journal WHERE id <= ?", (newest - MAX_ENTRIES,))
-        if db.execute("SELECT COALESCE(SUM(size), 0) FROM journal").fetchone()[0] <= self.max_bytes:
+        if newest < self._sum_at:
+            return
+        total = int(db.execute("SELECT COALESCE(SUM(size), 0) FROM journal").fetchone()[0])
+        self._sum_at = newest + max(_TRIM_EVERY, (self.max_bytes - total) // (2 * self._largest))
+        if total <= self.max_bytes:
             return
         over = db.execute("SELECT id FROM (SELECT id, SUM(size) OVER (ORDER BY id DESC) AS total FROM journal) "
                           "WHERE total > ? ORDER BY id DESC LIMIT 1", (self.max_bytes,)).fetchone()

@@ -64,6 +64,34 @@ def test_the_journal_keeps_at_most_its_entry_count_of_small_entries(store: Contr
     assert oldest == newest - count + 1  # the oldest went, none in between
 
 
+def test_a_journal_far_from_its_byte_budget_seldom_adds_up_its_size(store: ControlStore) -> None:
+    """Adding up every entry's size scans the whole journal: far below the budget it waits until half the room
+    left could have been written (in entries as large as the largest written), not every fifty entries."""
+    journal = Journal(store)  # 16 MB
+    sums: list[str] = []
+    store.trace(lambda sql: sums.append(sql) if "SUM(size)" in sql else None)
+    for i in range(1, 1001):
+        journal.record(_entry(i))
+    store.trace(None)
+    assert len(sums) == 1  # at the fiftieth entry; every fifty before
+
+
+def test_two_workers_keep_the_journal_within_its_byte_budget(tmp_path: Path) -> None:
+    """Two connections (as two worker processes have) write alternately: each plans its next look at the total by
+    the shared entry ids, so the other's entries are counted too."""
+    stores = [ControlStore(tmp_path), ControlStore(tmp_path)]
+    try:
+        journals = [Journal(s, max_bytes=64 * 1024) for s in stores]
+        for i in range(1, 801):
+            journals[i % 2].record(_entry(i, "x" * (MAX_VALUE - 24)))
+            if i % 100 == 0:
+                total = stores[0].one("SELECT SUM(size) FROM journal")
+                assert total is not None and total[0] <= 64 * 1024 + 50 * 1100
+    finally:
+        for s in stores:
+            s.close()
+
+
 def test_pages_walk_back_through_the_journal_without_gaps(store: ControlStore) -> None:
     journal = Journal(store)
     for i in range(1, 26):
