@@ -71,8 +71,8 @@ class Journal:
         params = dumps(redact(entry.params)) if entry.params else "{}"
         warnings = dumps(list(entry.warnings)) if entry.warnings else "[]"
         size = len(params) + len(warnings) + len(entry.path) + 64
-        if size > self._largest:
-            self._largest = size
+        if size > self._largest:  # the next look at the total was planned for smaller entries: look soon
+            self._largest, self._sum_at = size, 0
         # with the call's count, if it was an Admin call (see emulator.control.calls)
         newest = self._store.write(
             "INSERT INTO journal (at, cloud, operation, method, path, params, status, duration_ms, warnings, "

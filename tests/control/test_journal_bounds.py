@@ -76,6 +76,19 @@ def test_a_journal_far_from_its_byte_budget_seldom_adds_up_its_size(store: Contr
     assert len(sums) == 1  # at the fiftieth entry; every fifty before
 
 
+def test_entries_larger_than_any_before_bring_the_next_look_at_the_total_forward(store: ControlStore) -> None:
+    """Small entries plan the next look at the total far ahead; large ones after them must not wait for it."""
+    journal = Journal(store, max_bytes=1024 * 1024)
+    for i in range(1, 101):
+        journal.record(_entry(i))
+    large = {f"k{k}": "x" * (MAX_VALUE - 24) for k in range(40)}  # some 40 KB an entry
+    for i in range(101, 201):
+        journal.record(Entry(at=1_700_000_000 + i, operation="upload", method="POST", path=f"/p/{i}", status=200,
+                             duration_ms=1.0, params=large))  # 4 MB written
+    total = store.one("SELECT SUM(size) FROM journal")
+    assert total is not None and total[0] <= 1024 * 1024 + 50 * 41_000
+
+
 def test_two_workers_keep_the_journal_within_its_byte_budget(tmp_path: Path) -> None:
     """Two connections (as two worker processes have) write alternately: each plans its next look at the total by
     the shared entry ids, so the other's entries are counted too."""
