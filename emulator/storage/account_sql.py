@@ -41,11 +41,14 @@ class SQLiteAccountStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction, which makes every store over this database forget its lists (inside it: no other
-        thread of this process reads in between)."""
-        with self._db.tx() as conn:
-            self._db.generation += 1
-            yield conn
+        """A write transaction, which makes every store over this database forget its lists once it ends (before
+        this thread lets another one read: a list read inside it, by a ``modify`` callback, is not kept)."""
+        with self._db.lock:  # the writer's own re-entrant lock, taken first as the transaction takes it
+            try:
+                with self._db.tx() as conn:
+                    yield conn
+            finally:
+                self._db.generation += 1
 
     def get(self, cloud: str, kind: str, name: str) -> Document | None:
         rows = self._read("SELECT body FROM account_documents WHERE cloud = ? AND kind = ? AND name = ?",

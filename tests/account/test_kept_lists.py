@@ -20,6 +20,8 @@ from flask.testing import FlaskClient
 from emulator.app import create_app
 from emulator.config import load_config
 from emulator.runtime import Emulator
+from emulator.storage.account_sql import SQLiteAccountStore
+from emulator.storage.db import Database
 from tests.conftest import TURTLES, basic
 from tests.helpers import ADMIN, Served, signed_form, upload, upload_ok
 
@@ -139,3 +141,22 @@ def test_serve_with_two_workers_applies_a_new_field_in_both(tmp_path: Path) -> N
         assert created.status_code == 200
         answers: list[dict[str, Any]] = [_served_upload(served.url, f"after{n}").json() for n in range(8)]
         assert answers == [{"error": {"message": MISSING_OWNER}}] * 8
+
+
+@pytest.mark.parametrize("data_dir", [False, True])
+def test_a_list_read_inside_a_change_is_not_kept_past_it(tmp_path: Path, data_dir: bool) -> None:
+    """A ``modify`` callback that lists the kind it changes reads the old documents: that list must not outlive
+    the write."""
+    db = Database(tmp_path / "a.sqlite3", synchronous="NORMAL", temporary=not data_dir)
+    try:
+        store = SQLiteAccountStore(db)
+        store.insert("c", "k", "a", {"v": 1})
+
+        def change(document: dict[str, Any]) -> dict[str, Any]:
+            assert [d["v"] for d in store.list("c", "k")] == [1]
+            return {**document, "v": 2}
+
+        store.modify("c", "k", "a", change)
+        assert [d["v"] for d in store.list("c", "k")] == [2]
+    finally:
+        db.close()
