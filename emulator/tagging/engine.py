@@ -62,10 +62,8 @@ class TaggingEngine:
         self.fixtures = fixtures
         self.overrides = overrides
         self._fallbacks: OrderedDict[str, Categories] = OrderedDict()  # by sha256 only: never keep the bytes
-        # ``data`` of an answer as labelled before, by the answer's identity (a fixture's, a fallback's: the same
-        # object each time) and the languages; the answer itself is held, so its id names no other object.
-        self._labelled: OrderedDict[tuple[int, tuple[str, ...]], tuple[Categories, tuple[Labelled, ...]]] = \
-            OrderedDict()
+        # ``data`` of an answer as labelled before, by the answer and the languages, most recently used last
+        self._labelled: OrderedDict[tuple[Categories, tuple[str, ...]], tuple[Labelled, ...]] = OrderedDict()
         self._lock = threading.Lock()
 
     def categorize(self, image: ImageRef, engine: str) -> Categories:
@@ -100,15 +98,15 @@ class TaggingEngine:
 
     def data(self, image: ImageRef, engine: str, languages: tuple[str, ...]) -> tuple[Labelled, ...]:
         """The ``data`` of an ``info.categorization`` block, in the requested languages."""
-        categories = self.categorize(image, engine)
-        key = (id(categories), languages)
+        key = (self.categorize(image, engine), languages)
         with self._lock:
             kept = self._labelled.get(key)
-        if kept is not None and kept[0] is categories:
-            return kept[1]
-        labelled = tuple(Labelled(self._label(c.tag, languages), c.confidence) for c in categories)
+            if kept is not None:
+                self._labelled.move_to_end(key)
+                return kept
+        labelled = tuple(Labelled(self._label(c.tag, languages), c.confidence) for c in key[0])
         with self._lock:
-            self._labelled[key] = (categories, labelled)
+            self._labelled[key] = labelled
             if len(self._labelled) > FALLBACK_CACHE:
                 self._labelled.popitem(last=False)
         return labelled

@@ -137,3 +137,15 @@ def test_image_without_sidecar_and_invalid_json_are_reported(tmp_path: Path) -> 
 def test_missing_fixtures_directory(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_fixtures([tmp_path / "nope"])
+
+
+@pytest.mark.parametrize("tagger", ["imagga_tagging", "google_tagging", "aws_rek_tagging"])
+def test_an_answer_labelled_again_is_the_one_labelled_before(tagger: str) -> None:
+    """Every engine's answer for a known image is labelled once per language list, whether or not the engine
+    makes a new tuple of it each time."""
+    fresh = TaggingEngine(load_fixtures([BUNDLED_FIXTURES]))
+    ref = _ref(TURTLES.read_bytes())
+    first = fresh.data(ref, tagger, ("en",))
+    assert all(fresh.data(ref, tagger, ("en",)) is first for _ in range(4))
+    assert fresh.data(ref, tagger, ("fi",)) is not first and [item.confidence for item in first] == [
+        c.confidence for c in fresh.categorize(ref, tagger)]
