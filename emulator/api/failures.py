@@ -15,6 +15,7 @@ from flask import Flask, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
+from emulator.api.formdata import TooManyParts
 from emulator.errors import ApiError, DroppedConnection
 
 log = logging.getLogger("emulator")
@@ -39,9 +40,9 @@ def failure(exc: Exception, max_file_size: int) -> Failure:
         g.aborted = True
         log.warning("client disconnected before sending the whole body of %s %s", request.method, request.path)
         return Failure(400, "Client disconnected before sending the whole request body")
+    if isinstance(exc, TooManyParts):
+        return Failure(400, str(exc.description))
     if isinstance(exc, RequestEntityTooLarge):
-        if exc.description != RequestEntityTooLarge.description:  # a limit other than the size said which
-            return Failure(400, str(exc.description))
         got = request.content_length or "more"
         return Failure(400, f"File size too large. Got {got}. Maximum is {max_file_size}.")
     if isinstance(exc, RecursionError):  # JSON inside a parameter (context, metadata, …) nested too deeply

@@ -15,9 +15,17 @@ from typing import IO, Any
 
 from flask import Request
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
 ParseResult = tuple[IO[bytes], MultiDict[str, Any], MultiDict[str, Any]]
+
+
+class TooManyParts(RequestEntityTooLarge):
+    """A body of more parts than ``MAX_FORM_PARTS`` (werkzeug says only "too large" for any of its limits)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Too many parameters: a request may have at most {limit} form parts")
 
 
 class MultipartFormParser(FormDataParser):

@@ -26,8 +26,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser, MultiPartParser
 from werkzeug.http import parse_options_header
 
+from emulator.api.formdata import TooManyParts
+
 REPLAY = 1024 * 1024  # the bytes kept while reading, to hand an unusual body to werkzeug's reader
-TOO_MANY_PARTS = "Too many parameters: a request may have at most {} form parts"
 _CHUNK = 64 * 1024  # bytes read from the body at a time, as werkzeug reads them
 _HEADER_LINE = 64 * 1024  # one part header line at most (werkzeug bounds only the whole form's memory)
 _HEADER_COUNT = 64  # headers of one part at most (the SDKs send two or three)
@@ -57,8 +58,13 @@ def read(stream: IO[bytes], boundary: str, content_length: int | None,
         werkzeug = MultiPartParser(stream_factory=limits.stream_factory, cls=limits.cls,
                                    max_form_memory_size=limits.max_form_memory_size,
                                    max_form_parts=limits.max_form_parts)
-        replay = cast(IO[bytes], _Replay(b"".join(seen.chunks), stream))
-        form, files = werkzeug.parse(replay, reader.marker[2:], content_length)
+        replay = _Replay(b"".join(seen.chunks), stream, reader.marker)
+        try:
+            form, files = werkzeug.parse(cast(IO[bytes], replay), reader.marker[2:], content_length)
+        except RequestEntityTooLarge:
+            if limits.max_form_parts is not None and replay.markers > limits.max_form_parts:
+                raise TooManyParts(limits.max_form_parts) from None  # the limit werkzeug hit, said as ours says it
+            raise
         return list(form.items(multi=True)), list(files.items(multi=True))
     return reader.fields, reader.files
 
@@ -103,17 +109,23 @@ class _Seen:
 
 
 class _Replay:
-    """The bytes already read, then the rest of the stream."""
+    """The bytes already read, then the rest of the stream; counting the boundary markers read through it."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self.head, self.offset, self.rest = head, 0, rest
+    def __init__(self, head: bytes, rest: IO[bytes], marker: bytes) -> None:
+        self.head, self.offset, self.rest, self.marker = head, 0, rest, marker
+        self.markers = 0
+        self._tail = b""  # the last bytes read, shorter than a marker: one may span two reads
 
     def read(self, size: int = -1) -> bytes:
         if self.offset < len(self.head):
             out = self.head[self.offset:self.offset + size] if size >= 0 else self.head[self.offset:]
             self.offset += len(out)
-            return out
-        return self.rest.read(size)
+        else:
+            out = self.rest.read(size)
+        seen = self._tail + out
+        self.markers += seen.count(self.marker)
+        self._tail = seen[1 - len(self.marker):]  # a marker is at least three bytes: ``--`` and the boundary
+        return out
 
 
 class _Reader:
@@ -144,7 +156,7 @@ class _Reader:
     def start(self, segment: multipart.MultipartSegment) -> _Part:
         self.count += 1
         if self.limits.max_form_parts is not None and self.count > self.limits.max_form_parts:
-            raise RequestEntityTooLarge(TOO_MANY_PARTS.format(self.limits.max_form_parts))
+            raise TooManyParts(self.limits.max_form_parts)
         disposition, content_type, length = _headers(segment.headerlist)
         name, filename = _names(disposition)
         if filename is None:
