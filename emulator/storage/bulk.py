@@ -106,10 +106,8 @@ class Held:
         them for many batches, in key order (the tag rows of 5,000 resources touched a page of the tag index for
         nearly every row; of 100,000, most pages get many rows at once). ``counts`` are summed over the batches
         (the tag counts: a few thousand rows, updated once per flush rather than once per batch)."""
-        if self._pending is None:
+        if self._pending is None:  # later batches' rows come after it: ids only grow within a load
             self._pending = (first_id, write)
-        elif first_id < self._pending[0]:
-            self._pending = (first_id, self._pending[1])
         self._counts.update(counts)
 
     def flush(self) -> None:
@@ -126,21 +124,27 @@ class Held:
         """One write of the load; ``flush``: the deferred rows are written first."""
         if flush:
             self.flush()
-        deferred = (self._pending, self._counts.copy())
-        try:
-            with self._savepoint() as conn:
+        with self._savepoint() as conn:
+            deferred = (self._pending, self._counts.copy())  # as the step begins (the savepoint may drop them)
+            try:
                 yield conn
-        except BaseException:
-            # the step's writes are undone, and so are the deferred rows it added or flushed (a flush in a step
-            # writes in the step's savepoint): they wait again as before the step
-            self._pending, self._counts = deferred
-            raise
+            except BaseException:
+                # the step's writes are undone, and so are the deferred rows it added or flushed (a flush in a
+                # step writes in the step's savepoint): they wait again as before the step
+                self._pending, self._counts = deferred
+                raise
         if conn.total_changes - self._mark >= COMMIT_EVERY:
             self.commit()
 
     @contextmanager
     def _savepoint(self) -> Iterator[sqlite3.Connection]:
         conn = self.db.conn
+        if self._open and not conn.in_transaction:
+            # SQLite rolled the transaction back itself (a full disk, an I/O error): the rows and counts waiting
+            # went with the resources they were for; begin again (this process still holds the writer lock)
+            self._pending, self._counts = None, Counter()
+            conn.execute("BEGIN IMMEDIATE")
+            self._mark = conn.total_changes
         if not self._open:
             self._begin()
         conn.execute("SAVEPOINT bulk_step")

@@ -252,3 +252,19 @@ def test_a_batch_that_fails_after_writing_the_deferred_rows_leaves_them_deferred
         assert _answers(store) == _answers(plain)
     finally:
         plain.close()
+
+
+def test_what_waits_goes_with_a_transaction_sqlite_rolled_back_itself(store: SQLiteStorage) -> None:
+    """SQLite ends the transaction by itself on a full disk or an I/O error: the tag rows and counts the batches
+    in it left waiting went with it, and must not be written into the next one."""
+    first, second, _ = _batches()
+    with store.bulk_load():
+        _load(store, [first])
+        store.db.conn.execute("ROLLBACK")  # as SQLite does on SQLITE_FULL
+        _load(store, [second])
+    plain = SQLiteStorage(None)
+    try:
+        _load(plain, [second])
+        assert _snapshot(store) == _snapshot(plain)
+    finally:
+        plain.close()
