@@ -115,7 +115,7 @@ def search_item(resource: Resource, host: str, with_field: tuple[str, ...] = (),
                             "filename": resource.effective_display_name}
     if k.resource_type != "raw":  # raw files have no format
         item["format"] = resource.format
-    # dict literals merged in, not keyword arguments (a dict built for each call, 50 calls a page)
+    # dict literals merged with |=, cheaper than update(**kwargs) (50 calls a page)
     item |= {"version": resource.version, "resource_type": k.resource_type, "type": k.type, "created_at": stamp,
              "uploaded_at": stamp, "bytes": 0 if resource.placeholder else resource.bytes}
     if render.has_dimensions(resource):

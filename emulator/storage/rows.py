@@ -135,12 +135,17 @@ class IndexRows(NamedTuple):
     metadata: list[tuple[object, ...]]  # (cloud, field, value, number, id)
 
 
+def distinct_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
+    """The tags, each once (a tag a resource repeats makes one row and counts once), in their order."""
+    return tags if len(set(tags)) == len(tags) else tuple(dict.fromkeys(tags))
+
+
 def index_rows(rid: int, r: Resource, *, tags: bool = True) -> IndexRows:
     """The index rows of a resource (``tags=False``: without its tag rows and tag names, which ``put_many`` makes
     in SQLite and counts apart)."""
     k = r.key
     cloud, rt, created = k.cloud, k.resource_type, r.created_at
-    names = () if not tags else r.tags if len(set(r.tags)) == len(r.tags) else tuple(dict.fromkeys(r.tags))
+    names = distinct_tags(r.tags) if tags else ()
     return IndexRows(
         tags=[(cloud, tag, rt, created, rid, r.width, r.height, r.bytes, r.format) for tag in names],
         context=[(cloud, key, value, rt, created, rid) for key, value in r.context.items()],

@@ -41,6 +41,7 @@ from emulator.storage.rows import (
     COLUMNS,
     SELECT,
     IndexRows,
+    distinct_tags,
     index_rows,
     key_columns,
     successor,
@@ -89,9 +90,8 @@ def _tag_counts(resources: list[Resource]) -> Counter[tuple[str, str, str]]:
     """How many of the resources carry each tag, by (cloud, resource type, tag) (a tag a resource repeats once)."""
     by_kind: dict[tuple[str, str], list[Iterable[str]]] = {}  # a load's batch is of one cloud and type
     for resource in resources:
-        key, tags = resource.key, resource.tags
-        by_kind.setdefault((key.cloud, key.resource_type), []).append(
-            tags if len(set(tags)) == len(tags) else dict.fromkeys(tags))
+        key = resource.key
+        by_kind.setdefault((key.cloud, key.resource_type), []).append(distinct_tags(resource.tags))
     return Counter({(*kind, tag): n for kind, lists in by_kind.items()
                     for tag, n in Counter(itertools.chain.from_iterable(lists)).items()})
 
