@@ -12,7 +12,7 @@ The targets are issue 16's goals at a million resources (what the 100k library a
 GET 0.50 ms, list by tag 0.72 ms, the two-clause search 1.86 ms at p50, peak RSS 250 MB, bulk load 60 s; the exit
 status is 1 when one is missed.
 
-    python bench/library.py [--resources 100000] [--requests 2000] [--seed 7]
+    python bench/library.py [--resources 100000] [--requests 2000] [--seed 7] [--report-only]
 """
 
 from __future__ import annotations
@@ -162,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resources", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--report-only", action="store_true",
+                        help="exit 0 when a target is missed (it is printed): `make bench` at 100k")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-library-") as tmp:
         config = load_config({"data_dir": tmp, "clouds": {CLOUD: {"admin_rate_limit": 0}}}, env={})
@@ -173,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         rows["bare Flask JSON route (baseline)"] = baseline(args.requests)
         storage.close()
     report(Loaded(args.resources, storing, cpu, making, size), rows)
-    return 0 if passed(rows, storing) else 1
+    return 0 if args.report_only or passed(rows, storing) else 1
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,7 @@ def test_a_failed_load_keeps_its_committed_batches_and_the_indexes(store: SQLite
 CRASH = """
 import os, pickle, sys
 from pathlib import Path
-from emulator.storage import bulk, schema
+from emulator.storage import bulk
 from emulator.storage.sqlite import SQLiteStorage
 batch, uncommitted = pickle.loads(Path(sys.argv[2]).read_bytes())
 store = SQLiteStorage(Path(sys.argv[1]))
