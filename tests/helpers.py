@@ -26,11 +26,20 @@ from emulator.backend.search import parse
 from tests.conftest import KEY, SECRET, TURTLES, signed
 
 if TYPE_CHECKING:
+    from flask import Flask
+
+    from emulator.runtime import Emulator
     from emulator.storage.sqlite import SQLiteStorage
 
 BIN = Path(sys.executable).parent
 ADMIN = "/v1_1/demo"
 UPLOAD = f"{ADMIN}/image/upload"
+
+
+def emulator_of(app: Flask) -> Emulator:
+    """The app's emulator (its services, stores and control plane), typed."""
+    em: Emulator = app.extensions["cloudinary_emulator"]
+    return em
 
 
 def file_part(data: bytes | None = None, name: str = "turtles.jpg") -> tuple[io.BytesIO, str]:

@@ -19,19 +19,13 @@ from flask.testing import FlaskClient
 
 from emulator.app import create_app
 from emulator.config import load_config
-from emulator.runtime import Emulator
 from emulator.storage.account_sql import SQLiteAccountStore
 from emulator.storage.db import Database
 from tests.conftest import TURTLES, basic
-from tests.helpers import ADMIN, Served, signed_form, upload, upload_ok
+from tests.helpers import ADMIN, Served, emulator_of, signed_form, upload, upload_ok
 
 OWNER = {"external_id": "owner", "label": "Owner", "type": "string", "mandatory": True}
 MISSING_OWNER = "Mandatory metadata field(s) missing a value - owner"
-
-
-def _emulator(app: Flask) -> Emulator:
-    em: Emulator = app.extensions["cloudinary_emulator"]
-    return em
 
 
 @pytest.fixture
@@ -41,13 +35,13 @@ def pair(tmp_path: Path) -> Iterator[tuple[Flask, Flask]]:
     apps = (create_app(config), create_app(config))
     yield apps
     for app in apps:
-        _emulator(app).close()
+        emulator_of(app).close()
 
 
 def _statements(app: Flask, client: FlaskClient, public_id: str) -> list[str]:
     """The SQL statements one upload runs on the resource database (account documents included)."""
     seen: list[str] = []
-    conn = _emulator(app).storage.db.conn
+    conn = emulator_of(app).storage.db.conn
     conn.set_trace_callback(seen.append)
     try:
         upload_ok(client, public_id)
@@ -79,7 +73,7 @@ def test_with_a_data_dir_an_upload_asks_only_whether_the_file_changed(tmp_path: 
         upload_ok(client, "first")
         assert _about_documents(_statements(app, client, "second")) == ["PRAGMA data_version"] * 2
     finally:
-        _emulator(app).close()
+        emulator_of(app).close()
 
 
 def test_a_field_added_and_deleted_here_applies_to_the_next_upload(client: FlaskClient) -> None:

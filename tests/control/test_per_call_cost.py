@@ -22,17 +22,11 @@ from emulator.app import create_app
 from emulator.clock import FrozenClock
 from emulator.config import load_config
 from emulator.control.store import ControlStore
-from emulator.runtime import Emulator
 from tests.conftest import basic
-from tests.helpers import ADMIN, Served
+from tests.helpers import ADMIN, Served, emulator_of
 
 START = 1_700_000_000.0
 PING = f"{ADMIN}/ping"
-
-
-def _emulator(app: Flask) -> Emulator:
-    em: Emulator = app.extensions["cloudinary_emulator"]
-    return em
 
 
 @pytest.fixture
@@ -42,13 +36,13 @@ def pair(tmp_path: Path) -> Iterator[tuple[FlaskClient, FlaskClient]]:
     apps = [create_app(config, clock=FrozenClock(START)) for _ in range(2)]
     yield apps[0].test_client(), apps[1].test_client()
     for app in apps:
-        _emulator(app).close()
+        emulator_of(app).close()
 
 
 def _statements(app: Flask, call: FlaskClient, url: str) -> list[str]:
     """The SQL statements one call runs on the control store."""
     seen: list[str] = []
-    store = _emulator(app).control.store
+    store = emulator_of(app).control.store
     store.trace(seen.append)
     try:
         assert call.get(url, headers=basic()).status_code in (200, 404)
@@ -92,7 +86,7 @@ def test_an_unlimited_cloud_counts_nothing(tmp_path: Path) -> None:
             "PRAGMA data_version", "INSERT INTO journal"]  # a statement alone needs no BEGIN and COMMIT
         assert client.get("/_emulator/rate-limits").get_json()["clouds"]["demo"]["admin_rate_limit"] == 0
     finally:
-        _emulator(app).close()
+        emulator_of(app).close()
 
 
 def test_another_connection_s_commit_is_seen_by_the_next_call(pair: tuple[FlaskClient, FlaskClient]) -> None:
@@ -151,7 +145,7 @@ def test_concurrent_calls_are_all_counted(pair: tuple[FlaskClient, FlaskClient])
 def test_a_count_is_kept_when_the_journal_fails(pair: tuple[FlaskClient, FlaskClient],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     one, two = pair
-    journal = _emulator(one.application).control.journal
+    journal = emulator_of(one.application).control.journal
 
     def broken(entry: object) -> None:
         raise OSError("disk full")
@@ -170,7 +164,7 @@ def test_a_temporary_store_is_never_revalidated() -> None:
         assert _statements(app, client, PING) == [
             "BEGIN IMMEDIATE", "INSERT INTO admin_calls", "INSERT INTO journal", "COMMIT"]
     finally:
-        _emulator(app).close()
+        emulator_of(app).close()
 
 
 def test_a_rolled_back_transaction_keeps_the_deferred_writes(tmp_path: Path) -> None:
