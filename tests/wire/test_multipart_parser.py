@@ -222,9 +222,10 @@ def test_the_request_form_keeps_werkzeugs_types(client: FlaskClient) -> None:
 UNSIGNED = "Upload preset must be specified when using unsigned upload"
 
 
-def _upload_body(fields: dict[str, str]) -> bytes:
+def _upload_body(fields: dict[str, str], file: bytes | None = None) -> bytes:
+    """The fields, then the file part: ``file`` if given, else the turtles image as ``t.jpg``."""
     return body(*(part(k, v.encode()) for k, v in fields.items()),
-                file_part("file", 'filename="t.jpg"', TURTLES.read_bytes()))
+                file if file is not None else file_part("file", 'filename="t.jpg"', TURTLES.read_bytes()))
 
 
 @pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary=other",
@@ -241,8 +242,8 @@ def test_a_body_cut_short_is_an_empty_form_answered_400(client: FlaskClient) -> 
 
 
 def test_an_rfc_2231_filename_becomes_the_original_filename(client: FlaskClient) -> None:
-    data = body(*(part(k, v.encode()) for k, v in signed({"public_id": "jp"}).items()),
-                file_part("file", "filename=\"x.jpg\"; filename*=UTF-8''%E6%97%A5%E6%9C%AC.jpg", TURTLES.read_bytes()))
+    data = _upload_body(signed({"public_id": "jp"}), file_part(
+        "file", "filename=\"x.jpg\"; filename*=UTF-8''%E6%97%A5%E6%9C%AC.jpg", TURTLES.read_bytes()))
     r = client.post(UPLOAD, data=data, content_type=f"multipart/form-data; boundary={B}")
     assert (r.status_code, r.json["original_filename"]) == (200, "日本")
 
@@ -267,8 +268,7 @@ def test_more_parts_than_flask_allows_in_bare_lf_framing_is_answered_the_same(cl
 
 def test_a_text_part_above_the_form_memory_limit_is_a_file_too_large(client: FlaskClient) -> None:
     limit = client.application.config["MAX_FORM_MEMORY_SIZE"]
-    data = body(*(part(k, v.encode()) for k, v in signed({"public_id": "big"}).items()),
-                part("file", b"data:image/jpeg;base64," + b"A" * limit))
+    data = _upload_body(signed({"public_id": "big"}), part("file", b"data:image/jpeg;base64," + b"A" * limit))
     r = client.post(UPLOAD, data=data, content_type=f"multipart/form-data; boundary={B}")
     assert r.status_code == 400
     assert r.json["error"]["message"].startswith(f"File size too large. Got {len(data)}. Maximum is ")
