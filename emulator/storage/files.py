@@ -88,7 +88,7 @@ class FileStore:
             return StagedBlob(None, hashlib.sha256(held).hexdigest(), hashlib.md5(held).hexdigest(), len(held),
                               data=held)
         path, stored = self._write_temporary(
-            lambda out: _copy_hashing(itertools.chain([held], _chunks(source)), out, limit))
+            lambda fd: _copy_hashing(itertools.chain([held], _chunks(source)), fd, limit))
         return StagedBlob(path, stored.sha256, stored.md5, stored.size)
 
     def on_disk(self, staged: StagedBlob) -> StagedBlob:
@@ -99,13 +99,15 @@ class FileStore:
         return replace(staged, path=self._write_bytes(staged.data), data=None)
 
     def _write_bytes(self, data: bytes) -> Path:
-        """A new file in the staging folder holding ``data``, written on its descriptor (a file object would ask
-        the kernel three more questions of the new file), synced when durable; removed if that fails."""
+        """A new file in the staging folder holding ``data`` (see :meth:`_write_temporary`)."""
+        return self._write_temporary(lambda fd: _write_all(fd, data))[0]
+
+    def _write_temporary(self, write: Callable[[int], T]) -> tuple[Path, T]:
+        """A new file in the staging folder, filled by ``write`` on its descriptor (a file object would ask the
+        kernel three more questions of the new file), synced when durable; removed if that fails."""
         fd, name = tempfile.mkstemp(dir=self._tmp)
         try:
-            left = memoryview(data)
-            while left:
-                left = left[os.write(fd, left):]
+            written = write(fd)
             if self.durable:
                 os.fsync(fd)
         except BaseException:
@@ -113,20 +115,6 @@ class FileStore:
             _unlink(Path(name))
             raise
         os.close(fd)
-        return Path(name)
-
-    def _write_temporary(self, write: Callable[[BinaryIO], T]) -> tuple[Path, T]:
-        """A new file in the staging folder, filled by ``write`` (synced when durable); removed if that fails."""
-        fd, name = tempfile.mkstemp(dir=self._tmp)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                written = write(out)
-                if self.durable:
-                    out.flush()
-                    os.fsync(out.fileno())
-        except BaseException:
-            _unlink(Path(name))
-            raise
         return Path(name), written
 
     def adopt(self, path: Path) -> StagedBlob:
@@ -302,7 +290,8 @@ def _read_up_to(source: BinaryIO, size: int) -> bytes:
     return b"".join(parts)
 
 
-def _copy_hashing(chunks: Iterable[bytes], out: BinaryIO | None, limit: int | None) -> StoredFile:
+def _copy_hashing(chunks: Iterable[bytes], out: int | None, limit: int | None) -> StoredFile:
+    """Digests and size of the chunks, each written to the descriptor ``out`` too (None: only hashed)."""
     sha, md5, size = hashlib.sha256(), hashlib.md5(), 0
     for chunk in chunks:
         size += len(chunk)
@@ -311,8 +300,15 @@ def _copy_hashing(chunks: Iterable[bytes], out: BinaryIO | None, limit: int | No
         sha.update(chunk)
         md5.update(chunk)
         if out is not None:
-            out.write(chunk)
+            _write_all(out, chunk)
     return StoredFile(sha.hexdigest(), md5.hexdigest(), size)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """All of ``data`` to the descriptor (a write may take less than it is given)."""
+    left = memoryview(data)
+    while left:
+        left = left[os.write(fd, left):]
 
 
 def _hash(source: BinaryIO) -> StoredFile:
