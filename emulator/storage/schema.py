@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from emulator.backend.models import Resource
 
 SCHEMA_VERSION = 9
+# Schema 8: a tag row carries the columns a search most often tests beside a tag, so a search that requires a tag
+# tests and sorts that tag's rows without reading its resources' rows (one page of the table each, at a million).
+TAG_ROW_COLUMNS = (
+    ("width", "INTEGER NOT NULL DEFAULT 0"), ("height", "INTEGER NOT NULL DEFAULT 0"),
+    ("bytes", "INTEGER NOT NULL DEFAULT 0"), ("format", "TEXT NOT NULL DEFAULT ''"),
+)
+TAG_ROW_NAMES = tuple(name for name, _ in TAG_ROW_COLUMNS)
 _TABLES = """
 CREATE TABLE IF NOT EXISTS clouds (name TEXT PRIMARY KEY, created_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS resources (
@@ -31,8 +38,7 @@ CREATE TABLE IF NOT EXISTS resources (
 );
 CREATE TABLE IF NOT EXISTS resource_tags (
     cloud TEXT NOT NULL, tag TEXT NOT NULL, resource_type TEXT NOT NULL, created_at REAL NOT NULL,
-    id INTEGER NOT NULL, width INTEGER NOT NULL DEFAULT 0, height INTEGER NOT NULL DEFAULT 0,
-    bytes INTEGER NOT NULL DEFAULT 0, format TEXT NOT NULL DEFAULT '',
+    id INTEGER NOT NULL, """ + ", ".join(f"{name} {definition}" for name, definition in TAG_ROW_COLUMNS) + """,
     PRIMARY KEY (cloud, tag, resource_type, created_at, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tag_counts (
@@ -66,12 +72,6 @@ INDEXES: dict[str, str] = {
     "resource_metadata_by_number": "resource_metadata (cloud, field, number)",
 }
 SCHEMA = _TABLES + "".join(f"CREATE INDEX IF NOT EXISTS {name} ON {on};\n" for name, on in INDEXES.items())
-# Schema 8: a tag row carries the columns a search most often tests beside a tag, so a search that requires a tag
-# tests and sorts that tag's rows without reading its resources' rows (one page of the table each, at a million).
-TAG_ROW_COLUMNS = (
-    ("width", "INTEGER NOT NULL DEFAULT 0"), ("height", "INTEGER NOT NULL DEFAULT 0"),
-    ("bytes", "INTEGER NOT NULL DEFAULT 0"), ("format", "TEXT NOT NULL DEFAULT ''"),
-)
 # Columns added after schema 2, with what an existing row gets (schema 2 → 3: structured metadata, dynamic folders).
 ADDED_COLUMNS = (
     ("metadata", "TEXT NOT NULL DEFAULT '{}'", None),
@@ -121,7 +121,7 @@ def add_tag_row_columns(db: sqlite3.Connection) -> None:
     for name, definition in missing:
         db.execute(f"ALTER TABLE resource_tags ADD COLUMN {name} {definition}")
     if missing:
-        names = ", ".join(name for name, _ in TAG_ROW_COLUMNS)
+        names = ", ".join(TAG_ROW_NAMES)
         db.execute(f"UPDATE resource_tags SET ({names}) = (SELECT {names} FROM resources r "
                    "WHERE r.id = resource_tags.id)")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from emulator.backend.search.nodes import And, Compare, Everything, Node, Not, Or, Text, TextMode
+from emulator.storage import schema
 from emulator.storage.rows import BARE_TERM_FIELDS, successor
 
 COLUMNS = {
@@ -27,8 +28,8 @@ SORTABLE = {
     "resource_type": "r.resource_type", "type": "r.type",
 }
 AGGREGATABLE = {"format": "r.format", "resource_type": "r.resource_type", "type": "r.type"}
-# The columns of ``resources r`` a tag row ``t`` carries too (emulator/storage/schema.py, TAG_ROW_COLUMNS).
-TAG_ROW = {name: f"t.{name}" for name in ("id", "resource_type", "created_at", "width", "height", "bytes", "format")}
+# The columns of ``resources r`` a tag row ``t`` carries too.
+TAG_ROW = {name: f"t.{name}" for name in ("id", "resource_type", "created_at", *schema.TAG_ROW_NAMES)}
 _COLUMN = re.compile(r"\br\.(\w+)")
 
 

@@ -63,8 +63,9 @@ _INSERT_IDS = (f"INSERT INTO resources (id, {_ASSIGN}) VALUES (?, {_SLOTS}) "
 # same row twice, which ``INSERT OR IGNORE`` keeps once), by tag then row id: the tag index's key order where
 # creation follows the row ids, as in a load (sorting by the whole key cost SQLite's sorter a third more).
 _TAG_ROWS_FROM = ("INSERT OR IGNORE INTO resource_tags SELECT r.cloud, j.value, r.resource_type, r.created_at, r.id, "
-                  "r.width, r.height, r.bytes, r.format FROM resources r, json_each(r.tags) j WHERE r.id >= ? "
-                  "ORDER BY j.value, r.id")
+                  + ", ".join(f"r.{name}" for name in schema.TAG_ROW_NAMES)
+                  + " FROM resources r, json_each(r.tags) j WHERE r.id >= ? ORDER BY j.value, r.id")
+_TAG_ROW = f"INSERT OR IGNORE INTO resource_tags VALUES ({', '.join('?' * (5 + len(schema.TAG_ROW_NAMES)))})"
 _COUNT = ("INSERT INTO tag_counts VALUES (?, ?, ?, ?) ON CONFLICT (cloud, resource_type, tag) "
           "DO UPDATE SET count = count + excluded.count")
 _ONE_PASS_AT_MOST = 2000  # a search counts and pages a tag on at most this many resources in one pass
@@ -633,7 +634,7 @@ class SQLiteStorage:
         """The index rows of one or many resources, one statement per table (none for a table without rows)."""
         tags = sorted(itertools.chain.from_iterable(item.tags for item in batch))
         if tags:
-            db.executemany("INSERT OR IGNORE INTO resource_tags VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", tags)
+            db.executemany(_TAG_ROW, tags)
             counts = Counter(itertools.chain.from_iterable(item.tag_names for item in batch))
             db.executemany(_COUNT, sorted((*k, n) for k, n in counts.items()))
         cls._index_words(db, batch)

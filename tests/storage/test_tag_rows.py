@@ -13,6 +13,7 @@ from emulator.backend.models import Resource
 from emulator.backend.queries import SearchSpec
 from emulator.backend.search import parse
 from emulator.storage import schema
+from emulator.storage.rows import index_rows
 from emulator.storage.sqlite import SQLiteStorage
 from tests.helpers import Page, make, search_walk
 
@@ -137,3 +138,10 @@ def test_a_tag_a_resource_repeats_is_one_row_and_counted_once_however_it_is_load
     finally:
         for store in (one, many, loaded):
             store.close()
+
+
+def test_a_tag_row_made_in_python_carries_the_columns_the_schema_declares() -> None:
+    resource = make("a", tags=("cat",), width=640, height=480)
+    (row,) = index_rows(7, resource).tags
+    assert row[:5] == ("demo", "cat", "image", resource.created_at, 7)
+    assert row[5:] == tuple(getattr(resource, name) for name in schema.TAG_ROW_NAMES)
