@@ -48,7 +48,7 @@ UPLOADS = 100  # per round
 ROUNDS = 5  # upload rounds of each server, alternating
 CLIENTS = 8
 GETS = 2000  # per workers run
-WORKER_PAIRS = 3
+WORKER_PAIRS = 5
 _IDS = itertools.count()
 COLD_STARTS = 15  # pairs: the emulator, then the bare Flask app, in turn (fewer left the median
 # ratio moving by ±0.08 between runs on the development machine)

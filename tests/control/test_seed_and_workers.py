@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import http.client
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,6 +13,7 @@ import requests
 from flask.testing import FlaskClient
 
 from emulator.config import Config, load_config
+from emulator.workers import REQUESTS_PER_CONNECTION
 from tests.conftest import SAMPLE, TURTLES, basic
 from tests.helpers import BIN, Served
 
@@ -103,4 +105,31 @@ def test_two_workers_share_one_library(tmp_path: Path) -> None:
         pids = subprocess.run(["pgrep", "-P", str(served.proc.pid)], capture_output=True, text=True, check=False)
         assert len(pids.stdout.split()) == 2  # gunicorn's master with two workers
     finally:
+        served.stop()
+
+
+def test_workers_close_a_connection_after_its_share_of_requests() -> None:
+    """A kept-alive connection is closed, announced, after REQUESTS_PER_CONNECTION requests, so a client's next
+    connection may go to another worker; the SDK's pooled connections carry on across the close."""
+    import cloudinary
+    import cloudinary.api
+
+    served = Served("--workers", "2")
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+        for number in range(1, REQUESTS_PER_CONNECTION + 1):
+            conn.request("GET", DETAILS + "sample", headers=basic())
+            r = conn.getresponse()
+            r.read()
+            assert r.status == 200
+            assert (r.getheader("Connection") == "close") is (number == REQUESTS_PER_CONNECTION), number
+        assert conn.sock is None  # http.client closes its side on "Connection: close"
+        conn.close()
+        cloudinary.reset_config()
+        cloudinary.config(cloud_name="demo", api_key="123456789012345", api_secret="emulator_secret",
+                          upload_prefix=served.url)
+        answers = [cloudinary.api.ping()["status"] for _ in range(3 * REQUESTS_PER_CONNECTION)]
+        assert answers == ["ok"] * (3 * REQUESTS_PER_CONNECTION)
+    finally:
+        cloudinary.reset_config()
         served.stop()
