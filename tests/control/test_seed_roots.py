@@ -11,7 +11,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from emulator import cli
+from emulator import cli, serve
 from emulator.app import create_app
 from emulator.config import load_config
 from emulator.server import EmulatorServer
@@ -82,8 +82,8 @@ def test_over_a_socket_an_outside_path_is_refused(server: EmulatorServer) -> Non
 
 def test_serving_beyond_loopback_generates_a_control_token() -> None:
     args = cli._parser().parse_args(["serve", "--host", "0.0.0.0"])
-    assert len(cli._config(args).control_token) >= 24
+    assert len(serve._config(args).control_token) >= 24
     local = cli._parser().parse_args(["serve"])
-    assert cli._config(local).control_token == ""
+    assert serve._config(local).control_token == ""
     given = cli._parser().parse_args(["serve", "--host", "0.0.0.0", "--control-token", "mine"])
-    assert cli._config(given).control_token == "mine"
+    assert serve._config(given).control_token == "mine"
