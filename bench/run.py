@@ -262,7 +262,7 @@ def main() -> None:
          f"{starts.emulator_cpu * 1000:.0f} ms" if starts.emulator_cpu is not None else "no /proc",
          f"{starts.flask_cpu * 1000:.0f} ms (bare Flask app)" if starts.flask_cpu is not None else "-",
          f"{starts.cpu_ratio:.2f}" if starts.cpu_ratio is not None else "-", f"≤ {COLD_START_GOAL}×"),
-        (f"signed upload + imagga_tagging, keep-alive ({ROUNDS} rounds of {UPLOADS}, alternating)",
+        (f"signed upload + imagga_tagging, one client session ({ROUNDS} rounds of {UPLOADS}, alternating)",
          f"{rates.emulator:.0f} req/s", f"{rates.echo:.0f} req/s (bare Flask echo)", f"{rates.ratio:.2f}", "≥ 0.85×"),
         ("the same, against an echo parsing with `multipart` as the emulator does", f"{rates.emulator:.0f} req/s",
          f"{rates.same_parser:.0f} req/s (same-parser echo)", f"{rates.same_parser_ratio:.2f}", "-"),
