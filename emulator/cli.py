@@ -2,7 +2,7 @@
 
 Only the standard library is imported here. ``serve`` pauses Python's cyclic garbage collector while it imports
 Flask and the emulator and builds the app: a start allocates about a hundred thousand objects and frees almost
-none, so every collection in between would only walk them (about 9 ms of a start of about 170 ms). When the
+none, so every collection in between would only walk them (about 10 ms of a start of about 170 ms). When the
 server is ready, what the start built is frozen out of the collector's sight (``gc.freeze``, see Python's
 ``gc`` documentation) and collection resumes for what requests allocate.
 """
