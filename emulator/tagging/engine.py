@@ -22,6 +22,7 @@ from PIL import Image
 from emulator.tagging.fixtures import Box, Categories, Category, Entry, FixtureSet
 
 FALLBACK_CACHE = 1024  # images whose fallback categories are remembered
+LABELLED_CACHE = 1024  # answers kept as labelled in the languages asked for
 
 
 class Overrides(Protocol):
@@ -107,7 +108,7 @@ class TaggingEngine:
         labelled = tuple(Labelled(self._label(c.tag, languages), c.confidence) for c in key[0])
         with self._lock:
             self._labelled[key] = labelled
-            if len(self._labelled) > FALLBACK_CACHE:
+            if len(self._labelled) > LABELLED_CACHE:
                 self._labelled.popitem(last=False)
         return labelled
 
