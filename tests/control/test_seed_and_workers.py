@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from emulator.config import Config, load_config
 from emulator.workers import REQUESTS_PER_CONNECTION
-from tests.conftest import SAMPLE, TURTLES, basic
+from tests.conftest import CLOUD, KEY, SAMPLE, SECRET, TURTLES, basic
 from tests.helpers import BIN, Served
 
 DETAILS = "/v1_1/demo/resources/image/upload/"
@@ -126,8 +126,7 @@ def test_workers_close_a_connection_after_its_share_of_requests() -> None:
         assert conn.sock is None  # http.client closes its side on "Connection: close"
         conn.close()
         cloudinary.reset_config()
-        cloudinary.config(cloud_name="demo", api_key="123456789012345", api_secret="emulator_secret",
-                          upload_prefix=served.url)
+        cloudinary.config(cloud_name=CLOUD, api_key=KEY, api_secret=SECRET, upload_prefix=served.url)
         answers = [cloudinary.api.ping()["status"] for _ in range(3 * REQUESTS_PER_CONNECTION)]
         assert answers == ["ok"] * (3 * REQUESTS_PER_CONNECTION)
     finally:
