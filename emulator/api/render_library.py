@@ -111,18 +111,24 @@ def search_item(resource: Resource, host: str, with_field: tuple[str, ...] = (),
     page holds up to 500 of them; building each one's whole details first cost more than the query)."""
     k = resource.key
     stamp = _iso_offset(resource.created_at)
-    item: dict[str, Any] = {"asset_id": resource.asset_id, "public_id": k.public_id, "folder": resource.folder,
-                            "filename": resource.effective_display_name}
-    if k.resource_type != "raw":  # raw files have no format
-        item["format"] = resource.format
-    # dict literals merged with |=, cheaper than update(**kwargs) (50 calls a page)
-    item |= {"version": resource.version, "resource_type": k.resource_type, "type": k.type, "created_at": stamp,
-             "uploaded_at": stamp, "bytes": 0 if resource.placeholder else resource.bytes}
+    kind = k.resource_type
+    # one dict display, then single stores: cheaper than merging literals (a page holds up to 500 items)
+    item: dict[str, Any] = {
+        "asset_id": resource.asset_id, "public_id": k.public_id, "folder": resource.folder,
+        "filename": resource.effective_display_name, "format": resource.format, "version": resource.version,
+        "resource_type": kind, "type": k.type, "created_at": stamp, "uploaded_at": stamp,
+        "bytes": 0 if resource.placeholder else resource.bytes,
+    }
+    if kind == "raw":  # raw files have no format
+        del item["format"]
     if render.has_dimensions(resource):
         width, height = resource.width, resource.height
-        item |= {"width": width, "height": height, "aspect_ratio": round(width / height, 5) if height else 0,
-                 "pixels": width * height}
-    item |= {"status": "active", "access_mode": resource.access_mode}
+        item["width"] = width
+        item["height"] = height
+        item["aspect_ratio"] = round(width / height, 5) if height else 0
+        item["pixels"] = width * height
+    item["status"] = "active"
+    item["access_mode"] = resource.access_mode
     item |= render.urls(resource, host)
     if "tags" in with_field or "tags" in fields:
         item["tags"] = list(resource.tags)

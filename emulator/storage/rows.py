@@ -40,7 +40,7 @@ def to_row(r: Resource) -> tuple[object, ...]:
 
 # ``json.dumps`` with its default settings, without its per-call check of them (a bulk load encodes a million lists).
 _encode = json.JSONEncoder().encode
-_decode = json.JSONDecoder().decode  # ``json.loads``'s decoder, without its per-call check of arguments
+_raw_decode = json.JSONDecoder().raw_decode
 
 
 def _object(value: Mapping[str, Any]) -> str:
@@ -113,6 +113,12 @@ _OLDER_DEFAULTS = (None, None, "{}", None, None, "{}", "{}")
 def _older(values: tuple[Any, ...]) -> Resource:
     """A resource from the columns of an older schema."""
     return to_resource(values + _OLDER_DEFAULTS[len(values) - len(COLUMNS):])
+
+
+def _decode(text: str) -> Any:
+    """``json.loads`` of a value this module wrote: the decoder's scanner alone, without ``loads``'s checks of its
+    arguments and ``decode``'s two whitespace matches (a page of 50 resources decodes 50 tag lists)."""
+    return _raw_decode(text)[0]
 
 
 def _mapping(text: str) -> Any:
