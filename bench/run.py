@@ -8,7 +8,9 @@ each server had used by its first answer, which the machine's load hardly moves.
 
 Uploads: the emulator and two echoes run the same way (werkzeug's threaded server in this process, a keep-alive
 client; the server closes each connection, for all), in alternating rounds; each ratio is the median of the
-rounds' ratios, so a machine whose speed drifts during the run moves both sides of each ratio alike. The goal's
+rounds' ratios, so a machine whose speed drifts during the run moves both sides of each ratio alike. Then the
+same uploads with the connection kept alive: each app served by gunicorn in a process of its own
+(``bench/served.py``: one gthread worker, as ``serve --workers`` serves the emulator). The goal's
 baseline is the bare Flask echo, parsing with werkzeug (Flask's default); the second echo parses with the
 ``multipart`` library through the emulator's request class, as the emulator does. Beside each rate, the CPU time
 the serving threads spent inside each app per upload (user and kernel): instruction counts leave the kernel out.
@@ -46,6 +48,8 @@ from emulator.server import EmulatorServer
 
 UPLOADS = 100  # per round
 ROUNDS = 5  # upload rounds of each server, alternating
+KEPT_ALIVE_ROUNDS = 7  # the same under gunicorn (the spread between runs was wider: 0.75-0.92 over seven runs)
+SERVED = Path(__file__).resolve().parent / "served.py"
 CLIENTS = 8
 GETS = 2000  # per workers run
 WORKER_PAIRS = 5
@@ -129,6 +133,52 @@ def upload_rounds(new_bytes: bool = False) -> UploadRates:
     return UploadRates(emulator, echo, same, statistics.median(r[0] / r[1] for r in rounds),
                        statistics.median(r[0] / r[2] for r in rounds),
                        (cpu[0].per_call_ms(), cpu[1].per_call_ms(), cpu[2].per_call_ms()))
+
+
+@dataclass(frozen=True)
+class KeptAliveRates:
+    emulator: float  # median uploads/s
+    echo: float
+    same_parser: float
+    ratio: float  # median of the rounds' emulator / echo
+    same_parser_ratio: float
+
+
+def kept_alive_rounds() -> KeptAliveRates:
+    """The upload rounds with the client's connection kept alive: each app served by gunicorn in a process of its
+    own (``bench/served.py``), all three started first and then measured in alternating rounds."""
+    ports = {kind: free_port() for kind in upload_cost.KINDS}
+    procs = [subprocess.Popen([sys.executable, str(SERVED), kind, str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL) for kind, port in ports.items()]
+    try:
+        urls = [f"http://127.0.0.1:{port}" for port in ports.values()]
+        for url in urls:
+            _wait_for_uploads(url)
+            uploads_per_second(url)  # warm: first requests pay for imports and caches
+        rounds = [[uploads_per_second(url) for url in urls] for _ in range(KEPT_ALIVE_ROUNDS)]
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait()
+    emulator, echo, same = (statistics.median(r[i] for r in rounds) for i in range(3))
+    return KeptAliveRates(emulator, echo, same, statistics.median(r[0] / r[1] for r in rounds),
+                          statistics.median(r[0] / r[2] for r in rounds))
+
+
+def _wait_for_uploads(url: str) -> None:
+    """Until the server at ``url`` answers an upload (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with requests.Session() as session:
+                session.post(f"{url}/v1_1/demo/image/upload", data=upload_fields(f"w{next(_IDS)}"),
+                             files={"file": ("turtles.jpg", image(0, False))}).raise_for_status()
+            return
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not start") from None
+            time.sleep(0.05)
 
 
 # -- serve --workers: details GETs from 8 clients ---------------------------------------------------------------
@@ -250,6 +300,7 @@ def cold_starts() -> ColdStarts:
 def main() -> None:
     starts = cold_starts()
     rates, new = upload_rounds(), upload_rounds(new_bytes=True)
+    kept = kept_alive_rounds()
     counted = shutil.which("valgrind") is not None
     emulator_cost, echo_cost, same_cost = (upload_cost.instructions_per_upload(kind) if counted else 0.0
                                            for kind in upload_cost.KINDS)
@@ -266,6 +317,10 @@ def main() -> None:
          f"{rates.emulator:.0f} req/s", f"{rates.echo:.0f} req/s (bare Flask echo)", f"{rates.ratio:.2f}", "≥ 0.85×"),
         ("the same, against an echo parsing with `multipart` as the emulator does", f"{rates.emulator:.0f} req/s",
          f"{rates.same_parser:.0f} req/s (same-parser echo)", f"{rates.same_parser_ratio:.2f}", "-"),
+        (f"the same, connection kept alive, each app served by gunicorn ({KEPT_ALIVE_ROUNDS} rounds, alternating)",
+         f"{kept.emulator:.0f} req/s", f"{kept.echo:.0f} req/s (bare Flask echo)", f"{kept.ratio:.2f}", "≥ 0.85×"),
+        ("the same, against the same-parser echo", f"{kept.emulator:.0f} req/s",
+         f"{kept.same_parser:.0f} req/s (same-parser echo)", f"{kept.same_parser_ratio:.2f}", "-"),
         ("the same, other bytes each upload (none stored or inspected before)", f"{new.emulator:.0f} req/s",
          f"{new.echo:.0f} req/s (bare Flask echo)", f"{new.ratio:.2f}", "≥ 0.85×"),
         ("the same, against the same-parser echo", f"{new.emulator:.0f} req/s",

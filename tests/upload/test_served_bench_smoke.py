@@ -1,0 +1,75 @@
+"""bench/served.py serves each app of the upload bench under gunicorn with the connection kept alive (the kept-alive
+upload rounds of `make bench`; speed is measured there, not here)."""
+
+from __future__ import annotations
+
+import http.client
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from emulator import signing
+from emulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from tests.helpers import BENCH, TURTLES, free_port
+
+BODY_FILE = TURTLES.read_bytes()
+
+
+def _signed_upload(public_id: str) -> tuple[bytes, str]:
+    fields = {"categorization": "imagga_tagging", "auto_tagging": "0.4", "public_id": public_id,
+              "timestamp": str(int(time.time()))}
+    fields["signature"] = signing.sign(fields, DEFAULT_API_SECRET)
+    fields["api_key"] = DEFAULT_API_KEY
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+             for k, v in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="turtles.jpg"\r\n'
+                 "Content-Type: image/jpeg\r\n\r\n".encode() + BODY_FILE + f"\r\n--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.fixture(params=["emulator", "echo", "echo-multipart"])
+def served(request: pytest.FixtureRequest) -> Iterator[int]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(BENCH / "served.py"), request.param, str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).connect()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "bench/served.py did not start"
+                time.sleep(0.05)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_two_uploads_on_one_kept_alive_connection(served: int) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", served, timeout=30)
+    try:
+        for number in range(2):
+            body, kind = _signed_upload(f"kept/{number}")
+            conn.request("POST", "/v1_1/demo/image/upload", body=body, headers={"Content-Type": kind})
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200
+            assert not response.will_close  # the connection stays open for the next upload
+            assert conn.sock is not None
+    finally:
+        conn.close()
+
+
+def test_an_unknown_app_is_refused() -> None:
+    done = subprocess.run([sys.executable, str(BENCH / "served.py"), "nginx", "1"], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 1
+    assert "unknown app 'nginx': one of emulator, echo, echo-multipart" in done.stderr
