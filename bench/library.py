@@ -134,19 +134,29 @@ def read_from_disk() -> int | None:
     return None
 
 
+def mb_read_since(before: int | None) -> float | None:
+    """MB this process has read from the disk since ``before`` (a :func:`read_from_disk`); None when unknown."""
+    after = read_from_disk()
+    return None if before is None or after is None else (after - before) / 1e6
+
+
+def database_files(storage: SQLiteStorage) -> list[Path]:
+    """The SQLite file and its write-ahead log, those that exist (the image bytes live beside them)."""
+    files = [storage.path, storage.path.with_name(storage.path.name + "-wal")]
+    return [f for f in files if f.exists()]
+
+
 def read_into_cache(storage: SQLiteStorage) -> None:
-    """Read the database file and its write-ahead log once, so the calls find them in the page cache."""
-    for path in (storage.path, storage.path.with_name(storage.path.name + "-wal")):
-        if path.exists():
-            with path.open("rb") as f:
-                while f.read(1 << 20):
-                    pass
+    """Read the database's files once, so the calls find them in the page cache."""
+    for path in database_files(storage):
+        with path.open("rb") as f:
+            while f.read(1 << 20):
+                pass
 
 
 def disk_mb(storage: SQLiteStorage) -> float:
-    """The database on disk: the SQLite file and its write-ahead log (the image bytes live beside it)."""
-    files = [storage.path, storage.path.with_name(storage.path.name + "-wal")]
-    return sum(f.stat().st_size for f in files if f.exists()) / 1e6
+    """The database on disk."""
+    return sum(f.stat().st_size for f in database_files(storage)) / 1e6
 
 
 @dataclass(frozen=True)
@@ -165,8 +175,7 @@ def timings(requests: int, call: Callable[[int], None]) -> Row:
         started = time.perf_counter()
         call(i)
         out.append((time.perf_counter() - started) * 1000)
-    after = read_from_disk()
-    return Row(out, None if before is None or after is None else (after - before) / 1e6)
+    return Row(out, mb_read_since(before))
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -206,13 +215,12 @@ def main(argv: list[str] | None = None) -> int:
         storage = app.extensions["cloudinary_emulator"].storage
         before = read_from_disk()
         storing, cpu, making = load(storage, args.resources, args.seed, time.time())
-        after = read_from_disk()
+        load_read = mb_read_since(before)
         size = disk_mb(storage)
         read_into_cache(storage)
         rows = measure(app.test_client(), args.resources, args.requests, args.seed)
         rows["bare Flask JSON route (baseline)"] = baseline(args.requests)
         storage.close()
-    load_read = None if before is None or after is None else (after - before) / 1e6
     report(Loaded(args.resources, storing, cpu, making, size, load_read), rows)
     return 0 if args.report_only or passed(rows, storing) else 1
 
