@@ -7,29 +7,26 @@ import http.client
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
+import requests
 
 from emulator import signing
 from emulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tests.helpers import BENCH, TURTLES, free_port
 
-BODY_FILE = TURTLES.read_bytes()
-
 
 def _signed_upload(public_id: str) -> tuple[bytes, str]:
-    fields = {"categorization": "imagga_tagging", "auto_tagging": "0.4", "public_id": public_id,
-              "timestamp": str(int(time.time()))}
+    """A signed upload's body, as the Python SDK sends it, and its content type."""
+    fields: dict[str, str] = {"categorization": "imagga_tagging", "auto_tagging": "0.4", "public_id": public_id,
+                              "timestamp": str(int(time.time()))}
     fields["signature"] = signing.sign(fields, DEFAULT_API_SECRET)
     fields["api_key"] = DEFAULT_API_KEY
-    boundary = uuid.uuid4().hex
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-             for k, v in fields.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="turtles.jpg"\r\n'
-                 "Content-Type: image/jpeg\r\n\r\n".encode() + BODY_FILE + f"\r\n--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+    files = {"file": ("turtles.jpg", TURTLES.read_bytes(), "image/jpeg")}
+    prepared = requests.Request("POST", "http://127.0.0.1/", data=fields, files=files).prepare()
+    assert isinstance(prepared.body, bytes)
+    return prepared.body, prepared.headers["Content-Type"]
 
 
 @pytest.fixture(params=["emulator", "echo", "echo-multipart"])
