@@ -153,7 +153,7 @@ def kept_alive_rounds() -> KeptAliveRates:
     try:
         urls = [f"http://127.0.0.1:{port}" for port in ports.values()]
         for url in urls:
-            _wait_for_uploads(url)
+            _wait_until(lambda url=url: _answers_uploads(url), url)
             uploads_per_second(url)  # warm: first requests pay for imports and caches
         rounds = [[uploads_per_second(url) for url in urls] for _ in range(KEPT_ALIVE_ROUNDS)]
     finally:
@@ -166,19 +166,24 @@ def kept_alive_rounds() -> KeptAliveRates:
                           statistics.median(r[0] / r[2] for r in rounds))
 
 
-def _wait_for_uploads(url: str) -> None:
-    """Until the server at ``url`` answers an upload (30 s at most)."""
+def _answers_uploads(url: str) -> bool:
+    """Whether the server at ``url`` answers an upload yet."""
+    try:
+        with requests.Session() as session:
+            session.post(f"{url}/v1_1/demo/image/upload", data=upload_fields(f"w{next(_IDS)}"),
+                         files={"file": ("turtles.jpg", image(0, False))}).raise_for_status()
+        return True
+    except requests.ConnectionError:
+        return False
+
+
+def _wait_until(ready: Callable[[], bool], what: str) -> None:
+    """Until ``ready()`` (a server that started), 30 s at most."""
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            with requests.Session() as session:
-                session.post(f"{url}/v1_1/demo/image/upload", data=upload_fields(f"w{next(_IDS)}"),
-                             files={"file": ("turtles.jpg", image(0, False))}).raise_for_status()
-            return
-        except requests.ConnectionError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not start") from None
-            time.sleep(0.05)
+    while not ready():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start")
+        time.sleep(0.05)
 
 
 # -- serve --workers: details GETs from 8 clients ---------------------------------------------------------------
@@ -190,11 +195,7 @@ def details_per_second(workers: int) -> float:
                              "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     request = _details_request(port)
     try:
-        deadline = time.monotonic() + 30
-        while not _answers(port, request):
-            if time.monotonic() > deadline:
-                raise RuntimeError("the emulator did not start")
-            time.sleep(0.05)
+        _wait_until(lambda: _answers(port, request), "the emulator")
         _load(port, request, 20)  # warm every worker's caches
         started = time.perf_counter()
         ok = _load(port, request, GETS // CLIENTS)

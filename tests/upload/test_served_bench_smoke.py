@@ -12,17 +12,13 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from emulator import signing
-from emulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from tests.conftest import signed
 from tests.helpers import BENCH, TURTLES, free_port
 
 
 def _signed_upload(public_id: str) -> tuple[bytes, str]:
     """A signed upload's body, as the Python SDK sends it, and its content type."""
-    fields: dict[str, str] = {"categorization": "imagga_tagging", "auto_tagging": "0.4", "public_id": public_id,
-                              "timestamp": str(int(time.time()))}
-    fields["signature"] = signing.sign(fields, DEFAULT_API_SECRET)
-    fields["api_key"] = DEFAULT_API_KEY
+    fields = signed({"categorization": "imagga_tagging", "auto_tagging": "0.4", "public_id": public_id})
     files = {"file": ("turtles.jpg", TURTLES.read_bytes(), "image/jpeg")}
     prepared = requests.Request("POST", "http://127.0.0.1/", data=fields, files=files).prepare()
     assert isinstance(prepared.body, bytes)
