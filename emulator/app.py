@@ -20,7 +20,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import Map, RuleFactory
 
-from emulator import media_limits
+from emulator import jsontext, media_limits
 from emulator.api import cors, failures, families, guard, hooks
 from emulator.api.formdata import FormRequest
 from emulator.api.operations import AssetIdConverter, LazyBuildRule
@@ -36,6 +36,8 @@ from emulator.storage.opening import OpenedStorage
 from emulator.tagging.fixtures import FixtureSet, load_fixtures
 
 if TYPE_CHECKING:  # loaded with the first request that needs a service (emulator.wiring), not by a start
+    from werkzeug.sansio.response import Response as SansIOResponse
+
     from emulator.backend.account.presets import PresetSpec
     from emulator.backend.models import Categorize, Resource, ResourceKey, UploadOutcome
     from emulator.wiring import Started
@@ -235,6 +237,14 @@ class _JSONProvider(DefaultJSONProvider):
 
     sort_keys = False  # keep the documented field order
     ensure_ascii = False
+
+    def response(self, *args: Any, **kwargs: Any) -> SansIOResponse:
+        """Flask's, encoded by :mod:`emulator.jsontext` (but in debug mode, whose answers Flask indents)."""
+        if self.compact is False or (self.compact is None and self._app.debug):
+            return super().response(*args, **kwargs)
+        body = jsontext.data(self._prepare_response_obj(args, kwargs), self.default)
+        make: Callable[..., SansIOResponse] = self._app.response_class
+        return make(body + b"\n", mimetype=self.mimetype)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         try:

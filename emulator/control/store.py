@@ -13,7 +13,6 @@ declared harmless) then says whether they changed or only the volatile values (c
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from emulator import jsontext
 from emulator.storage.db import WriterLock, directory_for, open_database, write_transaction
 
 _SCHEMA = """
@@ -235,4 +235,4 @@ class ControlStore:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return jsontext.text(value)

@@ -9,6 +9,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from emulator import jsontext
 from emulator.backend.models import Box, DerivedImage, Moderation, Resource
 
 
@@ -32,7 +33,7 @@ def dump(r: Resource) -> str:
         out["faces"] = [list(b) for b in r.faces]
     if r.custom_coordinates:
         out["custom_coordinates"] = [list(b) for b in r.custom_coordinates]
-    return json.dumps(out, separators=(",", ":"))
+    return jsontext.text(out)
 
 
 def load(r: Resource, text: str | None) -> Resource:

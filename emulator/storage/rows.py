@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
+from emulator import jsontext
 from emulator.backend.models import Resource, ResourceKey
 from emulator.backend.search.fields import words
 from emulator.storage import extras
@@ -38,13 +39,12 @@ def to_row(r: Resource) -> tuple[object, ...]:
     )
 
 
-# ``json.dumps`` with its default settings, without its per-call check of them (a bulk load encodes a million lists).
-_encode = json.JSONEncoder().encode
+_encode = jsontext.text
 _raw_decode = json.JSONDecoder().raw_decode
 
 
 def _object(value: Mapping[str, Any]) -> str:
-    """``json.dumps`` of a mapping, without the encoder for the empty one most resources hold."""
+    """A mapping as JSON text, without the encoder for the empty one most resources hold."""
     return _encode(dict(value)) if value else "{}"
 
 
