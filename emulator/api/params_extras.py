@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from emulator import media
@@ -53,8 +54,29 @@ def analyses(params: Params, *, details: bool = False) -> Analyses:
                     coordinates=details and boolean(params, "coordinates", False))
 
 
+# Every parameter :func:`upload_extras` reads (tests/upload/test_upload_extras_names.py holds the two together).
+EXTRA_PARAMETERS = frozenset({
+    "eager", "responsive_breakpoints", "image_metadata", "media_metadata", "exif", "colors", "faces", "phash",
+    "quality_analysis", *addons.PARAMETERS, "format", "allowed_formats", "filename_override", "transformation",
+    "backup", "moderation", "moderation_status", "access_mode", "access_control", "face_coordinates",
+    "custom_coordinates",
+})
+
+
 def upload_extras(params: Params, *, admin: bool = False) -> UploadExtras:
     """Everything beyond the basics; ``admin`` words add-on errors as the Admin API does."""
+    if params.raw.keys().isdisjoint(EXTRA_PARAMETERS):
+        return _no_extras(admin)  # most uploads: none of the two dozen parsers has anything to read
+    return read_extras(params, admin=admin)
+
+
+@cache
+def _no_extras(admin: bool) -> UploadExtras:
+    return read_extras(Params(), admin=admin)
+
+
+def read_extras(params: Params, *, admin: bool) -> UploadExtras:
+    """:func:`upload_extras`, each parameter read."""
     return UploadExtras(
         eager=eager.parse(params.text("eager")),
         responsive_breakpoints=_breakpoints(params.text("responsive_breakpoints")),

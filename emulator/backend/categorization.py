@@ -56,7 +56,7 @@ def auto_tags(blocks: Mapping[str, EngineBlock], threshold: float) -> list[str]:
     for block in blocks.values():
         for item in block.data:
             if item.confidence > threshold:
-                out.extend(item.tag.values() if isinstance(item.tag, Mapping) else [item.tag])
+                out.extend([item.tag] if isinstance(item.tag, str) else item.tag.values())
     return [t.lower() for t in out]
 
 
