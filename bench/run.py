@@ -6,14 +6,16 @@ emulator and the bare Flask app in turn, both from bytecode compiled by an untim
 installed package runs; the checkout's own ``__pycache__`` stays untouched); beside the wall time, the CPU time
 each server had used by its first answer, which the machine's load hardly moves.
 
-Uploads: the emulator and two echoes run the same way (werkzeug's threaded server in this process, a keep-alive
-client; the server closes each connection, for all), in alternating rounds; each ratio is the median of the
-rounds' ratios, so a machine whose speed drifts during the run moves both sides of each ratio alike. Then the
-same uploads with the connection kept alive: each app served by gunicorn in a process of its own
-(``bench/served.py``: one gthread worker, as ``serve --workers`` serves the emulator). The goal's
-baseline is the bare Flask echo, parsing with werkzeug (Flask's default); the second echo parses with the
-``multipart`` library through the emulator's request class, as the emulator does. Beside each rate, the CPU time
-the serving threads spent inside each app per upload (user and kernel): instruction counts leave the kernel out.
+Uploads: the emulator and two echoes are uploaded to in turn, request by request (A B C, then C B A), each on a
+client session of its own and each upload timed, so a machine whose speed drifts, even within a second, moves
+every app's uploads alike (rounds of 100 uploads per app, in turn, gave ratios of 0.67-0.99 between runs of the
+same code); beside each ratio, the range of its blocks of 100. First each app served by werkzeug's threaded server
+in this process (which closes each connection, for all), then with the connection kept alive: each app served by
+gunicorn in a process of its own (``bench/served.py``: one gthread worker, as ``serve --workers`` serves the
+emulator). The goal's baseline is the bare Flask echo, parsing with werkzeug (Flask's default); the second echo
+parses with the ``multipart`` library through the emulator's request class, as the emulator does. Beside each
+rate, the CPU time the serving threads spent inside each app per upload (user and kernel): instruction counts
+leave the kernel out.
 
 Workers: `serve --workers 1` and `--workers 2` are started in turn (1 2 1 2 ...), each loaded by 8 threads that
 send prepared GETs over plain sockets (a client cheap enough not to eat the second core the workers need).
@@ -22,6 +24,7 @@ send prepared GETs over plain sockets (a client cheap enough not to eat the seco
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import shutil
 import socket
@@ -30,7 +33,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,9 +49,9 @@ from emulator.app import create_app
 from emulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, load_config
 from emulator.server import EmulatorServer
 
-UPLOADS = 100  # per round
-ROUNDS = 5  # upload rounds of each server, alternating
-KEPT_ALIVE_ROUNDS = 7  # the same under gunicorn, alternating: more rounds, as its runs spread wider
+UPLOADS = 1000  # to each app, in turn request by request (rounds of 100 per app spread 0.67-0.99 between runs)
+BLOCK = 100  # uploads per app whose ratio is one block of the spread shown
+WARM_UPLOADS = 20  # to each app before the timed ones
 SERVED = Path(__file__).resolve().parent / "served.py"
 CLIENTS = 8
 GETS = 2000  # per workers run
@@ -59,22 +62,46 @@ COLD_STARTS = 15  # pairs: the emulator, then the bare Flask app, in turn (fewer
 COLD_START_GOAL = 1.3  # × the bare Flask app (issue 16)
 
 
-def uploads_per_second(url: str, new_bytes: bool = False) -> float:
-    """New public ids each time (a round that overwrote the last round's would measure overwrites); with
+def upload(session: requests.Session, url: str, new_bytes: bool = False) -> None:
+    """One signed upload under a new public id (an upload under the last one's would measure an overwrite); with
     ``new_bytes``, other bytes each time too (nothing the emulator stored or inspected before)."""
-    with requests.Session() as session:
-        started = time.perf_counter()
-        for _ in range(UPLOADS):
-            number = next(_IDS)
-            r = session.post(f"{url}/v1_1/demo/image/upload", data=upload_fields(f"b{number}"),
-                             files={"file": ("turtles.jpg", image(number, new_bytes))})
-            r.raise_for_status()
-        return UPLOADS / (time.perf_counter() - started)
+    number = next(_IDS)
+    r = session.post(f"{url}/v1_1/demo/image/upload", data=upload_fields(f"b{number}"),
+                     files={"file": ("turtles.jpg", image(number, new_bytes))})
+    r.raise_for_status()
 
 
-def served(app: Flask, measure: Callable[[str], float]) -> float:
-    with EmulatorServer(app) as server:
-        return measure(server.url)
+@dataclass(frozen=True)
+class Interleaved:
+    rates: tuple[float, float, float]  # uploads/s: the emulator, the bare Flask echo, the same-parser echo
+    ratio: float  # the emulator's rate / the bare echo's: the echo's total time over the emulator's
+    same_parser_ratio: float
+    spread: tuple[float, float]  # the lowest and highest ratio of the blocks of BLOCK uploads
+
+
+def interleaved(urls: Sequence[str], new_bytes: bool = False) -> Interleaved:
+    """:data:`UPLOADS` uploads to each of the three apps at ``urls`` (emulator, bare echo, same-parser echo), request
+    by request in turn (A B C, then C B A), each on its app's own client session, each timed: a machine whose
+    speed drifts, even within a second, moves every app's uploads alike."""
+    blocks = -(-UPLOADS // BLOCK)
+    spent = [[0.0] * blocks for _ in urls]
+    sessions = [requests.Session() for _ in urls]
+    try:
+        for session, url in zip(sessions, urls, strict=True):
+            for _ in range(WARM_UPLOADS):  # first requests pay for imports and caches
+                upload(session, url, new_bytes)
+        for number in range(UPLOADS):
+            for app in range(len(urls)) if number % 2 == 0 else reversed(range(len(urls))):
+                started = time.perf_counter()
+                upload(sessions[app], urls[app], new_bytes)
+                spent[app][number // BLOCK] += time.perf_counter() - started
+    finally:
+        for session in sessions:
+            session.close()
+    emulator, echo, same = (sum(times) for times in spent)
+    ratios = [b / a for a, b in zip(spent[0], spent[1], strict=True)]
+    return Interleaved((UPLOADS / emulator, UPLOADS / echo, UPLOADS / same), echo / emulator, same / emulator,
+                       (min(ratios), max(ratios)))
 
 
 class ServerCPU:
@@ -107,46 +134,29 @@ class ServerCPU:
 
 @dataclass(frozen=True)
 class UploadRates:
-    emulator: float  # median uploads/s
-    echo: float  # the bare Flask echo (werkzeug's parser)
-    same_parser: float  # the echo parsing with ``multipart``, as the emulator does
-    ratio: float  # median of the rounds' emulator / echo
-    same_parser_ratio: float  # median of the rounds' emulator / same-parser echo
+    uploads: Interleaved
     cpu_ms: tuple[float, float, float]  # the serving threads' CPU per upload: emulator, echo, same-parser echo
 
 
-def upload_rounds(new_bytes: bool = False) -> UploadRates:
-    """Median uploads/s of the emulator and of both echoes, the medians of the rounds' ratios, and each app's
-    CPU time per upload over the rounds."""
+def served_uploads(new_bytes: bool = False) -> UploadRates:
+    """The emulator and both echoes, each served by werkzeug's threaded server in this process, uploaded to in
+    turn (:func:`interleaved`); and each app's CPU time per upload."""
     apps = (create_app(load_config({}, env={})), echo_app(), echo_app("multipart"))
     cpu = [ServerCPU(app) for app in apps]
-
-    def measure(url: str) -> float:
-        return uploads_per_second(url, new_bytes)
-
-    for app in apps:  # warm all: first requests pay for imports and caches
-        served(app, measure)
-    for counter in cpu:
-        counter.reset()
-    rounds = [[served(app, measure) for app in apps] for _ in range(ROUNDS)]
-    emulator, echo, same = (statistics.median(r[i] for r in rounds) for i in range(3))
-    return UploadRates(emulator, echo, same, statistics.median(r[0] / r[1] for r in rounds),
-                       statistics.median(r[0] / r[2] for r in rounds),
-                       (cpu[0].per_call_ms(), cpu[1].per_call_ms(), cpu[2].per_call_ms()))
+    with contextlib.ExitStack() as servers:
+        urls = [servers.enter_context(EmulatorServer(app)).url for app in apps]
+        for url in urls:  # warm each, then count from zero
+            with requests.Session() as session:
+                upload(session, url, new_bytes)
+        for counter in cpu:
+            counter.reset()
+        found = interleaved(urls, new_bytes)
+    return UploadRates(found, (cpu[0].per_call_ms(), cpu[1].per_call_ms(), cpu[2].per_call_ms()))
 
 
-@dataclass(frozen=True)
-class KeptAliveRates:
-    emulator: float  # median uploads/s
-    echo: float
-    same_parser: float
-    ratio: float  # median of the rounds' emulator / echo
-    same_parser_ratio: float
-
-
-def kept_alive_rounds() -> KeptAliveRates:
-    """The upload rounds with the client's connection kept alive: each app served by gunicorn in a process of its
-    own (``bench/served.py``), all three started first and then measured in alternating rounds."""
+def kept_alive_uploads() -> Interleaved:
+    """The same uploads with each client's connection kept alive: each app served by gunicorn in a process of its
+    own (``bench/served.py``), all three started first."""
     ports = {kind: free_port() for kind in upload_cost.KINDS}
     procs = [subprocess.Popen([sys.executable, str(SERVED), kind, str(port)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL) for kind, port in ports.items()]
@@ -154,16 +164,12 @@ def kept_alive_rounds() -> KeptAliveRates:
         urls = [f"http://127.0.0.1:{port}" for port in ports.values()]
         for url in urls:
             _wait_until(lambda url=url: _answers_uploads(url), url)
-            uploads_per_second(url)  # warm: first requests pay for imports and caches
-        rounds = [[uploads_per_second(url) for url in urls] for _ in range(KEPT_ALIVE_ROUNDS)]
+        return interleaved(urls)
     finally:
         for proc in procs:
             proc.terminate()
         for proc in procs:
             proc.wait()
-    emulator, echo, same = (statistics.median(r[i] for r in rounds) for i in range(3))
-    return KeptAliveRates(emulator, echo, same, statistics.median(r[0] / r[1] for r in rounds),
-                          statistics.median(r[0] / r[2] for r in rounds))
 
 
 def _answers_uploads(url: str) -> bool:
@@ -298,10 +304,16 @@ def cold_starts() -> ColdStarts:
                       statistics.median(a / b for a, b in cpu) if cpu else None)
 
 
+def _ratio(found: Interleaved) -> str:
+    """The ratio, and the range of its blocks' ratios."""
+    low, high = found.spread
+    return f"{found.ratio:.2f} (blocks of {BLOCK}: {low:.2f}-{high:.2f})"
+
+
 def main() -> None:
     starts = cold_starts()
-    rates, new = upload_rounds(), upload_rounds(new_bytes=True)
-    kept = kept_alive_rounds()
+    served, new = served_uploads(), served_uploads(new_bytes=True)
+    rates, kept = served.uploads, kept_alive_uploads()
     counted = shutil.which("valgrind") is not None
     emulator_cost, echo_cost, same_cost = (upload_cost.instructions_per_upload(kind) if counted else 0.0
                                            for kind in upload_cost.KINDS)
@@ -314,23 +326,23 @@ def main() -> None:
          f"{starts.emulator_cpu * 1000:.0f} ms" if starts.emulator_cpu is not None else "no /proc",
          f"{starts.flask_cpu * 1000:.0f} ms (bare Flask app)" if starts.flask_cpu is not None else "-",
          f"{starts.cpu_ratio:.2f}" if starts.cpu_ratio is not None else "-", f"≤ {COLD_START_GOAL}×"),
-        (f"signed upload + imagga_tagging, one client session ({ROUNDS} rounds of {UPLOADS}, alternating)",
-         f"{rates.emulator:.0f} req/s", f"{rates.echo:.0f} req/s (bare Flask echo)", f"{rates.ratio:.2f}", "≥ 0.85×"),
-        ("the same, against an echo parsing with `multipart` as the emulator does", f"{rates.emulator:.0f} req/s",
-         f"{rates.same_parser:.0f} req/s (same-parser echo)", f"{rates.same_parser_ratio:.2f}", "-"),
-        ("the same, other bytes each upload (none stored or inspected before)", f"{new.emulator:.0f} req/s",
-         f"{new.echo:.0f} req/s (bare Flask echo)", f"{new.ratio:.2f}", "≥ 0.85×"),
-        ("the same, against the same-parser echo", f"{new.emulator:.0f} req/s",
-         f"{new.same_parser:.0f} req/s (same-parser echo)", f"{new.same_parser_ratio:.2f}", "-"),
-        (f"signed upload (same bytes), connection kept alive, each app under gunicorn ({KEPT_ALIVE_ROUNDS} rounds)",
-         f"{kept.emulator:.0f} req/s", f"{kept.echo:.0f} req/s (bare Flask echo)", f"{kept.ratio:.2f}", "≥ 0.85×"),
-        ("the same, against the same-parser echo", f"{kept.emulator:.0f} req/s",
-         f"{kept.same_parser:.0f} req/s (same-parser echo)", f"{kept.same_parser_ratio:.2f}", "-"),
+        (f"signed upload + imagga_tagging, one client session per app ({UPLOADS} to each, in turn)",
+         f"{rates.rates[0]:.0f} req/s", f"{rates.rates[1]:.0f} req/s (bare Flask echo)", _ratio(rates), "≥ 0.85×"),
+        ("the same, against an echo parsing with `multipart` as the emulator does", f"{rates.rates[0]:.0f} req/s",
+         f"{rates.rates[2]:.0f} req/s (same-parser echo)", f"{rates.same_parser_ratio:.2f}", "-"),
+        ("the same, other bytes each upload (none stored or inspected before)", f"{new.uploads.rates[0]:.0f} req/s",
+         f"{new.uploads.rates[1]:.0f} req/s (bare Flask echo)", _ratio(new.uploads), "≥ 0.85×"),
+        ("the same, against the same-parser echo", f"{new.uploads.rates[0]:.0f} req/s",
+         f"{new.uploads.rates[2]:.0f} req/s (same-parser echo)", f"{new.uploads.same_parser_ratio:.2f}", "-"),
+        ("signed upload (same bytes), connection kept alive, each app under gunicorn in a process of its own",
+         f"{kept.rates[0]:.0f} req/s", f"{kept.rates[1]:.0f} req/s (bare Flask echo)", _ratio(kept), "≥ 0.85×"),
+        ("the same, against the same-parser echo", f"{kept.rates[0]:.0f} req/s",
+         f"{kept.rates[2]:.0f} req/s (same-parser echo)", f"{kept.same_parser_ratio:.2f}", "-"),
         ("serving threads' CPU per signed upload, in the app (user + kernel; same bytes)",
-         f"{rates.cpu_ms[0]:.2f} ms", f"{rates.cpu_ms[1]:.2f} ms (bare Flask echo)",
-         f"{rates.cpu_ms[1] / rates.cpu_ms[0]:.2f}", "-"),
-        ("the same, against the same-parser echo", f"{rates.cpu_ms[0]:.2f} ms",
-         f"{rates.cpu_ms[2]:.2f} ms (same-parser echo)", f"{rates.cpu_ms[2] / rates.cpu_ms[0]:.2f}", "-"),
+         f"{served.cpu_ms[0]:.2f} ms", f"{served.cpu_ms[1]:.2f} ms (bare Flask echo)",
+         f"{served.cpu_ms[1] / served.cpu_ms[0]:.2f}", "-"),
+        ("the same, against the same-parser echo", f"{served.cpu_ms[0]:.2f} ms",
+         f"{served.cpu_ms[2]:.2f} ms (same-parser echo)", f"{served.cpu_ms[2] / served.cpu_ms[0]:.2f}", "-"),
         ("CPU instructions per signed upload, in-process WSGI (callgrind: independent of the machine's load)",
          f"{emulator_cost / 1e6:.2f} M" if counted else "valgrind not installed",
          f"{echo_cost / 1e6:.2f} M (bare Flask echo)" if counted else "-",
