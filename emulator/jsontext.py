@@ -1,14 +1,15 @@
 """Compact JSON text for answers, stored rows and the journal, encoded by ``orjson``.
 
-An upload's answer and its stored row each hold the categorization block (a dozen tags with their confidences);
-the standard library's encoder spent about a tenth of an upload's instructions on them, ``orjson`` a fourteenth of
-that. What ``orjson`` refuses (integers past 64 bits, keys that are not strings, text with lone surrogates) is
-encoded by the standard library, non-ASCII text escaped (``\\uXXXX``: a lone surrogate has no UTF-8), so every
-value that could be encoded still can, and reads back the same.
+An upload's answer and its stored row each hold the categorization block (a dozen tags with their confidences):
+the standard library's encoder, with Flask's path to it, cost 7% of an upload's instructions (3.62 M → 3.30 M per
+upload with ``orjson``; it encodes that block 14 times as fast). What ``orjson`` refuses (integers past 64 bits,
+keys that are not strings, text with lone surrogates) is encoded by the standard library, non-ASCII text escaped
+(``\\uXXXX``: a lone surrogate has no UTF-8), so every value that could be encoded still can, and reads back the
+same.
 
-Two differences from ``json.dumps`` that no answer relies on: a float's exponent has no ``+`` or leading zero
-(``1e16``, where ``json`` writes ``1e+16``; both read back as the same float), and NaN or an infinity is written
-``null`` (``json`` writes ``NaN``, which is not JSON).
+Two differences from ``json.dumps`` that no answer relies on: a float's negative exponent has no leading zero
+(``1.5e-7``, where ``json`` writes ``1.5e-07``; both read back as the same float), and NaN or an infinity is
+written ``null`` (``json`` writes ``NaN``, which is not JSON).
 """
 
 from __future__ import annotations
