@@ -15,6 +15,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 from PIL import Image
@@ -64,8 +65,9 @@ class TaggingEngine:
         self.fixtures = fixtures
         self.overrides = overrides
         self._fallbacks: OrderedDict[str, Categories] = OrderedDict()  # by sha256 only: never keep the bytes
-        # ``data`` of an answer as labelled before, by the answer and the languages, most recently used last
-        self._labelled: OrderedDict[tuple[Categories, tuple[str, ...]], tuple[Labelled, ...]] = OrderedDict()
+        # ``data`` of an answer as labelled before, by the answer and the languages: the standard library's LRU
+        # cache hashes the answer's dozen records once per call, where a dict's get and move_to_end hashed twice
+        self._labelled = lru_cache(maxsize=LABELLED_CACHE)(self._labelled_uncached)
         self._lock = threading.Lock()
 
     def categorize(self, image: ImageRef, engine: str) -> Categories:
@@ -100,18 +102,10 @@ class TaggingEngine:
 
     def data(self, image: ImageRef, engine: str, languages: tuple[str, ...]) -> tuple[Labelled, ...]:
         """The ``data`` of an ``info.categorization`` block, in the requested languages."""
-        key = (self.categorize(image, engine), languages)
-        with self._lock:
-            kept = self._labelled.get(key)
-            if kept is not None:
-                self._labelled.move_to_end(key)
-                return kept
-        labelled = tuple(Labelled(self._label(c.tag, languages), c.confidence) for c in key[0])
-        with self._lock:
-            self._labelled[key] = labelled
-            if len(self._labelled) > LABELLED_CACHE:
-                self._labelled.popitem(last=False)
-        return labelled
+        return self._labelled(self.categorize(image, engine), languages)
+
+    def _labelled_uncached(self, categories: Categories, languages: tuple[str, ...]) -> tuple[Labelled, ...]:
+        return tuple(Labelled(self._label(c.tag, languages), c.confidence) for c in categories)
 
     def translate(self, tag: str, language: str) -> str:
         """A tag's text in ``language``; the English text where a user fixture has no translation."""
