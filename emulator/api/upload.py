@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Response, jsonify, request
+from flask import Request, Response, jsonify, request
+from flask.globals import request_ctx
 
 from emulator.api import auth, families, params, render
 from emulator.api.operations import operation
@@ -26,23 +27,25 @@ def upload(cloud_name: str, resource_type: str) -> Response:
     cloud = em.cloud(cloud_name)
     if resource_type not in UPLOAD_TYPES:
         raise BadRequest(f"Invalid resource type {resource_type}. Must be one of: {', '.join(UPLOAD_TYPES)}")
-    authorization = request.headers.get("Authorization")
-    raw = auth.upload_api(em, cloud, params.collect(request), "upload", authorization)
+    http: Request = request_ctx.request  # the request itself, not its context-local proxy: read a dozen times
+    headers, host = http.headers, http.host
+    authorization = headers.get("Authorization")
+    raw = auth.upload_api(em, cloud, params.collect(http), "upload", authorization)
     cloud = auth.as_key_used(cloud, raw, authorization)
     req = params.upload_request(raw, resource_type)
-    header, upload_id = request.headers.get("Content-Range"), request.headers.get("X-Unique-Upload-Id")
+    header, upload_id = headers.get("Content-Range"), headers.get("X-Unique-Upload-Id")
     part = params.chunk_part(raw, header, upload_id) if header else None
     if part is None:
-        outcome = em.assets.upload(cloud, req, origin=request.host)
+        outcome = em.assets.upload(cloud, req, origin=host)
     else:
-        received = em.uploads.receive(cloud, part, req, origin=request.host)
+        received = em.uploads.receive(cloud, part, req, origin=host)
         if received.outcome is None:
             return jsonify(render.part(received.received, upload_id, req.public_id))
         outcome = received.outcome
     for eager in (raw.text("eager") or "").split("|"):
         if eager:
             em.account.transformations.record_use(cloud.name, eager)  # listed by api.transformations(), used
-    body = render.upload(outcome, cloud, request.host)
+    body = render.upload(outcome, cloud, host)
     if params.boolean(raw, "return_delete_token", False):
         body["delete_token"] = em.delete_tokens.issue(cloud, outcome.resource)
     return jsonify(body)
