@@ -6,7 +6,8 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from flask import current_app
+from flask import Request, current_app
+from flask.globals import request_ctx
 
 from emulator.config import CloudConfig, Config
 from emulator.errors import Unauthorized
@@ -161,3 +162,10 @@ class Emulator:
 def current() -> Emulator:
     emulator: Emulator = current_app.extensions[EXTENSION]
     return emulator
+
+
+def current_request() -> Request:
+    """The request itself, not its context-local proxy (each read through the proxy looks it up again): for code
+    that reads it a dozen times, the hooks and the upload view."""
+    found: Request = request_ctx.request
+    return found

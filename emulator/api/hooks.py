@@ -8,7 +8,6 @@ import time
 from typing import Any
 
 from flask import Flask, Request, Response, g, request
-from flask.globals import request_ctx
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from emulator.api import collected, lint, operations
@@ -16,7 +15,7 @@ from emulator.control.faults import FAULT_HEADER, Effect, parse_header
 from emulator.control.journal import Entry
 from emulator.control.plane import ControlPlane
 from emulator.errors import DroppedConnection, error_for
-from emulator.runtime import current
+from emulator.runtime import current, current_request
 
 EXEMPT = ("/_emulator/", "/static/", "/console/static/")
 log = logging.getLogger("emulator")
@@ -26,7 +25,7 @@ def install(app: Flask, plane: ControlPlane) -> None:
     @app.before_request
     def before() -> None:
         g.started = time.perf_counter()
-        req = _request()
+        req = current_request()
         if _exempt(req):
             return
         plane.store.hold()  # the control plane's settings checked once for the whole request
@@ -58,7 +57,7 @@ def install(app: Flask, plane: ControlPlane) -> None:
 
     @app.after_request
     def record(response: Response) -> Response:
-        req = _request()
+        req = current_request()
         if not _exempt(req):
             status = "dropped" if g.get("dropped") else "aborted" if g.get("aborted") else response.status_code
             try:
@@ -66,12 +65,6 @@ def install(app: Flask, plane: ControlPlane) -> None:
             except Exception:  # the journal is an observer: it must never turn an answer into a failure
                 log.exception("could not journal %s %s", req.method, req.path)
         return response
-
-
-def _request() -> Request:
-    """The request itself, not its context-local proxy: the hooks read it a dozen times."""
-    found: Request = request_ctx.request
-    return found
 
 
 def operation(req: Request) -> str:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Request, Response, jsonify, request
-from flask.globals import request_ctx
+from flask import Response, jsonify, request
 
 from emulator.api import auth, families, params, render
 from emulator.api.operations import operation
 from emulator.backend.models import ResourceKey, UploadOutcome
 from emulator.config import CloudConfig
 from emulator.errors import BadRequest
-from emulator.runtime import current
+from emulator.runtime import current, current_request
 
 bp = families.UPLOAD
 
@@ -27,7 +26,7 @@ def upload(cloud_name: str, resource_type: str) -> Response:
     cloud = em.cloud(cloud_name)
     if resource_type not in UPLOAD_TYPES:
         raise BadRequest(f"Invalid resource type {resource_type}. Must be one of: {', '.join(UPLOAD_TYPES)}")
-    http: Request = request_ctx.request  # the request itself, not its context-local proxy: read a dozen times
+    http = current_request()
     headers, host = http.headers, http.host
     authorization = headers.get("Authorization")
     raw = auth.upload_api(em, cloud, params.collect(http), "upload", authorization)
