@@ -1,4 +1,4 @@
-"""Compact JSON text for answers, stored rows and the journal, encoded by ``orjson``.
+"""Compact JSON text for answers, stored rows and documents, the journal and queued messages, encoded by ``orjson``.
 
 An upload's answer and its stored row each hold the categorization block (a dozen tags with their confidences):
 the standard library's encoder, with Flask's path to it, cost 7% of an upload's instructions (3.62 M → 3.30 M per

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from emulator import jsontext
 from emulator.clock import Clock
 from emulator.config import CloudConfig, Config
 from emulator.control.store import ControlStore
@@ -50,7 +51,7 @@ class PollQueue:
             db.execute(SCHEMA)
 
     def put(self, cloud: str, uri: str, batch_id: str | None, body: dict[str, Any]) -> None:
-        raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        raw = jsontext.text(body)
         stamp = int(self._clock.now())
         config = self._clouds(cloud)
         secret, algorithm = (config.notification_secret, config.signature_algorithm) if config else ("", "sha1")

@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from emulator import jsontext
 from emulator.backend.account.store import Document
 from emulator.storage import schema
 from emulator.storage.db import Database
@@ -136,7 +137,7 @@ class SQLiteAccountStore:
 
 
 def _dump(document: Document) -> str:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return jsontext.text(document)
 
 
 def _load(text: str) -> Document:

@@ -7,6 +7,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
+from emulator import jsontext
 from emulator.backend.provisioning.store import Claimed, Document, UniqueTaken
 from emulator.storage.db import Database
 
@@ -72,7 +73,7 @@ class SQLiteProvisioningStore:
 
 
 def _dump(document: Document) -> str:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return jsontext.text(document)
 
 
 def _load(text: str) -> Document:
