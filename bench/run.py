@@ -176,8 +176,7 @@ def _answers_uploads(url: str) -> bool:
     """Whether the server at ``url`` answers an upload yet."""
     try:
         with requests.Session() as session:
-            session.post(f"{url}/v1_1/demo/image/upload", data=upload_fields(f"w{next(_IDS)}"),
-                         files={"file": ("turtles.jpg", image(0, False))}).raise_for_status()
+            upload(session, url)
         return True
     except requests.ConnectionError:
         return False

@@ -66,3 +66,30 @@ def test_an_unknown_app_is_refused() -> None:
                           timeout=60, check=False)
     assert done.returncode == 1
     assert "unknown app 'nginx': one of emulator, echo, echo-multipart" in done.stderr
+
+
+_INTERLEAVED = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import run
+run.UPLOADS, run.BLOCK, run.WARM_UPLOADS = 6, 3, 1
+served, kept = run.served_uploads(), run.kept_alive_uploads()
+for found in (served.uploads, kept):
+    print(*found.rates, found.ratio, *found.spread)
+print(*served.cpu_ms)
+"""
+
+
+@pytest.mark.slow
+def test_the_upload_rows_upload_to_each_app_in_turn() -> None:
+    """bench/run.py's upload rows, small: every app answers each upload (an error would raise), each gets a rate, a
+    ratio and its blocks' range, and the in-process servers' CPU per upload is counted for all three."""
+    done = subprocess.run([sys.executable, "-c", _INTERLEAVED, str(BENCH)], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    *rows, cpu = [[float(x) for x in line.split()] for line in done.stdout.splitlines()[-3:]]
+    for rates_ratio_spread in rows:
+        rates, ratio, (low, high) = rates_ratio_spread[:3], rates_ratio_spread[3], rates_ratio_spread[4:]
+        assert all(rate > 0 for rate in rates) and ratio > 0
+        assert low <= high
+    assert len(cpu) == 3 and all(ms > 0 for ms in cpu)
