@@ -10,6 +10,7 @@ import pytest
 from emulator.api import params_extras
 from emulator.api.collected import Params
 from emulator.errors import BadRequest
+from tests.conftest import TURTLES, signed
 
 
 class _Asked(dict[str, Any]):
@@ -48,3 +49,24 @@ def test_an_upload_without_extras_gets_what_the_parsers_give() -> None:
 def test_one_extras_parameter_is_read_among_the_others(name: str) -> None:
     with pytest.raises(BadRequest):
         params_extras.upload_extras(Params(raw={"public_id": "x", name: "|||not-valid|||"}))
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("eager", "not//valid", "Invalid eager format"),
+    ("access_mode", "secret", "access_mode"),
+])
+def test_an_invalid_extras_parameter_is_still_a_400_over_http(client: Any, name: str, value: str,
+                                                              message: str) -> None:
+    """The parsers are skipped only when none of their parameters is sent: one bad value still answers 400."""
+    fields = signed({"public_id": "x", name: value})
+    r = client.post("/v1_1/demo/image/upload", data={**fields, "file": (TURTLES.open("rb"), "turtles.jpg")})
+    assert r.status_code == 400
+    assert message in r.get_json()["error"]["message"]
+
+
+def test_the_official_sdk_gets_the_400_for_a_bad_extras_parameter(sdk: Any) -> None:
+    import cloudinary.exceptions
+    import cloudinary.uploader
+
+    with pytest.raises(cloudinary.exceptions.BadRequest, match="Invalid eager format"):
+        cloudinary.uploader.upload(str(TURTLES), public_id="x", eager="not//valid")
